@@ -1,0 +1,105 @@
+"""Shared fixtures: every test runs away from the real home folder and keyring, against a real server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.stub import (
+    StubServer,
+    fresh_postgres_database,
+    postgres_available,
+    run_stub,
+)
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if postgres_available():
+        return "paydesk: API tests run on SQLite and on PostgreSQL (127.0.0.1:5432)"
+    return "paydesk: no PostgreSQL reachable at 127.0.0.1:5432: API tests run on SQLite alone"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real home folder, config, keyring or token."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in {
+        "HOME": "",
+        "XDG_CONFIG_HOME": ".config",
+        "XDG_DATA_HOME": ".local/share",
+        "XDG_CACHE_HOME": ".cache",
+        "PAYDESK_CONFIG_DIR": "paydesk-config",
+        "PAYDESK_DATA_DIR": "paydesk-data",
+    }.items():
+        monkeypatch.setenv(var, str(home / sub) if sub else str(home))
+    for var in ("PAYDESK_SERVER", "PAYDESK_TOKEN", "NO_COLOR", "TEXTUAL_THEME"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    try:
+        import keyring
+        from keyring.backends.fail import Keyring as FailKeyring
+
+        keyring.set_keyring(FailKeyring())
+    except ImportError:  # pragma: no cover - keyring is a dependency
+        pass
+
+
+@pytest.fixture(scope="session")
+def stub_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("stub")
+
+
+@pytest.fixture(scope="session")
+def live_server(stub_workdir: Path) -> Iterator[StubServer]:
+    """The demo backend on SQLite, shared by the app tests (they read more than they write)."""
+    with run_stub(f"sqlite:///{stub_workdir / 'demo.db'}", stub_workdir, seed="demo") as server:
+        yield server
+
+
+def _db_params() -> list:
+    return ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=_db_params())
+def fresh_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StubServer]:
+    """A new demo backend with its own empty database, on SQLite and (when reachable) on PostgreSQL.
+
+    For tests that change data: each gets a clean world.
+    """
+    if request.param == "postgres":
+        if not postgres_available():
+            pytest.skip("no PostgreSQL at 127.0.0.1:5432: ran on SQLite only")
+        with fresh_postgres_database() as url, run_stub(url, tmp_path, seed="demo") as server:
+            yield server
+    else:
+        with run_stub(f"sqlite:///{tmp_path / 'api.db'}", tmp_path, seed="demo") as server:
+            yield server
+
+
+def latest_code(base_url: str, email: str) -> str:
+    """Read the newest 6-digit login code for `email` off the dev outbox."""
+    import re
+
+    items = httpx.get(f"{base_url}/v1/dev/outbox", params={"to": email}, timeout=5).json()["items"]
+    for item in items:
+        if item["kind"] == "login_code":
+            match = re.search(r"\b(\d{6})\b", item["body"])
+            if match:
+                return match.group(1)
+    raise AssertionError(f"no login code in the outbox of {email}")
+
+
+def login(base_url: str, email: str) -> str:
+    """Log in with a code, as the app does; return the bearer token."""
+    r = httpx.post(f"{base_url}/v1/auth/code", json={"email": email}, timeout=5)
+    assert r.status_code == 202, r.text
+    code = latest_code(base_url, email)
+    r = httpx.post(f"{base_url}/v1/auth/code/verify", json={"email": email, "code": code}, timeout=5)
+    assert r.status_code == 200, r.text
+    return r.json()["token"]
+
+
+os.environ.setdefault("PAYDESK_TESTING", "1")
