@@ -1,0 +1,296 @@
+"""PaydeskClient: the one place in the app that speaks HTTP.
+
+One long-lived `httpx.AsyncClient` per PaydeskClient (a new one per request costs ~35 ms, see
+DESIGN.md). httpx is imported when the first request is made, not when this module is imported,
+so the app's first frame does not wait for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from tui.api.errors import ApiError, NotAuthenticated, ServerUnavailable
+from tui.api.models import (
+    Account,
+    AccountMatch,
+    InvoiceDetail,
+    InvoiceRow,
+    Me,
+    OutboxEmail,
+    Page,
+    Session,
+    Summary,
+)
+
+if TYPE_CHECKING:
+    import httpx
+
+M = TypeVar("M", bound=BaseModel)
+
+CONNECT_TIMEOUT = 3.0
+_DATE = TypeAdapter(dt.date)
+
+# Status -> error type, for error answers that do not carry the contract's error shape.
+_TYPE_BY_STATUS = {
+    400: "invalid_request",
+    401: "authentication",
+    403: "permission",
+    404: "not_found",
+    409: "conflict",
+    422: "invalid_request",
+    429: "rate_limited",
+    402: "payment",
+}
+
+
+@functools.cache
+def paydesk_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("paydesk")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+class PaydeskClient:
+    """Async client for the Paydesk HTTP API (`/v1`). Methods return models from tui.api.models.
+
+    Every failure is an ApiError: ServerUnavailable when there is no answer at all,
+    NotAuthenticated when the token is dead, ApiError with the server's message otherwise.
+    """
+
+    def __init__(self, base_url: str, token: str | None = None, timeout: float = 10.0) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self._token = token
+        self._http: httpx.AsyncClient | None = None
+
+    # -- session -------------------------------------------------------------------------------
+
+    @property
+    def token(self) -> str | None:
+        return self._token
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        self._token = value or None
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            http, self._http = self._http, None
+            await http.aclose()
+
+    async def __aenter__(self) -> PaydeskClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # -- the API -------------------------------------------------------------------------------
+
+    async def health(self) -> dict[str, Any]:
+        response = await self._request("GET", "/v1/health")
+        return self._json(response)
+
+    async def request_code(self, email: str) -> None:
+        await self._request("POST", "/v1/auth/code", json={"email": email})
+
+    async def verify_code(self, email: str, code: str) -> Session:
+        response = await self._request("POST", "/v1/auth/code/verify", json={"email": email, "code": code})
+        session = self._parse(Session, response)
+        self.token = session.token
+        return session
+
+    async def logout(self) -> None:
+        """Revoke the token on the server when it can be reached; forget it locally in any case."""
+        if self._token is None:
+            return
+        try:
+            await self._request("POST", "/v1/auth/logout")
+        except (ServerUnavailable, NotAuthenticated):
+            pass  # away or already logged out: nothing more we can do, and nothing the user must fix
+        finally:
+            self._token = None
+
+    async def me(self) -> Me:
+        return self._parse(Me, await self._request("GET", "/v1/me"))
+
+    async def account(self, account_id: int) -> Account:
+        return self._parse(Account, await self._request("GET", f"/v1/accounts/{int(account_id)}"))
+
+    async def summary(self, account_id: int) -> Summary:
+        return self._parse(Summary, await self._request("GET", f"/v1/accounts/{int(account_id)}/summary"))
+
+    async def invoices(
+        self,
+        account_id: int,
+        status: str = "all",
+        kind: str = "all",
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[InvoiceRow]:
+        params = _params(status=status, kind=kind, limit=limit, cursor=cursor)
+        response = await self._request("GET", f"/v1/accounts/{int(account_id)}/invoices", params=params)
+        return self._parse(Page[InvoiceRow], response)
+
+    async def invoice(self, invoice_id: int) -> InvoiceDetail:
+        return self._parse(InvoiceDetail, await self._request("GET", f"/v1/invoices/{int(invoice_id)}"))
+
+    async def search_accounts(
+        self,
+        *,
+        account_number: str | None = None,
+        last_name: str | None = None,
+        email: str | None = None,
+    ) -> Page[AccountMatch]:
+        """Clerks only: by account number and last name together, or by email."""
+        params = _params(account_number=account_number, last_name=last_name, email=email)
+        response = await self._request("GET", "/v1/clerk/accounts", params=params)
+        return self._parse(Page[AccountMatch], response)
+
+    async def outbox(self, email: str) -> Page[OutboxEmail]:
+        """`--dev` servers only: the emails sent to `email`, newest first (the demo inbox)."""
+        response = await self._request("GET", "/v1/dev/outbox", params={"to": email})
+        return self._parse(Page[OutboxEmail], response)
+
+    async def clock(self, advance_days: int = 0, *, today: dt.date | None = None) -> dt.date:
+        """`--dev` servers only: move the backend's clock forward; `clock()` just reads it."""
+        body: dict[str, Any] = {"today": today.isoformat()} if today else {"advance_days": advance_days}
+        response = await self._request("POST", "/v1/dev/clock", json=body)
+        data = self._json(response)
+        try:
+            return _DATE.validate_python(data["today"])
+        except (KeyError, TypeError, ValidationError) as exc:
+            raise _unreadable(response) from exc
+
+    # -- plumbing ------------------------------------------------------------------------------
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.AsyncClient(
+                base_url=self.base_url,
+                timeout=httpx.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
+                headers={"User-Agent": f"paydesk/{paydesk_version()}", "Accept": "application/json"},
+            )
+        return self._http
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> httpx.Response:
+        import httpx
+
+        http = self._client()
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        # A GET is safe to send twice; a POST is not (it might have reached the server), so only
+        # GETs get a second try, and only when the connection failed rather than timed out.
+        attempts = 2 if method == "GET" else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await http.request(method, path, params=params, json=json, headers=headers)
+                break
+            except httpx.TimeoutException as exc:
+                raise ServerUnavailable(
+                    f"The Paydesk server at {self.base_url} did not answer in time. "
+                    "Check your connection and try again.",
+                    code="timeout",
+                ) from exc
+            except httpx.TransportError as exc:
+                if attempt < attempts:
+                    continue
+                raise ServerUnavailable(
+                    f"Cannot reach the Paydesk server at {self.base_url}. "
+                    "Check your connection and try again."
+                ) from exc
+        if response.is_error:
+            raise error_from_response(response)
+        return response
+
+    @staticmethod
+    def _parse(model: type[M], response: httpx.Response) -> M:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise _unreadable(response) from exc
+
+    @staticmethod
+    def _json(response: httpx.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError as exc:
+            raise _unreadable(response) from exc
+
+
+def _params(**values: Any) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _unreadable(response: httpx.Response) -> ApiError:
+    return ApiError(
+        f"The server sent an answer Paydesk could not read ({response.request.method} "
+        f"{response.request.url.path}). The server may be a different version; try again later.",
+        status=response.status_code,
+        type="server",
+        code="invalid_response",
+    )
+
+
+def error_from_response(response: httpx.Response) -> ApiError:
+    """Turn an error answer into an ApiError, with the server's own message when it sent one."""
+    status = response.status_code
+    retry_after = _retry_after(response.headers.get("Retry-After"))
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict) and isinstance(error.get("message"), str) and error["message"].strip():
+        code = str(error.get("code") or "unknown_error")
+        cls = NotAuthenticated if status == 401 and code == "not_authenticated" else ApiError
+        param = error.get("param")
+        return cls(
+            error["message"],
+            status=status,
+            type=str(error.get("type") or _default_type(status)),
+            code=code,
+            param=str(param) if param is not None else None,
+            retry_after=retry_after,
+        )
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = response.reason_phrase or "Error"
+    return ApiError(
+        f"The server answered {status} {phrase}.",
+        status=status,
+        type=_default_type(status),
+        code="unexpected_response",
+        retry_after=retry_after,
+    )
+
+
+def _default_type(status: int) -> str:
+    return _TYPE_BY_STATUS.get(status, "server" if status >= 500 else "invalid_request")
+
+
+def _retry_after(value: str | None) -> float | None:
+    # Only the delay-seconds form; an HTTP-date Retry-After is rare enough to ignore.
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if seconds >= 0 else None

@@ -1,0 +1,152 @@
+"""Pydantic models of the wire shapes in docs/WIRE.md.
+
+Money is int cents, dates are `datetime.date`, times `datetime.datetime`. Every model ignores fields
+it does not know, so the server can add fields without breaking older apps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+T = TypeVar("T")
+
+
+class WireModel(BaseModel):
+    # frozen: a model is a snapshot of what the server said; screens must not edit it in place.
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class User(WireModel):
+    id: int
+    email: str
+    name: str
+    role: str  # "customer" or "clerk"; a plain str so a new role does not break older apps
+
+    @property
+    def is_clerk(self) -> bool:
+        return self.role == "clerk"
+
+
+class Session(WireModel):
+    token: str
+    expires_at: dt.datetime
+    user: User
+
+
+class AccountRef(WireModel):
+    id: int
+    account_number: str
+    name: str
+
+
+class Me(WireModel):
+    user: User
+    accounts: list[AccountRef] = []
+
+
+class Autopay(WireModel):
+    enabled: bool = False
+    payment_method_id: int | None = None
+    method_label: str | None = None
+
+
+class Account(WireModel):
+    id: int
+    account_number: str
+    first_name: str
+    last_name: str
+    name: str = ""
+    email: str | None = None
+    phone: str | None = None
+    service_address: str | None = None
+    paperless: bool = False
+    sms_opt_in: bool = False
+    autopay: Autopay = Autopay()
+
+
+class Summary(WireModel):
+    balance_due_cents: int
+    past_due_cents: int
+    credit_cents: int
+    in_progress_cents: int
+    open_count: int
+    past_due_count: int
+    next_due_on: dt.date | None = None
+    today: dt.date | None = None
+
+
+class Site(WireModel):
+    id: int
+    name: str
+    address: str | None = None
+
+
+class InvoiceRow(WireModel):
+    id: int
+    number: str
+    issued_on: dt.date
+    due_on: dt.date
+    amount_cents: int
+    balance_cents: int
+    status: str  # "open", "in_progress" or "paid"
+    past_due: bool = False
+    site: Site | None = None
+    parent_id: int | None = None
+    children_count: int = 0
+
+    @property
+    def is_multi_site(self) -> bool:
+        return self.children_count > 0
+
+
+class LineItem(WireModel):
+    description: str
+    quantity: int | float  # not money: a count or a metered amount
+    unit_cents: int
+    amount_cents: int
+
+
+class AppliedPayment(WireModel):
+    payment_id: int
+    confirmation_number: str
+    status: str
+    amount_cents: int
+    method_label: str | None = None
+    created_at: dt.datetime
+
+
+class InvoiceDetail(InvoiceRow):
+    account_id: int
+    line_items: list[LineItem] = []
+    children: list[InvoiceRow] = []
+    payments: list[AppliedPayment] = []
+
+
+class AccountMatch(WireModel):
+    id: int
+    account_number: str
+    name: str
+    first_name: str
+    last_name: str
+    email: str | None = None
+    service_address: str | None = None
+
+
+class OutboxEmail(WireModel):
+    id: int
+    to: str
+    subject: str
+    body: str
+    sent_at: dt.datetime
+    kind: str
+
+
+class Page(WireModel, Generic[T]):
+    """One page of a list: `next_cursor` is None on the last page; `total_count` counts every match."""
+
+    items: list[T]
+    next_cursor: str | None = None
+    total_count: int = 0
