@@ -1,0 +1,156 @@
+"""The `paydesk` command: `paydesk [--server URL] [--theme NAME]`, `paydesk demo [--seed ...]`.
+
+Only argparse is imported up front so `paydesk --help` is instant; the app, textual, httpx and
+pydantic load when they are needed. This module never imports backend_stub: the demo starts it
+as a child process (tui/demo.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+PROG = "paydesk"
+
+
+class CliError(Exception):
+    """An expected failure: printed as one line on stderr, exit status 1, no traceback."""
+
+
+class _VersionAction(argparse.Action):
+    """Like argparse's "version" action, but reads the version only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+        print(f"{PROG} {version()}")
+        parser.exit()
+
+
+def version() -> str:
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as dist_version
+
+    try:
+        return dist_version("paydesk")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Paydesk: invoices and payments in your terminal.",
+        epilog="Try it without a server: `paydesk demo`.",
+    )
+    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
+    parser.add_argument(
+        "--server", metavar="URL", help="the Paydesk server (default: $PAYDESK_SERVER, then config.toml)"
+    )
+    parser.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. nord or textual-light")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo",
+        help="run the app against a bundled demo server (offline, nothing saved)",
+        description="Start the bundled reference backend with demo data in a temporary folder, "
+        "open the app against it, and stop the server when the app exits.",
+    )
+    demo.add_argument(
+        "--seed", choices=("demo", "large"), default="demo", help="demo data: demo (default) or large"
+    )
+    # SUPPRESS: without it the subcommand's default would overwrite `paydesk --theme X demo`.
+    demo.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="a Textual theme")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `paydesk` console script; returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version (0) and bad usage (2)
+        return exit_.code if isinstance(exit_.code, int) else 2
+    try:
+        if args.command == "demo":
+            if args.server is not None:
+                parser.print_usage(sys.stderr)
+                print(f"{PROG}: error: `{PROG} demo` runs its own server; drop --server.", file=sys.stderr)
+                return 2
+            return run_demo(args.seed, args.theme)
+        return run_app(args.server, args.theme)
+    except CliError as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted.", file=sys.stderr)
+        return 130
+
+
+def run_app(server_option: str | None, theme_option: str | None) -> int:
+    from tui.config import ConfigError, config_path, load_config, resolve_server
+
+    try:
+        config = load_config()
+        server_url = resolve_server(server_option, os.environ, config)
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    if server_url is None:
+        raise CliError(
+            "no server is set: use --server URL, set PAYDESK_SERVER, or put "
+            f'server_url = "https://…" in {config_path()}; or try it offline with `{PROG} demo`.'
+        )
+    from tui.credentials import MemoryTokenStore, TokenStore
+
+    # remember_me = false: the session lives only as long as the app (PAYDESK_TOKEN still works).
+    env_token = os.environ.get("PAYDESK_TOKEN")
+    store = TokenStore(server_url) if config.remember_me else MemoryTokenStore(env_token)
+    # Nothing here touches the network: the app itself says when the server cannot be reached,
+    # with a retry.
+    return _run_ui(server_url, theme_option, config.theme, demo=False, token_store=store)
+
+
+def run_demo(seed: str, theme_option: str | None) -> int:
+    from tui.config import ConfigError, load_config
+    from tui.credentials import MemoryTokenStore
+    from tui.demo import DemoError, demo_backend
+
+    try:
+        config_theme = load_config().theme
+    except ConfigError:
+        config_theme = None  # a demo works on any machine, even one with a broken config file
+    try:
+        with demo_backend(seed) as server_url:
+            # A demo never touches the keyring or the token file.
+            return _run_ui(server_url, theme_option, config_theme, demo=True, token_store=MemoryTokenStore())
+    except DemoError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _run_ui(
+    server_url: str, theme_option: str | None, config_theme: str | None, *, demo: bool, token_store: Any
+) -> int:
+    from tui.app import PaydeskApp
+
+    app = PaydeskApp(server_url, demo=demo, token_store=token_store)
+    _apply_theme(app, theme_option, config_theme)
+    app.run()
+    return app.return_code or 0
+
+
+def _apply_theme(app: Any, theme_option: str | None, config_theme: str | None) -> None:
+    available = app.available_themes
+    if theme_option is not None:
+        if theme_option not in available:
+            names = ", ".join(sorted(available))
+            raise CliError(f"there is no theme {theme_option!r}; choose one of: {names}.")
+        app.theme = theme_option
+    elif config_theme in available:  # an unknown theme in the config file is not worth failing over
+        app.theme = config_theme
+
+
+if __name__ == "__main__":
+    sys.exit(main())
