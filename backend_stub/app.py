@@ -1,0 +1,127 @@
+"""create_app(settings) -> FastAPI: routes, the one error shape, the engine on app.state."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from backend_stub.errors import ApiError, error_body
+from backend_stub.routes import accounts, auth, clerk, dev, health, invoices, me
+from backend_stub.routes.health import VERSION
+from backend_stub.settings import Settings
+from backend_stub.store.db import create_db_engine
+
+log = logging.getLogger("backend_stub")
+
+DESCRIPTION = """The Paydesk reference backend. Money is integer cents (`*_cents`, USD); dates are ISO 8601;
+times are UTC. Every error is `{"error": {"type", "code", "message", "param"}}`. Lists are
+`{"items", "next_cursor", "total_count"}` with `limit` (1..200) and an opaque `cursor`."""
+
+
+def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
+    """The ASGI app. The database must already be migrated (the CLI does it before serving)."""
+    app = FastAPI(
+        title="Paydesk reference backend",
+        version=VERSION,
+        description=DESCRIPTION,
+        docs_url="/docs" if settings.dev else None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.engine = engine if engine is not None else create_db_engine(settings.db_url)
+    for module in (health, auth, me, accounts, invoices, clerk):
+        app.include_router(module.router)
+    if settings.dev:
+        app.include_router(dev.router)
+    _install_error_handlers(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _json_error(status: int, body: dict, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return _json_error(exc.status, exc.body(), exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        loc = [part for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
+        if first.get("loc", ("",))[0] == "path":
+            # A path id that is not a positive integer names nothing that exists.
+            return _json_error(404, error_body("not_found", "not_found", "No such resource."))
+        if first.get("type") == "json_invalid":
+            return _json_error(
+                400, error_body("invalid_request", "invalid_json", "The body is not valid JSON.")
+            )
+        param = next((str(part) for part in reversed(loc) if isinstance(part, str)), None)
+        message = str(first.get("msg", "Invalid input."))
+        if message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        readable = f"{param}: {message}." if param else f"{message}."
+        code = "invalid_email" if param == "email" else "invalid_request"
+        return _json_error(400, error_body("invalid_request", code, readable.replace("..", "."), param))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 404:
+            body = error_body("not_found", "not_found", "No such route: check the method and the path.")
+        elif exc.status_code == 405:
+            body = error_body(
+                "invalid_request", "method_not_allowed", "That method is not allowed on this path."
+            )
+        elif exc.status_code < 500:
+            body = error_body("invalid_request", "invalid_request", str(exc.detail))
+        else:
+            body = error_body("server", "internal_error", "Something went wrong on the server. Try again.")
+        return _json_error(exc.status_code, body, getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+        return _json_error(
+            500,
+            error_body(
+                "server", "internal_error", "Something went wrong on the server. Try again in a minute."
+            ),
+        )
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, minus the 422 it lists by default (validation errors answer 400 here)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    from fastapi.openapi.utils import get_openapi
+
+    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    for path in schema.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.get("responses", {})
+            responses.pop("422", None)
+            if operation.get("parameters") or operation.get("requestBody"):
+                responses.setdefault(
+                    "400",
+                    {
+                        "description": "Bad input: `param` names the field.",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
+                        },
+                    },
+                )
+    components = schema.get("components", {}).get("schemas", {})
+    components.pop("HTTPValidationError", None)
+    components.pop("ValidationError", None)
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,63 @@
+"""Opaque keyset cursors: base64url of a small JSON array. A cursor that does not decode is a 400."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import date
+
+from backend_stub.errors import invalid
+from backend_stub.schemas import MAX_ID
+
+
+def encode(*values: object) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, date) else v for v in values], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+    except (ValueError, UnicodeError, binascii.Error) as exc:
+        raise _bad() from exc
+    if not isinstance(value, list):
+        raise _bad()
+    return value
+
+
+def _bad():  # type: ignore[no-untyped-def]
+    return invalid(
+        "That cursor is not one this server gave out: start again from the first page.",
+        "cursor",
+        code="invalid_cursor",
+    )
+
+
+def _id(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        raise _bad()
+    return value
+
+
+def decode_id(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    value = _decode(cursor)
+    if len(value) != 1:
+        raise _bad()
+    return _id(value[0])
+
+
+def decode_date_id(cursor: str | None) -> tuple[date, int] | None:
+    if cursor is None:
+        return None
+    value = _decode(cursor)
+    if len(value) != 2 or not isinstance(value[0], str):
+        raise _bad()
+    try:
+        day = date.fromisoformat(value[0])
+    except ValueError as exc:
+        raise _bad() from exc
+    return day, _id(value[1])

@@ -1,0 +1,181 @@
+"""Login by emailed code, and logout.
+
+Codes: 6 digits from `secrets`, stored as a peppered sha256, 10 minutes of life, single use; a new
+request supersedes older codes; the 5th wrong try kills the code. Requests are rate limited per email
+(5 in 15 minutes) whether or not the email is known, and the answer never tells which it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+from sqlalchemy import Connection
+
+from backend_stub import mail
+from backend_stub.clock import utcnow
+from backend_stub.deps import EngineDep, SettingsDep, current_token, token_hash
+from backend_stub.errors import ApiError, not_authenticated
+from backend_stub.routes.common import errors
+from backend_stub.schemas import CodeRequest, CodeSent, Login, User, VerifyRequest
+from backend_stub.settings import Settings
+from backend_stub.store import auth as store
+from backend_stub.store import meta
+from backend_stub.store.db import writing
+
+router = APIRouter(tags=["auth"])
+
+SENT = CodeSent(status="sent", message="If that email has an account, a code is on its way.")
+
+
+def _pepper(conn: Connection, settings: Settings) -> str:
+    if settings.pepper:
+        return settings.pepper
+    value = meta.get(conn, "code_pepper")
+    if value is None:
+        value = secrets.token_hex(32)
+        meta.put(conn, "code_pepper", value)
+    return value
+
+
+def _code_hash(pepper: str, email: str, code: str) -> str:
+    return hmac.new(pepper.encode(), f"{email}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _too_many(retry_after: int) -> ApiError:
+    return ApiError(
+        429,
+        "rate_limited",
+        "too_many_requests",
+        f"Too many code requests for this email: wait {retry_after} seconds and ask again.",
+        "email",
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+@router.post(
+    "/v1/auth/code",
+    operation_id="requestLoginCode",
+    status_code=202,
+    response_model=CodeSent,
+    responses=errors(400, 429),
+    summary="Email a 6-digit sign-in code",
+)
+def request_code(body: CodeRequest, engine: EngineDep, settings: SettingsDep) -> CodeSent:
+    email = body.email.strip().lower()
+    now = utcnow()
+    window = timedelta(seconds=settings.code_request_window_seconds)
+    with writing(engine) as conn:
+        recent = store.code_requests_since(conn, email, now - window)
+        if len(recent) >= settings.code_requests_per_window:
+            wait = (recent[0] + window - now).total_seconds()
+            raise _too_many(max(1, math.ceil(wait)))
+        store.record_code_request(conn, email, now)
+        user = store.user_by_email(conn, email)
+        if user is None:
+            return SENT  # same answer, and no email to an address we do not know
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        store.create_code(
+            conn,
+            email,
+            _code_hash(_pepper(conn, settings), email, code),
+            now,
+            now + timedelta(seconds=settings.code_ttl_seconds),
+        )
+        minutes = max(1, settings.code_ttl_seconds // 60)
+        mail.send(
+            conn,
+            user.email,
+            "Your Paydesk sign-in code",
+            f"Hello {user.name},\n\nYour Paydesk sign-in code is {code}. It expires in {minutes} minutes "
+            "and works once.\n\nIf you did not ask for it, you can ignore this email.\n",
+            kind="login_code",
+        )
+    return SENT
+
+
+def _invalid_code() -> ApiError:
+    return ApiError(401, "authentication", "invalid_code", "That code is not right: check the email.", "code")
+
+
+def _dead_code() -> ApiError:
+    return ApiError(
+        429,
+        "rate_limited",
+        "code_dead",
+        "Too many wrong tries: this code no longer works. Ask for a new one.",
+        "code",
+    )
+
+
+@router.post(
+    "/v1/auth/code/verify",
+    operation_id="verifyLoginCode",
+    response_model=Login,
+    responses=errors(400, 401, 429),
+    summary="Trade a sign-in code for a session token",
+)
+def verify_code(body: VerifyRequest, engine: EngineDep, settings: SettingsDep) -> Login:
+    email = body.email.strip().lower()
+    now = utcnow()
+    outcome: ApiError | Login
+    # The wrong try must be counted even though we answer with an error, so decide inside the
+    # transaction and raise after it commits.
+    with writing(engine) as conn:
+        outcome = _check_code(conn, settings, email, body.code.strip(), now)
+    if isinstance(outcome, ApiError):
+        raise outcome
+    return outcome
+
+
+def _check_code(
+    conn: Connection, settings: Settings, email: str, code: str, now: datetime
+) -> ApiError | Login:
+    row = store.latest_code(conn, email)
+    if row is None or row.used_at is not None:
+        return _invalid_code()
+    if row.dead:
+        return _dead_code()
+    if row.expires_at <= now:
+        return ApiError(
+            401, "authentication", "code_expired", "That code has expired: ask for a new one.", "code"
+        )
+    expected = _code_hash(_pepper(conn, settings), email, code)
+    if not hmac.compare_digest(expected, row.code_hash):
+        return (
+            _dead_code()
+            if store.record_wrong_code(conn, row.id, settings.code_max_attempts)
+            else _invalid_code()
+        )
+    user = store.user_by_email(conn, email)
+    if user is None or not store.use_code(conn, row.id, now):
+        return _invalid_code()
+    token = secrets.token_urlsafe(32)
+    expires_at = now + timedelta(seconds=settings.token_ttl_seconds)
+    store.create_session(conn, user.id, token_hash(token), now, expires_at)
+    return Login(
+        token=token,
+        expires_at=expires_at,
+        user=User(id=user.id, email=user.email, name=user.name, role=user.role),  # type: ignore[arg-type]
+    )
+
+
+@router.post(
+    "/v1/auth/logout",
+    operation_id="logout",
+    status_code=204,
+    response_class=Response,
+    responses=errors(401),
+    summary="Revoke the session token",
+)
+def logout(token: Annotated[str, Depends(current_token)], engine: EngineDep) -> Response:
+    with writing(engine) as conn:
+        if store.user_by_token_hash(conn, token_hash(token), utcnow()) is None:
+            raise not_authenticated()
+        store.revoke_session(conn, token_hash(token), utcnow())
+    return Response(status_code=204)

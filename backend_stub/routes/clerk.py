@@ -1,0 +1,64 @@
+"""GET /v1/clerk/accounts: a clerk finds an account by number + last name, or by email. Audited."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from backend_stub import cursor, views
+from backend_stub.deps import EngineDep, UserDep
+from backend_stub.errors import ApiError, invalid
+from backend_stub.routes.common import errors
+from backend_stub.schemas import MAX_LIMIT, ClerkAccountPage
+from backend_stub.store import accounts as store
+from backend_stub.store import audit
+from backend_stub.store.db import writing
+
+router = APIRouter(tags=["clerk"])
+
+
+@router.get(
+    "/v1/clerk/accounts",
+    operation_id="searchAccounts",
+    response_model=ClerkAccountPage,
+    responses=errors(400, 401, 403),
+    summary="Find accounts (clerks only): account_number and last_name, or email",
+)
+def search_accounts(
+    user: UserDep,
+    engine: EngineDep,
+    account_number: Annotated[str | None, Query(max_length=32)] = None,
+    last_name: Annotated[str | None, Query(max_length=100)] = None,
+    email: Annotated[str | None, Query(max_length=254)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
+) -> ClerkAccountPage:
+    if not user.is_clerk:
+        raise ApiError(403, "permission", "clerk_only", "Only a clerk can search accounts.")
+    by_email = email is not None and email.strip() != ""
+    by_number = bool(account_number and account_number.strip()) and bool(last_name and last_name.strip())
+    if by_email == by_number:
+        missing = "last_name" if account_number and not last_name else "account_number"
+        raise invalid("Search by account_number and last_name together, or by email alone.", missing)
+    after_id = cursor.decode_id(cursor_)
+    with writing(engine) as conn:
+        rows, total = store.search(
+            conn,
+            account_number=None if by_email else account_number,
+            last_name=None if by_email else last_name,
+            email=email if by_email else None,
+            limit=limit,
+            after_id=after_id,
+        )
+        criteria = (
+            {"email": email} if by_email else {"account_number": account_number, "last_name": last_name}
+        )
+        audit.record(conn, user.id, "clerk.search", None, found=[r["id"] for r in rows[:limit]], **criteria)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = cursor.encode(rows[-1]["id"])
+    return ClerkAccountPage(
+        items=[views.clerk_account(r) for r in rows], next_cursor=next_cursor, total_count=total
+    )

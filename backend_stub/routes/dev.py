@@ -1,0 +1,94 @@
+"""`--dev` only: the demo inbox, the backend clock, the audit log. Without --dev these routes do not
+exist (404 like any unknown route)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from backend_stub import clock, cursor
+from backend_stub.deps import EngineDep
+from backend_stub.errors import invalid
+from backend_stub.routes.common import errors
+from backend_stub.schemas import MAX_LIMIT, AuditEntry, AuditPage, Clock, ClockRequest, OutboxItem, OutboxPage
+from backend_stub.store import audit
+from backend_stub.store import outbox as outbox_store
+from backend_stub.store.db import reading, writing
+
+router = APIRouter(tags=["dev"])
+
+
+@router.get(
+    "/v1/dev/outbox",
+    operation_id="devListOutbox",
+    response_model=OutboxPage,
+    responses=errors(400),
+    summary="Every email sent to an address, newest first",
+)
+def list_outbox(
+    engine: EngineDep,
+    to: Annotated[str, Query(min_length=1, max_length=254)],
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
+) -> OutboxPage:
+    before_id = cursor.decode_id(cursor_)
+    with reading(engine) as conn:
+        rows, total = outbox_store.for_recipient(conn, to, limit=limit, before_id=before_id)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = cursor.encode(rows[-1]["id"])
+    return OutboxPage(items=[OutboxItem(**r) for r in rows], next_cursor=next_cursor, total_count=total)
+
+
+@router.post(
+    "/v1/dev/clock",
+    operation_id="devMoveClock",
+    response_model=Clock,
+    responses=errors(400),
+    summary="Move the backend clock forward (advance_days 0 reads it)",
+)
+def move_clock(body: ClockRequest, engine: EngineDep) -> Clock:
+    if (body.advance_days is None) == (body.today is None):
+        raise invalid("Send exactly one of advance_days and today.", "advance_days")
+    with writing(engine) as conn:
+        current = clock.today(conn)
+        if body.today is not None:
+            target = body.today
+            if target < current:
+                raise invalid(f"The clock only moves forward: today is {current.isoformat()}.", "today")
+        else:
+            try:
+                target = current + timedelta(days=body.advance_days or 0)
+            except OverflowError as exc:
+                raise invalid("That moves the clock past the year 9999.", "advance_days") from exc
+        if target != current:
+            clock.advance_to(conn, target)
+    return Clock(today=target)
+
+
+@router.get(
+    "/v1/dev/audit",
+    operation_id="devListAudit",
+    response_model=AuditPage,
+    responses=errors(400),
+    summary="The audit log, newest first (optionally for one account)",
+)
+def list_audit(
+    engine: EngineDep,
+    account_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
+) -> AuditPage:
+    before_id = cursor.decode_id(cursor_)
+    with reading(engine) as conn:
+        rows = audit.entries(conn, account_id=account_id, limit=limit, before_id=before_id)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = cursor.encode(rows[-1]["id"])
+    items = [AuditEntry(**{**r, "detail": json.loads(r["detail"] or "{}")}) for r in rows]
+    return AuditPage(items=items, next_cursor=next_cursor)

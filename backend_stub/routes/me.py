@@ -1,0 +1,33 @@
+"""GET /v1/me: who is signed in, and their accounts (a clerk has none)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from backend_stub.deps import EngineDep, UserDep
+from backend_stub.routes.common import errors
+from backend_stub.schemas import AccountRef, Me, User
+from backend_stub.store import accounts as store
+from backend_stub.store.db import reading
+from backend_stub.views import full_name
+
+router = APIRouter(tags=["me"])
+
+
+@router.get("/v1/me", operation_id="getMe", response_model=Me, responses=errors(401))
+def me(user: UserDep, engine: EngineDep) -> Me:
+    rows = []
+    if not user.is_clerk:
+        with reading(engine) as conn:
+            rows = store.linked_accounts(conn, user.id)
+    return Me(
+        user=User(id=user.id, email=user.email, name=user.name, role=user.role),  # type: ignore[arg-type]
+        accounts=[
+            AccountRef(
+                id=r["id"],
+                account_number=r["account_number"],
+                name=full_name(r["first_name"], r["last_name"]),
+            )
+            for r in rows
+        ],
+    )

@@ -1,0 +1,82 @@
+"""Accounts: who may see which, the account record, the clerk's search."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, RowMapping, and_, exists, func, or_, select
+
+from backend_stub.store.auth import User
+from backend_stub.store.tables import accounts, payment_methods, user_accounts, users
+
+ACCOUNT_COLUMNS = (
+    accounts.c.id,
+    accounts.c.account_number,
+    accounts.c.first_name,
+    accounts.c.last_name,
+    accounts.c.email,
+    accounts.c.phone,
+    accounts.c.service_address,
+    accounts.c.paperless,
+    accounts.c.sms_opt_in,
+    accounts.c.autopay_enabled,
+    accounts.c.autopay_method_id,
+    accounts.c.credit_cents,
+)
+
+
+def linked_accounts(conn: Connection, user_id: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(accounts.c.id, accounts.c.account_number, accounts.c.first_name, accounts.c.last_name)
+            .join(user_accounts, user_accounts.c.account_id == accounts.c.id)
+            .where(user_accounts.c.user_id == user_id)
+            .order_by(accounts.c.account_number)
+        ).mappings()
+    )
+
+
+def visible_account(conn: Connection, user: User, account_id: int) -> RowMapping | None:
+    """The account if `user` may see it: a clerk sees any, a customer only the linked ones."""
+    query = select(*ACCOUNT_COLUMNS).where(accounts.c.id == account_id)
+    if not user.is_clerk:
+        query = query.where(
+            exists().where(user_accounts.c.account_id == accounts.c.id, user_accounts.c.user_id == user.id)
+        )
+    return conn.execute(query).mappings().first()
+
+
+def payment_method(conn: Connection, method_id: int) -> RowMapping | None:
+    return conn.execute(select(payment_methods).where(payment_methods.c.id == method_id)).mappings().first()
+
+
+def search(
+    conn: Connection,
+    *,
+    account_number: str | None,
+    last_name: str | None,
+    email: str | None,
+    limit: int,
+    after_id: int | None,
+) -> tuple[list[RowMapping], int]:
+    """Accounts by number + last name (name case-insensitive) or by email (the account's or a linked
+    user's, case-insensitive); ordered by id, keyset-paged. Returns (page, total_count)."""
+    if email is not None:
+        email = email.strip().lower()
+        condition = or_(
+            func.lower(accounts.c.email) == email,
+            exists()
+            .where(user_accounts.c.account_id == accounts.c.id)
+            .where(user_accounts.c.user_id == users.c.id)
+            .where(func.lower(users.c.email) == email),
+        )
+    else:
+        assert account_number is not None and last_name is not None
+        condition = and_(
+            accounts.c.account_number == account_number.strip(),
+            func.lower(accounts.c.last_name) == last_name.strip().lower(),
+        )
+    total = conn.execute(select(func.count()).select_from(accounts).where(condition)).scalar_one()
+    query = select(*ACCOUNT_COLUMNS).where(condition)
+    if after_id is not None:
+        query = query.where(accounts.c.id > after_id)
+    rows = list(conn.execute(query.order_by(accounts.c.id).limit(limit + 1)).mappings())
+    return rows, int(total)

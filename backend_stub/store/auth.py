@@ -1,0 +1,128 @@
+"""Users, sessions (hashed bearer tokens) and login codes (hashed, counted, single-use)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, func, select, update
+
+from backend_stub.store.tables import code_requests, sessions, users, verification_codes
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    email: str
+    name: str
+    role: str
+
+    @property
+    def is_clerk(self) -> bool:
+        return self.role == "clerk"
+
+
+def _user(row) -> User:  # type: ignore[no-untyped-def]
+    return User(id=row.id, email=row.email, name=row.name, role=row.role)
+
+
+def user_by_email(conn: Connection, email: str) -> User | None:
+    row = conn.execute(
+        select(users.c.id, users.c.email, users.c.name, users.c.role).where(
+            func.lower(users.c.email) == email.strip().lower()
+        )
+    ).first()
+    return _user(row) if row else None
+
+
+def user_by_token_hash(conn: Connection, token_hash: str, now: datetime) -> User | None:
+    row = conn.execute(
+        select(users.c.id, users.c.email, users.c.name, users.c.role)
+        .join(sessions, sessions.c.user_id == users.c.id)
+        .where(
+            sessions.c.token_hash == token_hash,
+            sessions.c.revoked_at.is_(None),
+            sessions.c.expires_at > now,
+        )
+    ).first()
+    return _user(row) if row else None
+
+
+def create_session(
+    conn: Connection, user_id: int, token_hash: str, now: datetime, expires_at: datetime
+) -> None:
+    conn.execute(
+        sessions.insert().values(
+            user_id=user_id, token_hash=token_hash, created_at=now, expires_at=expires_at
+        )
+    )
+
+
+def revoke_session(conn: Connection, token_hash: str, now: datetime) -> None:
+    conn.execute(
+        update(sessions)
+        .where(sessions.c.token_hash == token_hash, sessions.c.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def code_requests_since(conn: Connection, email: str, since: datetime) -> list[datetime]:
+    """When `email` asked for codes since `since`, oldest first (for the rate limit and Retry-After)."""
+    return list(
+        conn.execute(
+            select(code_requests.c.at)
+            .where(code_requests.c.email == email, code_requests.c.at > since)
+            .order_by(code_requests.c.at)
+        ).scalars()
+    )
+
+
+def record_code_request(conn: Connection, email: str, now: datetime) -> None:
+    conn.execute(code_requests.insert().values(email=email, at=now))
+
+
+def create_code(conn: Connection, email: str, code_hash: str, now: datetime, expires_at: datetime) -> None:
+    # A new code supersedes the older ones: verify only ever looks at the newest, and these die too.
+    conn.execute(
+        update(verification_codes)
+        .where(verification_codes.c.email == email, verification_codes.c.used_at.is_(None))
+        .values(dead=True)
+    )
+    conn.execute(
+        verification_codes.insert().values(
+            email=email, code_hash=code_hash, created_at=now, expires_at=expires_at, attempts=0, dead=False
+        )
+    )
+
+
+def latest_code(conn: Connection, email: str):  # type: ignore[no-untyped-def]
+    return conn.execute(
+        select(verification_codes)
+        .where(verification_codes.c.email == email)
+        .order_by(verification_codes.c.id.desc())
+        .limit(1)
+    ).first()
+
+
+def record_wrong_code(conn: Connection, code_id: int, max_attempts: int) -> bool:
+    """Count a wrong try; returns True when this try killed the code."""
+    attempts = conn.execute(
+        update(verification_codes)
+        .where(verification_codes.c.id == code_id)
+        .values(attempts=verification_codes.c.attempts + 1)
+        .returning(verification_codes.c.attempts)
+    ).scalar_one()
+    if attempts >= max_attempts:
+        conn.execute(update(verification_codes).where(verification_codes.c.id == code_id).values(dead=True))
+        return True
+    return False
+
+
+def use_code(conn: Connection, code_id: int, now: datetime) -> bool:
+    """Mark the code used; False if another request used it first."""
+    result = conn.execute(
+        update(verification_codes)
+        .where(verification_codes.c.id == code_id, verification_codes.c.used_at.is_(None))
+        .values(used_at=now)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,176 @@
+"""Invoice queries: keyset-paged lists (issued_on desc, id desc), totals for the summary, detail parts.
+
+Only sent invoices are ever read here: unsent and void ones are invisible to every caller.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Connection, RowMapping, and_, func, or_, select
+
+from backend_stub.billing.summary import InvoiceGroup
+from backend_stub.store.tables import (
+    allocations,
+    invoices,
+    line_items,
+    payment_parts,
+    payments,
+    sites,
+)
+
+ROW_COLUMNS = (
+    invoices.c.id,
+    invoices.c.account_id,
+    invoices.c.number,
+    invoices.c.issued_on,
+    invoices.c.due_on,
+    invoices.c.amount_cents,
+    invoices.c.balance_cents,
+    invoices.c.pending_cents,
+    invoices.c.pay_state,
+    invoices.c.parent_id,
+    invoices.c.children_count,
+    invoices.c.site_id,
+    sites.c.name.label("site_name"),
+    sites.c.address.label("site_address"),
+)
+
+
+def _rows():  # type: ignore[no-untyped-def]
+    return select(*ROW_COLUMNS).select_from(invoices.outerjoin(sites, sites.c.id == invoices.c.site_id))
+
+
+def _top_level(account_id: int, status: str, kind: str) -> list:
+    conditions = [
+        invoices.c.account_id == account_id,
+        invoices.c.parent_id.is_(None),
+        invoices.c.state == "sent",
+    ]
+    if status != "all":
+        conditions.append(invoices.c.pay_state == status)
+    if kind == "single":
+        conditions.append(invoices.c.children_count == 0)
+    elif kind == "multi":
+        conditions.append(invoices.c.children_count > 0)
+    return conditions
+
+
+def list_page(
+    conn: Connection,
+    account_id: int,
+    *,
+    status: str,
+    kind: str,
+    limit: int,
+    after: tuple[date, int] | None,
+) -> tuple[list[RowMapping], int]:
+    """One page of top-level invoices, newest first, and how many match the filter in all.
+
+    Fetches limit + 1 rows so the caller knows whether another page follows."""
+    conditions = _top_level(account_id, status, kind)
+    total = conn.execute(select(func.count()).select_from(invoices).where(*conditions)).scalar_one()
+    query = _rows().where(*conditions)
+    if after is not None:
+        issued_on, last_id = after
+        query = query.where(
+            or_(
+                invoices.c.issued_on < issued_on,
+                and_(invoices.c.issued_on == issued_on, invoices.c.id < last_id),
+            )
+        )
+    query = query.order_by(invoices.c.issued_on.desc(), invoices.c.id.desc()).limit(limit + 1)
+    return list(conn.execute(query).mappings()), int(total)
+
+
+def summary_groups(conn: Connection, account_id: int) -> list[InvoiceGroup]:
+    """Totals of the account's top-level sent invoices per (pay_state, due_on)."""
+    query = (
+        select(
+            invoices.c.pay_state,
+            invoices.c.due_on,
+            func.count().label("count"),
+            func.coalesce(func.sum(invoices.c.balance_cents), 0).label("balance"),
+            func.coalesce(func.sum(invoices.c.pending_cents), 0).label("pending"),
+        )
+        .where(*_top_level(account_id, "all", "all"))
+        .group_by(invoices.c.pay_state, invoices.c.due_on)
+    )
+    return [
+        InvoiceGroup(
+            pay_state=row.pay_state,
+            due_on=row.due_on,
+            count=int(row.count),
+            balance_cents=int(row.balance),
+            pending_cents=int(row.pending),
+        )
+        for row in conn.execute(query)
+    ]
+
+
+def visible_invoice(conn: Connection, invoice_id: int) -> RowMapping | None:
+    """A sent invoice by id (top-level or child), whoever owns it; the caller checks the account."""
+    return (
+        conn.execute(_rows().where(invoices.c.id == invoice_id, invoices.c.state == "sent"))
+        .mappings()
+        .first()
+    )
+
+
+def children(conn: Connection, parent_id: int) -> list[RowMapping]:
+    query = (
+        _rows().where(invoices.c.parent_id == parent_id, invoices.c.state == "sent").order_by(invoices.c.id)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def items(conn: Connection, invoice_id: int) -> list[RowMapping]:
+    query = (
+        select(
+            line_items.c.description,
+            line_items.c.quantity,
+            line_items.c.unit_cents,
+            line_items.c.amount_cents,
+        )
+        .where(line_items.c.invoice_id == invoice_id)
+        .order_by(line_items.c.position, line_items.c.id)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def payments_applied(conn: Connection, invoice_ids: list[int]) -> list[RowMapping]:
+    """Payments allocated to any of `invoice_ids`, with the amount applied to them, newest first."""
+    query = (
+        select(
+            payments.c.id.label("payment_id"),
+            payments.c.confirmation_number,
+            payments.c.status,
+            payments.c.created_at,
+            func.sum(allocations.c.amount_cents).label("amount_cents"),
+        )
+        .join(allocations, allocations.c.payment_id == payments.c.id)
+        .where(allocations.c.invoice_id.in_(invoice_ids))
+        .group_by(payments.c.id, payments.c.confirmation_number, payments.c.status, payments.c.created_at)
+        .order_by(payments.c.created_at.desc(), payments.c.id.desc())
+    )
+    return list(conn.execute(query).mappings())
+
+
+def parts_of(conn: Connection, payment_ids: list[int]) -> dict[int, list[RowMapping]]:
+    if not payment_ids:
+        return {}
+    query = (
+        select(
+            payment_parts.c.payment_id,
+            payment_parts.c.method_type,
+            payment_parts.c.brand,
+            payment_parts.c.last4,
+            payment_parts.c.bank_name,
+        )
+        .where(payment_parts.c.payment_id.in_(payment_ids))
+        .order_by(payment_parts.c.payment_id, payment_parts.c.id)
+    )
+    result: dict[int, list[RowMapping]] = {}
+    for row in conn.execute(query).mappings():
+        result.setdefault(row["payment_id"], []).append(row)
+    return result

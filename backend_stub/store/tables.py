@@ -1,0 +1,282 @@
+"""The whole data model as SQLAlchemy Core tables. Money is integer cents (BigInteger), never Numeric.
+
+Times are naive UTC datetimes (the same on SQLite and PostgreSQL); business dates are `Date`s that
+follow the backend clock (see clock.py).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
+
+# Stable constraint names so Alembic migrations can refer to them on every database.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Money = BigInteger
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False),  # stored lower-cased
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("password_hash", String(255), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    CheckConstraint("role IN ('customer', 'clerk')", name="role"),
+)
+Index("ux_users_email_lower", func.lower(users.c.email), unique=True)
+
+payment_methods = Table(
+    "payment_methods",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("type", String(8), nullable=False),
+    Column("brand", String(32), nullable=True),
+    Column("last4", String(4), nullable=False),
+    Column("exp_month", Integer, nullable=True),
+    Column("exp_year", Integer, nullable=True),
+    Column("bank_name", String(100), nullable=True),
+    Column("processor_token", String(100), nullable=False),
+    Column("is_default", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+    CheckConstraint("type IN ('card', 'ach')", name="type"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_number", String(10), nullable=False, unique=True),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("phone", String(32), nullable=True),
+    Column("service_address", String(300), nullable=False),
+    Column("paperless", Boolean, nullable=False, default=False),
+    Column("sms_opt_in", Boolean, nullable=False, default=False),
+    Column("autopay_enabled", Boolean, nullable=False, default=False),
+    Column(
+        "autopay_method_id",
+        Integer,
+        ForeignKey("payment_methods.id", use_alter=True, ondelete="SET NULL"),
+        nullable=True,
+    ),
+    Column("credit_cents", Money, nullable=False, default=0),
+)
+Index("ix_accounts_last_name_lower", func.lower(accounts.c.last_name))
+Index("ix_accounts_email_lower", func.lower(accounts.c.email))
+
+user_accounts = Table(
+    "user_accounts",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+)
+Index("ix_user_accounts_account", user_accounts.c.account_id)
+
+sites = Table(
+    "sites",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("address", String(300), nullable=False),
+)
+
+invoices = Table(
+    "invoices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("issued_on", Date, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("amount_cents", Money, nullable=False),
+    Column("balance_cents", Money, nullable=False),
+    Column("pending_cents", Money, nullable=False, default=0),
+    Column("state", String(8), nullable=False),
+    Column("pay_state", String(12), nullable=False),
+    Column("parent_id", Integer, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=True),
+    Column("site_id", Integer, ForeignKey("sites.id", ondelete="SET NULL"), nullable=True),
+    Column("children_count", Integer, nullable=False, default=0),
+    CheckConstraint("state IN ('unsent', 'sent', 'void')", name="state"),
+    CheckConstraint("pay_state IN ('open', 'in_progress', 'paid')", name="pay_state"),
+    CheckConstraint("balance_cents >= 0 AND pending_cents >= 0", name="money_non_negative"),
+)
+# The list query: one account's top-level sent invoices, by tab, newest first.
+Index(
+    "ix_invoices_list",
+    invoices.c.account_id,
+    invoices.c.parent_id,
+    invoices.c.state,
+    invoices.c.pay_state,
+    invoices.c.issued_on,
+    invoices.c.id,
+)
+# The "all" tab and the summary: no pay_state in the way of the order.
+Index("ix_invoices_account_issued", invoices.c.account_id, invoices.c.issued_on, invoices.c.id)
+Index("ix_invoices_parent", invoices.c.parent_id)
+
+line_items = Table(
+    "line_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("invoice_id", Integer, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("description", String(200), nullable=False),
+    Column("quantity", Integer, nullable=False, default=1),
+    Column("unit_cents", Money, nullable=False),
+    Column("amount_cents", Money, nullable=False),
+    Column("position", Integer, nullable=False, default=0),
+)
+
+payments = Table(
+    "payments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("confirmation_number", String(32), nullable=False, unique=True),
+    Column("status", String(12), nullable=False),
+    Column("amount_cents", Money, nullable=False),
+    Column("fees_cents", Money, nullable=False, default=0),
+    Column("total_cents", Money, nullable=False),
+    Column("credit_cents", Money, nullable=False, default=0),
+    Column("channel", String(16), nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("settles_on", Date, nullable=True),
+    Column("return_code", String(8), nullable=True),
+    CheckConstraint("status IN ('succeeded', 'pending', 'failed', 'returned')", name="status"),
+)
+Index("ix_payments_account_created", payments.c.account_id, payments.c.created_at, payments.c.id)
+Index("ix_payments_status_settles", payments.c.status, payments.c.settles_on)
+
+payment_parts = Table(
+    "payment_parts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payment_id", Integer, ForeignKey("payments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("method_type", String(8), nullable=False),
+    Column("brand", String(32), nullable=True),
+    Column("last4", String(4), nullable=False),
+    Column("bank_name", String(100), nullable=True),
+    Column("amount_cents", Money, nullable=False),
+    Column("fee_cents", Money, nullable=False, default=0),
+    Column("processor_token", String(100), nullable=True),
+    Column("status", String(12), nullable=False),
+    CheckConstraint("method_type IN ('card', 'ach')", name="method_type"),
+)
+
+allocations = Table(
+    "allocations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payment_id", Integer, ForeignKey("payments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("invoice_id", Integer, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("amount_cents", Money, nullable=False),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scope", String(64), nullable=False),  # the caller: "user:<id>" or "guest:<session id>"
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", String(12), nullable=False),  # running | done
+    Column("response_status", Integer, nullable=True),
+    Column("response_body", Text, nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("locked_until", DateTime, nullable=True),
+    UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("revoked_at", DateTime, nullable=True),
+)
+
+verification_codes = Table(
+    "verification_codes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False),  # lower-cased
+    Column("code_hash", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("dead", Boolean, nullable=False, default=False),
+    Column("used_at", DateTime, nullable=True),
+)
+Index("ix_verification_codes_email", verification_codes.c.email, verification_codes.c.id)
+
+# Every code request, known email or not: the rate limit counts these.
+code_requests = Table(
+    "code_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("email", String(254), nullable=False),  # lower-cased
+    Column("at", DateTime, nullable=False),
+)
+Index("ix_code_requests_email_at", code_requests.c.email, code_requests.c.at)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("to", String(254), nullable=False),  # lower-cased
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("sent_at", DateTime, nullable=False),
+)
+Index("ix_outbox_to_id", outbox.c.to, outbox.c.id)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("actor_user_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("action", String(64), nullable=False),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True),
+    Column("detail", Text, nullable=False, default="{}"),  # JSON text
+    Column("at", DateTime, nullable=False),
+)
+Index("ix_audit_log_account", audit_log.c.account_id, audit_log.c.id)
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
