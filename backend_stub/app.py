@@ -64,14 +64,16 @@ def _install_error_handlers(app: FastAPI) -> None:
             return _json_error(404, error_body("not_found", "not_found", "No such resource."))
         if first.get("type") == "json_invalid":
             return _json_error(
-                400, error_body("invalid_request", "invalid_json", "The body is not valid JSON.")
+                400, error_body("invalid_request", "invalid_request", "The body is not valid JSON.")
             )
         param = next((str(part) for part in reversed(loc) if isinstance(part, str)), None)
         message = str(first.get("msg", "Invalid input."))
         if message.startswith("Value error, "):
             message = message.removeprefix("Value error, ")
+        code = "invalid_request"
+        if param == "email":
+            code, message = "invalid_email", "Enter a valid email address, like name@example.com"
         readable = f"{param}: {message}." if param else f"{message}."
-        code = "invalid_email" if param == "email" else "invalid_request"
         return _json_error(400, error_body("invalid_request", code, readable.replace("..", "."), param))
 
     @app.exception_handler(StarletteHTTPException)
