@@ -1,0 +1,301 @@
+"""PaydeskApp: the screens, the app-wide keys, the command palette and the one error handler."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import HelpPanel
+
+from tui.api import ApiError, Me, NotAuthenticated, PaydeskClient, ServerUnavailable
+from tui.workers import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from tui.api import AccountRef, OutboxEmail
+    from tui.credentials import TokenStoreLike
+
+
+# Actions the system commands already offer: not repeated by the screen's own provider.
+_NOT_REPEATED = {"quit", "command_palette", "toggle_help", "app.quit", "app.command_palette"}
+
+
+class ScreenCommands(Provider):
+    """Every key of the current screen is also a command, plus the screen's extra commands."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        screen = self.screen
+        found: dict[str, tuple[str, str, Callable[[], Any]]] = {}
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            # Only Paydesk's own bindings carry an id; Textual's cursor keys are not commands.
+            if binding.id is None or not active.enabled or binding.action in _NOT_REPEATED:
+                continue
+            if binding.description and binding.description not in found:
+                run = partial(self.app.run_action, binding.action, active.node)
+                found[binding.description] = (binding.description, binding.tooltip, run)
+        extra = getattr(screen, "extra_commands", None)
+        if callable(extra):
+            for name, help_text, callback in extra():
+                found.setdefault(name, (name, help_text, callback))
+        return list(found.values())
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+class PaydeskApp(ReportsWorkerErrors, App[None]):
+    """The Paydesk terminal portal: customers see their invoices, clerks find an account."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "Paydesk"
+    COMMANDS: ClassVar = App.COMMANDS | {ScreenCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "f1,question_mark",
+            "toggle_help",
+            "Keys",
+            id="app.keys",
+            tooltip="Show or hide the keys of this screen",
+        ),
+        Binding("ctrl+l", "logout", "Log out", id="app.logout", tooltip="Sign out and forget this session"),
+        Binding(
+            "f2",
+            "toggle_inbox",
+            "Inbox",
+            id="app.demo_inbox",
+            tooltip="Show or hide the demo inbox (the emails the server sends you)",
+        ),
+    ]
+
+    # The demo inbox: the address to watch and what arrived there (newest first).
+    inbox_email: var[str | None] = var(None)
+    inbox_items: var[tuple[OutboxEmail, ...]] = var(())
+    inbox_visible: var[bool] = var(True)
+
+    def __init__(
+        self,
+        server_url: str,
+        *,
+        demo: bool = False,
+        token_store: TokenStoreLike | None = None,
+        client: PaydeskClient | None = None,
+    ) -> None:
+        super().__init__()
+        self.server_url = server_url
+        self.demo = demo
+        self.client = client if client is not None else PaydeskClient(server_url)
+        self.token_store: TokenStoreLike = (
+            token_store if token_store is not None else _default_store(server_url, demo)
+        )
+        self.me: Me | None = None
+        self._unavailable_open = False
+        self._retry_sources: list[ReportsWorkerErrors] = []
+        self._inbox_poller: Any = None
+        self._update_subtitle()
+
+    # ---- start, sign in, sign out -------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        notice = self.token_store.notice
+        if notice:
+            self.notify(notice, title="Your session", timeout=10)
+        if self.demo:
+            from tui.widgets.demo_inbox import InboxPoller
+
+            self._inbox_poller = InboxPoller(self)
+            self._inbox_poller.start()
+        token = self.token_store.load()
+        if token:
+            from tui.screens.starting import StartingScreen
+
+            self.client.token = token
+            self.push_screen(StartingScreen())
+            self.resume_session()
+        else:
+            from tui.screens.login import LoginScreen
+
+            self.push_screen(LoginScreen())
+
+    @work(exclusive=True, exit_on_error=False, group="session")
+    async def resume_session(self) -> None:
+        """Remember me: a stored token the server still accepts skips the login."""
+        me = await self.client.me()
+        self.signed_in(me)
+
+    def retry(self) -> None:
+        # The app's own worker is the session check at start.
+        if self.client.token:
+            self.resume_session()
+
+    def signed_in(self, me: Me, token: str | None = None) -> None:
+        """Called with the server's `me` once a token works: go to the person's first screen."""
+        if token is not None:
+            self.token_store.save(token)
+        self.me = me
+        self.inbox_email = me.user.email
+        self._update_subtitle()
+        if me.user.is_clerk:
+            from tui.screens.clerk_search import ClerkSearchScreen
+
+            self.reset_to(ClerkSearchScreen())
+        else:
+            from tui.screens.home import HomeScreen
+
+            self.reset_to(HomeScreen(me.accounts[0] if me.accounts else None))
+
+    def action_logout(self) -> None:
+        self.sign_out()
+
+    @work(exclusive=True, exit_on_error=False, group="session")
+    async def sign_out(self) -> None:
+        # The session ends here either way: the client forgets the token even when the server is away.
+        with contextlib.suppress(ApiError):
+            await self.client.logout()
+        self.token_store.clear()
+        self.client.token = None
+        self._back_to_login("You are signed out.")
+
+    def _back_to_login(self, message: str, severity: str = "information") -> None:
+        from tui.screens.login import LoginScreen
+
+        self.me = None
+        self._update_subtitle()
+        self.reset_to(LoginScreen())
+        self.notify(message, severity=severity)  # type: ignore[arg-type]
+
+    def reset_to(self, screen: Screen[Any]) -> None:
+        """Make `screen` the only screen above the default one (after sign in or sign out)."""
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if len(self.screen_stack) == 2:
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def is_clerk(self) -> bool:
+        return self.me is not None and self.me.user.is_clerk
+
+    def _update_subtitle(self) -> None:
+        who = ""
+        if self.me is not None:
+            user = self.me.user
+            who = f"{user.name} (clerk)" if user.is_clerk else user.name
+        parts = [p for p in ("DEMO" if self.demo else "", who) if p]
+        self.sub_title = " · ".join(parts) if parts else "Not signed in"
+
+    # ---- the one error handler ---------------------------------------------------------------
+
+    def report_error(self, error: BaseException, source: Any = None) -> None:
+        """Every failed worker ends here: a clear message, never a traceback or a frozen screen."""
+        if isinstance(error, NotAuthenticated):
+            self.token_store.clear()
+            self.client.token = None
+            self._back_to_login("Your session has ended. Sign in again to continue.", "warning")
+        elif isinstance(error, ServerUnavailable):
+            self.show_unavailable(str(error), source)
+        elif isinstance(error, ApiError):
+            shown = source is not None and source is not self and source.show_api_error(error)
+            if not shown:
+                self.notify(escape(str(error)), title=_title_for(error), severity="error", timeout=8)
+        else:
+            # A bug in the app: say so plainly, keep the app running, keep details in the log.
+            self.log.error("worker failed", error=repr(error))
+            self.notify(
+                f"Something went wrong in Paydesk ({type(error).__name__}). Try again.",
+                title="Unexpected error",
+                severity="error",
+                timeout=8,
+            )
+
+    def show_unavailable(self, message: str, source: Any) -> None:
+        """One dialog however many workers failed; Retry asks each of them again."""
+        if source is not None and source not in self._retry_sources:
+            self._retry_sources.append(source)
+        if self._unavailable_open:
+            return
+        from tui.screens.unavailable import UnavailableScreen
+
+        self._unavailable_open = True
+        self.push_screen(UnavailableScreen(message), self._after_unavailable)
+
+    def _after_unavailable(self, retry: bool | None) -> None:
+        self._unavailable_open = False
+        sources, self._retry_sources = self._retry_sources, []
+        if not retry:
+            return
+        for source in sources:
+            if source is self or getattr(source, "is_attached", True):
+                source.retry()
+
+    # ---- keys, help, commands ----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "logout":
+            return self.me is not None
+        if action == "toggle_inbox":
+            return self.demo
+        return True
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query(HelpPanel):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+    def action_toggle_inbox(self) -> None:
+        self.inbox_visible = not self.inbox_visible
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.me is not None:
+            yield SystemCommand("Log out", "Sign out and forget this session", self.sign_out)
+
+    # ---- the demo inbox ----------------------------------------------------------------------
+
+    def watch_inbox_email(self, email: str | None) -> None:
+        if self._inbox_poller is not None:
+            self._inbox_poller.watch_address(email)
+
+    def switch_account(self, account: AccountRef) -> None:
+        from tui.screens.home import HomeScreen
+
+        self.reset_to(HomeScreen(account))
+
+    async def on_unmount(self) -> None:
+        await self.client.aclose()
+
+
+def _title_for(error: ApiError) -> str:
+    return {
+        "invalid_request": "Check what you entered",
+        "permission": "Not allowed",
+        "not_found": "Not found",
+        "rate_limited": "Too many tries",
+        "conflict": "Conflict",
+        "payment": "Payment problem",
+    }.get(error.type, "The server said")
+
+
+def _default_store(server_url: str, demo: bool) -> TokenStoreLike:
+    from tui import credentials
+
+    if demo:
+        return credentials.MemoryTokenStore()
+    return credentials.TokenStore(server_url)

@@ -1,0 +1,41 @@
+"""The frame every Paydesk screen shares: header, body, the demo inbox (demo only), footer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from tui.workers import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from tui.app import PaydeskApp
+
+Command = tuple[str, str, Callable[[], Any]]
+
+
+class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
+    """Subclasses write `compose_body`; workers' errors go to the app's one handler."""
+
+    app: PaydeskApp  # type: ignore[assignment]
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False)
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        if self.app.demo:
+            from tui.widgets.demo_inbox import DemoInbox
+
+            yield DemoInbox()
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def extra_commands(self) -> Iterable[Command]:
+        """Commands for the palette beyond this screen's keys (which are commands already)."""
+        return ()

@@ -1,0 +1,190 @@
+"""Home: the account overview and the invoices in tabs (All / Open / In Progress / Paid).
+
+A clerk sees the same view of a customer's account, read-only, under a banner that says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
+
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.command import SimpleCommand
+from textual.markup import escape
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from tui.api import AccountMatch, AccountRef
+from tui.screens.base import Command, PaydeskScreen
+from tui.widgets.balance_card import BalanceCard
+from tui.widgets.invoice_table import InvoiceTable
+
+# (tab id = the server's status filter, label, what an empty tab says)
+TABS = (
+    ("all", "All", "No invoices on this account yet."),
+    ("open", "Open", "No open invoices — you're all paid up."),
+    ("in_progress", "In Progress", "No payments in progress."),
+    ("paid", "Paid", "No paid invoices yet."),
+)
+
+
+class HomeScreen(PaydeskScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "r",
+            "refresh",
+            "Refresh",
+            id="home.refresh",
+            tooltip="Ask the server again for the balance and this tab",
+        ),
+        Binding("1", "show_tab('all')", "All", id="home.tab_all", tooltip="Every invoice", show=False),
+        Binding(
+            "2",
+            "show_tab('open')",
+            "Open",
+            id="home.tab_open",
+            tooltip="Invoices awaiting payment",
+            show=False,
+        ),
+        Binding(
+            "3",
+            "show_tab('in_progress')",
+            "In Progress",
+            id="home.tab_in_progress",
+            tooltip="Invoices with a payment settling",
+            show=False,
+        ),
+        Binding("4", "show_tab('paid')", "Paid", id="home.tab_paid", tooltip="Paid invoices", show=False),
+        Binding(
+            "a",
+            "choose_account",
+            "Accounts",
+            id="home.accounts",
+            tooltip="Switch to another of your accounts",
+        ),
+        Binding("escape", "back", "Back to search", id="home.back", tooltip="Back to the account search"),
+    ]
+
+    def __init__(self, account: AccountRef | AccountMatch | None, *, read_only: bool = False) -> None:
+        super().__init__()
+        self.account = account
+        self.read_only = read_only
+
+    def compose_body(self) -> ComposeResult:
+        account = self.account
+        if account is None:
+            yield Static(
+                "No account is linked to your email yet. Contact us to link your account.",
+                id="no-account",
+                classes="message",
+            )
+            return
+        if self.read_only:
+            number, name = escape(account.account_number), escape(account.name)
+            yield Static(f"Viewing account {number} — {name} (clerk, read-only)", id="clerk-banner")
+        yield BalanceCard(f"Account {escape(account.account_number)} · {escape(account.name)}")
+        with TabbedContent(initial="open", id="tabs"):
+            for status, label, empty in TABS:
+                with TabPane(label, id=status):
+                    yield InvoiceTable(account.id, status, empty, id=f"invoices-{status}")
+
+    def on_mount(self) -> None:
+        if self.account is not None:
+            self.load_summary()
+            self.call_after_refresh(self._focus_table)
+
+    def _focus_table(self) -> None:
+        table = self.current_table()
+        if table is not None:
+            table.ensure_loaded()
+            table.table.focus()
+
+    # ---- data ----------------------------------------------------------------------------------
+
+    @work(exclusive=True, exit_on_error=False, group="summary")
+    async def load_summary(self) -> None:
+        assert self.account is not None
+        card = self.query_one(BalanceCard)
+        card.summary = None
+        card.summary = await self.app.client.summary(self.account.id)
+
+    def retry(self) -> None:
+        if self.account is not None:
+            self.load_summary()
+            self.call_after_refresh(self._focus_table)
+
+    def _focus_table(self) -> None:
+        table = self.current_table()
+        if table is not None:
+            table.ensure_loaded()
+            table.table.focus()
+
+    def current_table(self) -> InvoiceTable | None:
+        tabs = self.query(TabbedContent)
+        if not tabs:
+            return None
+        return self.query_one(f"#invoices-{tabs.first().active}", InvoiceTable)
+
+    def on_resize(self, event: events.Resize) -> None:
+        for table in self.query(InvoiceTable):
+            table.fit_width(event.size.width)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        table = event.pane.query_one(InvoiceTable)
+        table.ensure_loaded()
+        table.query_one(DataTable).focus()
+
+    @on(InvoiceTable.OpenInvoice)
+    def _open_invoice(self, event: InvoiceTable.OpenInvoice) -> None:
+        from tui.screens.invoice_detail import InvoiceDetailScreen
+
+        self.app.push_screen(InvoiceDetailScreen(event.invoice.id, event.invoice.number))
+
+    # ---- keys ----------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.read_only
+        if action == "choose_account":
+            return not self.read_only and len(self._other_accounts()) > 0
+        if action in ("refresh", "show_tab"):
+            return self.account is not None
+        return True
+
+    def action_refresh(self) -> None:
+        self.load_summary()
+        table = self.current_table()
+        if table is not None:
+            table.reload()
+
+    def action_show_tab(self, status: str) -> None:
+        self.query_one(TabbedContent).active = status
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def _other_accounts(self) -> list[AccountRef]:
+        me = self.app.me
+        if me is None or self.account is None:
+            return []
+        return [a for a in me.accounts if a.id != self.account.id]
+
+    def action_choose_account(self) -> None:
+        commands = [
+            SimpleCommand(
+                f"{a.account_number} {a.name}", partial(self.app.switch_account, a), "Open this account"
+            )
+            for a in self._other_accounts()
+        ]
+        self.app.search_commands(commands, placeholder="Switch to account…")
+
+    def extra_commands(self) -> Iterable[Command]:
+        for account in self._other_accounts():
+            yield (
+                f"Account {account.account_number} {account.name}",
+                "Switch to this account",
+                partial(self.app.switch_account, account),
+            )

@@ -1,0 +1,151 @@
+"""One invoice: its facts, line items, sites (for a multi-site invoice) and the payments applied."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.markup import escape
+from textual.widgets import DataTable, Static
+
+from tui.api import InvoiceDetail
+from tui.money import format_cents
+from tui.screens.base import PaydeskScreen
+from tui.widgets.formatting import format_date, status_label
+
+
+def _money(cents: int) -> Text:
+    return Text(format_cents(cents), justify="right")
+
+
+class InvoiceDetailScreen(PaydeskScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the invoices"),
+        Binding(
+            "r", "refresh", "Refresh", id="detail.refresh", tooltip="Ask the server again for this invoice"
+        ),
+    ]
+
+    def __init__(self, invoice_id: int, number: str = "") -> None:
+        super().__init__()
+        self.invoice_id = invoice_id
+        self.number = number
+        self.invoice: InvoiceDetail | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="detail"):
+            yield Static(f"Invoice {escape(self.number)}", id="detail-title")
+            yield Static("", id="detail-facts")
+            yield Static("Line items", classes="section-title")
+            yield DataTable(id="line-items", cursor_type="none", zebra_stripes=True)
+            yield Static("Sites", classes="section-title", id="sites-title")
+            yield DataTable(id="sites", cursor_type="row", zebra_stripes=True)
+            yield Static("Payments applied", classes="section-title")
+            yield DataTable(id="payments", cursor_type="none", zebra_stripes=True)
+            yield Static("No payments applied yet.", id="no-payments", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#line-items", DataTable).add_columns("Description", "Qty", "Unit price", "Amount")
+        self.query_one("#sites", DataTable).add_columns(
+            "Number", "Site", "Address", "Amount", "Balance", "Status"
+        )
+        self.query_one("#payments", DataTable).add_columns(
+            "Date", "Confirmation", "Method", "Status", "Amount"
+        )
+        for widget in self.query("#sites-title, #sites, #payments, #no-payments"):
+            widget.display = False
+        self.load()
+
+    @work(exclusive=True, exit_on_error=False)
+    async def load(self) -> None:
+        body = self.query_one("#detail", VerticalScroll)
+        body.loading = True
+        try:
+            invoice = await self.app.client.invoice(self.invoice_id)
+        finally:
+            body.loading = False
+        self.show(invoice)
+
+    def retry(self) -> None:
+        self.load()
+
+    def show(self, invoice: InvoiceDetail) -> None:
+        self.invoice = invoice
+        self.query_one("#detail-title", Static).update(f"Invoice {escape(invoice.number)}")
+        self.query_one("#detail-facts", Static).update(self._facts(invoice))
+
+        items = self.query_one("#line-items", DataTable)
+        items.clear()
+        for item in invoice.line_items:
+            items.add_row(
+                item.description, str(item.quantity), _money(item.unit_cents), _money(item.amount_cents)
+            )
+
+        sites = self.query_one("#sites", DataTable)
+        sites.clear()
+        for child in invoice.children:
+            sites.add_row(
+                child.number,
+                child.site.name if child.site else "",
+                (child.site.address or "") if child.site else "",
+                _money(child.amount_cents),
+                _money(child.balance_cents),
+                status_label(child.status, child.past_due),
+                key=str(child.id),
+            )
+        has_sites = bool(invoice.children)
+        self.query_one("#sites-title").display = has_sites
+        sites.display = has_sites
+
+        payments = self.query_one("#payments", DataTable)
+        payments.clear()
+        for payment in invoice.payments:
+            payments.add_row(
+                format_date(payment.created_at.date()),
+                payment.confirmation_number,
+                payment.method_label or "",
+                payment.status.replace("_", " ").title(),
+                _money(payment.amount_cents),
+            )
+        payments.display = bool(invoice.payments)
+        self.query_one("#no-payments").display = not invoice.payments
+        (sites if has_sites else self.query_one("#detail")).focus()
+
+    def _facts(self, invoice: InvoiceDetail) -> Table:
+        label = "dim"
+        status = status_label(invoice.status, invoice.past_due)
+        error_colour = self.app.theme_variables.get("error", "red")
+        status_style = f"bold {error_colour}" if status == "Past Due" else ""
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style=label)
+        grid.add_column()
+        grid.add_column(style=label)
+        grid.add_column(justify="right")
+        grid.add_row("Status", Text(status, style=status_style), "Amount", format_cents(invoice.amount_cents))
+        grid.add_row("Issued", format_date(invoice.issued_on), "Balance", format_cents(invoice.balance_cents))
+        grid.add_row("Due", format_date(invoice.due_on), "", "")
+        if invoice.site is not None:
+            where = invoice.site.name + (f", {invoice.site.address}" if invoice.site.address else "")
+            grid.add_row("Site", where, "", "")
+        elif invoice.children:
+            grid.add_row("Sites", f"{len(invoice.children)} sites (below)", "", "")
+        return grid
+
+    @on(DataTable.RowSelected, "#sites")
+    def _open_site(self, event: DataTable.RowSelected) -> None:
+        if self.invoice is None:
+            return
+        child = next((c for c in self.invoice.children if str(c.id) == event.row_key.value), None)
+        if child is not None:
+            self.app.push_screen(InvoiceDetailScreen(child.id, child.number))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        self.load()

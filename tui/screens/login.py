@@ -1,0 +1,95 @@
+"""Sign in, step 1: the email address; Enter asks the server to email a 6-digit code."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.markup import escape
+from textual.validation import Regex
+from textual.widgets import Button, Input, Static
+
+from tui.api import ApiError
+from tui.screens.base import PaydeskScreen
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_HINT = "Enter an email address, such as you@example.com."
+
+
+class LoginScreen(PaydeskScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s",
+            "send_code",
+            "Send code",
+            id="login.send_code",
+            tooltip="Email a 6-digit sign-in code to this address",
+        ),
+    ]
+
+    def __init__(self, email: str = "") -> None:
+        super().__init__()
+        self.initial_email = email
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="login-form", classes="form"):
+            yield Static("Sign in", classes="form-title")
+            yield Static(
+                "Enter the email address on your account. We will email you a 6-digit code.",
+                classes="hint",
+            )
+            yield Input(
+                self.initial_email,
+                placeholder="you@example.com",
+                id="email",
+                validators=[Regex(EMAIL_PATTERN, failure_description=EMAIL_HINT)],
+                validate_on=["submitted"],
+            )
+            yield Static("", id="login-message", classes="message")
+            yield Button("Send code", id="send", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#email", Input).focus()
+
+    @on(Input.Submitted, "#email")
+    @on(Button.Pressed, "#send")
+    def action_send_code(self) -> None:
+        field = self.query_one("#email", Input)
+        email = field.value.strip()
+        result = field.validate(email)
+        if result is not None and not result.is_valid:
+            self.say(EMAIL_HINT, error=True)
+            field.focus()
+            return
+        self.say("")
+        self.app.inbox_email = email  # the demo inbox watches this address from now on
+        self.send_code(email)
+
+    @work(exclusive=True, exit_on_error=False)
+    async def send_code(self, email: str) -> None:
+        button = self.query_one("#send", Button)
+        button.loading = True
+        try:
+            await self.app.client.request_code(email)
+        finally:
+            button.loading = False
+        from tui.screens.verify_code import VerifyCodeScreen
+
+        self.app.push_screen(VerifyCodeScreen(email))
+
+    def show_api_error(self, error: Exception) -> bool:
+        if isinstance(error, ApiError):
+            self.say(str(error), error=True)
+            return True
+        return False
+
+    def retry(self) -> None:
+        self.action_send_code()
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#login-message", Static)
+        message.update(escape(text))
+        message.set_class(error, "-error")

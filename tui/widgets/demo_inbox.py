@@ -1,0 +1,106 @@
+"""The demo inbox: in `paydesk demo`, the emails the backend sends show up on screen.
+
+`InboxPoller` (one per app) asks the dev outbox every 1.5 s for the address of the person logged in
+or logging in, keeps the newest emails on `app.inbox_items`, and raises a toast for each new one.
+`DemoInbox` (one per screen, docked at the bottom) shows them, so the 6-digit code can be read off
+the screen without a mail client.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from textual.markup import escape
+from textual.timer import Timer
+from textual.widgets import Static
+
+from tui.api import ApiError, OutboxEmail
+
+if TYPE_CHECKING:
+    from tui.app import PaydeskApp
+
+POLL_SECONDS = 1.5
+SHOWN = 3
+CODE = re.compile(r"\b(\d{6})\b")
+
+
+def code_in(email: OutboxEmail) -> str | None:
+    match = CODE.search(email.body) or CODE.search(email.subject)
+    return match.group(1) if match else None
+
+
+class InboxPoller:
+    def __init__(self, app: PaydeskApp) -> None:
+        self.app = app
+        self.address: str | None = None
+        self._seen: set[int] | None = None  # None: nothing fetched yet for this address
+        self._timer: Timer | None = None
+        self._busy = False
+
+    def start(self) -> None:
+        self._timer = self.app.set_interval(POLL_SECONDS, self.poll)
+        self.poll()
+
+    def watch_address(self, address: str | None) -> None:
+        if address == self.address:
+            return
+        self.address = address
+        self._seen = None
+        self.app.inbox_items = ()
+        self.poll()
+
+    def poll(self) -> None:
+        if self.address and not self._busy:
+            self._busy = True
+            self.app.run_worker(self._fetch(self.address), group="demo-inbox", exit_on_error=False)
+
+    async def _fetch(self, address: str) -> None:
+        try:
+            page = await self.app.client.outbox(address)
+        except ApiError:
+            return  # the demo inbox stays quiet; the screens report the server being away
+        finally:
+            self._busy = False
+        if address != self.address:
+            return
+        items = page.items
+        fresh = [item for item in items if self._seen is None or item.id not in self._seen]
+        if self._seen is None:
+            fresh = fresh[:1]  # on the first look, only the newest mail is news
+        self._seen = {item.id for item in items}
+        self.app.inbox_items = tuple(items[:SHOWN])
+        for item in reversed(fresh):
+            code = code_in(item)
+            text = f"Code: [b]{code}[/b]" if code else escape(item.body.strip().splitlines()[0][:80])
+            self.app.notify(text, title=f"Demo inbox: {escape(item.subject)}", timeout=8, markup=True)
+
+
+class DemoInbox(Static):
+    """The newest emails of the demo inbox, docked at the bottom of each screen."""
+
+    app: PaydeskApp  # type: ignore[assignment]
+
+    def on_mount(self) -> None:
+        self.border_title = "Demo inbox"
+        self.border_subtitle = "F2 hides"
+        self.watch(self.app, "inbox_items", self._show)
+        self.watch(self.app, "inbox_visible", self._set_visible)
+
+    def _set_visible(self, visible: bool) -> None:
+        self.display = visible
+
+    def _show(self, items: tuple[OutboxEmail, ...]) -> None:
+        address = self.app.inbox_email
+        if address:
+            self.border_title = f"Demo inbox · {escape(address)}"
+        if not items:
+            self.update("[dim]No emails yet. Emails the server sends to you appear here.[/dim]")
+            return
+        lines = []
+        for item in items:
+            sent = item.sent_at.astimezone().strftime("%H:%M")
+            code = code_in(item)
+            what = f"code [b]{code}[/b]" if code else escape(item.body.strip().splitlines()[0][:60])
+            lines.append(f"[dim]{sent}[/dim] {escape(item.subject)}: {what}")
+        self.update("\n".join(lines))

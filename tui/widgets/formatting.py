@@ -1,0 +1,24 @@
+"""How dates and statuses read on screen; money comes from tui.money.format_cents."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+STATUS_LABELS = {"open": "Open", "in_progress": "In Progress", "paid": "Paid"}
+
+
+def format_date(day: dt.date | None, empty: str = "—") -> str:
+    """2026-11-22 -> "Nov 22, 2026" (the way the portals' help pages write dates)."""
+    if day is None:
+        return empty
+    return day.strftime("%b %d, %Y").replace(" 0", " ")
+
+
+def status_label(status: str, past_due: bool = False) -> str:
+    if past_due and status == "open":
+        return "Past Due"
+    return STATUS_LABELS.get(status, status.replace("_", " ").title())
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"

@@ -1,0 +1,280 @@
+"""A page-by-page invoice list: rows arrive from the server as the person moves near the end.
+
+The table never asks for every invoice at once: it loads `PAGE_SIZE` rows, then the next page when
+the cursor or the scroll position comes within `NEAR_END` rows of the end, and says "N of TOTAL".
+Multi-site parents expand to show their site invoices (fetched from the parent's detail).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Static
+
+from tui.api import InvoiceRow
+from tui.money import format_cents
+from tui.widgets.formatting import format_date, plural, status_label
+from tui.workers import ReportsWorkerErrors
+
+if TYPE_CHECKING:
+    from tui.app import PaydeskApp
+
+PAGE_SIZE = 100
+NEAR_END = 20
+COLUMNS = ("Number", "Site", "Issued", "Due", "Amount", "Balance", "Status")
+# Below this many columns the table leaves out "Issued" and shortens site names, so every other
+# column fits an 80-column terminal without scrolling sideways.
+WIDE_MIN = 96
+SITE_WIDTH_COMPACT = 14
+
+
+class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
+    """The invoices of one account with one status filter (`all`, `open`, `in_progress`, `paid`)."""
+
+    app: PaydeskApp  # type: ignore[assignment]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "space",
+            "toggle_sites",
+            "Sites",
+            id="invoices.toggle_sites",
+            tooltip="Show or hide the site invoices of a multi-site invoice",
+        ),
+    ]
+
+    class OpenInvoice(Message):
+        """Enter on a row: the screen opens the invoice's detail."""
+
+        def __init__(self, invoice: InvoiceRow) -> None:
+            super().__init__()
+            self.invoice = invoice
+
+    def __init__(self, account_id: int, status: str, empty_text: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.account_id = account_id
+        self.status = status
+        self.empty_text = empty_text
+        self.started = False
+        self.rows: list[InvoiceRow] = []  # top-level rows, in server order
+        self.total = 0
+        self.next_cursor: str | None = None
+        self.loading_more = False
+        self._children: dict[int, list[InvoiceRow]] = {}
+        self._expanded: set[int] = set()
+        self._by_key: dict[str, InvoiceRow] = {}
+        self._ticket: object = None
+        self.compact = False
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Static("", classes="empty")
+        yield Static("", classes="count")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        self.compact = self.app.size.width < WIDE_MIN
+        self._add_columns()
+        self.watch(table, "scroll_y", self._scrolled, init=False)
+
+    def _add_columns(self) -> None:
+        for label in COLUMNS:
+            if not (self.compact and label == "Issued"):
+                self.table.add_column(label, key=label.lower())
+
+    def fit_width(self, width: int) -> None:
+        """Called by the screen when the terminal is resized."""
+        compact = width < WIDE_MIN
+        if compact == self.compact:
+            return
+        self.compact = compact
+        current = (
+            self.table.coordinate_to_cell_key(self.table.cursor_coordinate).row_key.value
+            if (self.table.row_count)
+            else None
+        )
+        self.table.clear(columns=True)
+        self._add_columns()
+        self._rebuild(current)
+
+    @property
+    def table(self) -> DataTable[object]:
+        return self.query_one(DataTable)
+
+    # ---- loading pages -----------------------------------------------------------------------
+
+    def ensure_loaded(self) -> None:
+        """Lazy tabs: the first page is asked for when the tab is first shown."""
+        if not self.started:
+            self.reload()
+
+    def reload(self) -> None:
+        self.started = True
+        self.loading_more = True
+        self.load_page(None)
+
+    def retry(self) -> None:
+        self.load_page(self.next_cursor if self.rows else None)
+
+    @work(exclusive=True, exit_on_error=False, group="page")
+    async def load_page(self, cursor: str | None) -> None:
+        self.loading_more = True
+        ticket = self._ticket = object()  # a cancelled older load must not end this one's loading state
+        table = self.table
+        if cursor is None:
+            table.loading = True
+        else:
+            self._show_count(loading=True)
+        try:
+            page = await self.app.client.invoices(
+                self.account_id, status=self.status, limit=PAGE_SIZE, cursor=cursor
+            )
+        finally:
+            if self._ticket is ticket:
+                table.loading = False
+                self.loading_more = False
+        if cursor is None:
+            self.rows = []
+            self._children.clear()
+            self._expanded.clear()
+            self._by_key.clear()
+            table.clear()
+        self.rows.extend(page.items)
+        self.total = page.total_count
+        self.next_cursor = page.next_cursor
+        for row in page.items:
+            self._add(row)
+        self._show_count()
+
+    def _maybe_load_more(self) -> None:
+        if self.next_cursor is None or self.loading_more:
+            return
+        self.loading_more = True
+        self.load_page(self.next_cursor)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= event.data_table.row_count - NEAR_END:
+            self._maybe_load_more()
+
+    def _scrolled(self, scroll_y: float) -> None:
+        table = self.table
+        if scroll_y + table.scrollable_content_region.height >= table.row_count - NEAR_END:
+            self._maybe_load_more()
+
+    # ---- rows ----------------------------------------------------------------------------------
+
+    def _add(self, row: InvoiceRow, parent: InvoiceRow | None = None) -> None:
+        key = f"{parent.id}/{row.id}" if parent else str(row.id)
+        self._by_key[key] = row
+        self.table.add_row(*self._cells(row, child=parent is not None), key=key)
+        if parent is None and row.id in self._expanded:
+            for child in self._children.get(row.id, []):
+                self._add(child, parent=row)
+
+    def _cells(self, row: InvoiceRow, *, child: bool) -> tuple[str | Text, ...]:
+        site_name = row.site.name if row.site else ""
+        if self.compact and len(site_name) > SITE_WIDTH_COMPACT:
+            site_name = site_name[: SITE_WIDTH_COMPACT - 1] + "…"
+        if child:
+            number: str | Text = Text("└ " + row.number, style="dim")
+            site = site_name
+        elif row.is_multi_site:
+            arrow = "▾" if row.id in self._expanded else "▸"
+            number = row.number
+            site = f"{arrow} {plural(row.children_count, 'site')}"
+        else:
+            number = row.number
+            site = site_name
+        label = status_label(row.status, row.past_due)
+        variables = self.app.theme_variables
+        if row.past_due and row.status == "open":
+            status = Text(label, style=f"bold {variables.get('error', 'red')}")
+        elif row.status == "paid":
+            status = Text(label, style=variables.get("success", "green"))
+        elif row.status == "in_progress":
+            status = Text(label, style=variables.get("warning", "yellow"))
+        else:
+            status = Text(label)
+        issued = () if self.compact else (format_date(row.issued_on),)
+        return (
+            number,
+            site,
+            *issued,
+            format_date(row.due_on),
+            Text(format_cents(row.amount_cents), justify="right"),
+            Text(format_cents(row.balance_cents), justify="right"),
+            status,
+        )
+
+    def _rebuild(self, keep_key: str | None) -> None:
+        """Redraw every row (after expanding or collapsing), keeping the cursor on `keep_key`."""
+        table = self.table
+        table.clear()
+        self._by_key.clear()
+        for row in self.rows:
+            self._add(row)
+        if keep_key is not None and keep_key in self._by_key:
+            table.move_cursor(row=table.get_row_index(keep_key), animate=False)
+
+    def _show_count(self, *, loading: bool = False) -> None:
+        empty = self.query_one(".empty", Static)
+        count = self.query_one(".count", Static)
+        has_rows = bool(self.rows)
+        empty.display = not has_rows
+        self.table.display = has_rows
+        empty.update(self.empty_text)
+        shown = len(self.rows)
+        text = f"{shown} of {self.total} loaded" if has_rows else ""
+        if loading:
+            text += " · loading more…"
+        elif self.next_cursor is not None:
+            text += " · move down for more"
+        count.update(text)
+
+    def current_row(self) -> InvoiceRow | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return self._by_key.get(str(key.value))
+
+    # ---- keys ----------------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        row = self._by_key.get(str(event.row_key.value))
+        if row is not None:
+            self.post_message(self.OpenInvoice(row))
+
+    def action_toggle_sites(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        parent_id = row.parent_id if row.parent_id is not None else row.id
+        parent = next((r for r in self.rows if r.id == parent_id), None)
+        if parent is None or not parent.is_multi_site:
+            self.app.notify("Only a multi-site invoice has site invoices to show.", timeout=3)
+            return
+        if parent_id in self._expanded:
+            self._expanded.discard(parent_id)
+            self._rebuild(str(parent_id))
+        elif parent_id in self._children:
+            self._expanded.add(parent_id)
+            self._rebuild(str(parent_id))
+        else:
+            self.load_children(parent_id)
+
+    @work(exclusive=True, exit_on_error=False, group="children")
+    async def load_children(self, parent_id: int) -> None:
+        detail = await self.app.client.invoice(parent_id)
+        self._children[parent_id] = list(detail.children)
+        self._expanded.add(parent_id)
+        self._rebuild(str(parent_id))
