@@ -19,7 +19,9 @@ from backend_stub.store import auth as auth_store
 from backend_stub.store.auth import User
 from backend_stub.store.db import reading, writing
 
-bearer = HTTPBearer(auto_error=False, description="The token from POST /v1/auth/code/verify.")
+bearer = HTTPBearer(
+    auto_error=False, scheme_name="bearerAuth", description="The token from POST /v1/auth/code/verify."
+)
 
 # An id in a path: a positive integer. Anything else (a word, 0, a huge number) answers 404, not 400.
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
