@@ -20,13 +20,22 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.conftest import login
+from tests.support.stub import StubServer
 from tui.api import (
+    Account,
+    AccountMatch,
     ApiError,
+    InvoiceDetail,
     InvoiceRow,
+    Me,
     NotAuthenticated,
+    OutboxEmail,
     Page,
     PaydeskClient,
     ServerUnavailable,
+    Session,
+    Summary,
 )
 from tui.api.client import paydesk_version
 
@@ -288,3 +297,272 @@ def test_models_ignore_unknown_fields() -> None:
         {"items": [row.model_dump()], "next_cursor": None, "total_count": 1}
     )
     assert page.items == [row]
+
+
+# ---------------------------------------------------------------------------------------------
+# Against the real reference backend (seeded demo data, --dev)
+# ---------------------------------------------------------------------------------------------
+
+DEMO_TODAY = dt.date(2026, 11, 15)
+
+
+@pytest.fixture(scope="module")
+def tokens(live_server: StubServer) -> dict[str, str]:
+    """One login per person for the whole module (code requests are rate limited per email)."""
+    return {who: login(live_server.base_url, f"{who}@example.com") for who in ("dana", "lee", "clerk")}
+
+
+@pytest.fixture
+async def as_(
+    live_server: StubServer, tokens: dict[str, str]
+) -> AsyncIterator[Callable[[str], PaydeskClient]]:
+    clients: list[PaydeskClient] = []
+
+    def make(who: str) -> PaydeskClient:
+        client = PaydeskClient(live_server.base_url, token=tokens[who])
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        await client.aclose()
+
+
+@pytest.fixture
+async def dana_account(as_) -> int:
+    me = await as_("dana").me()
+    return next(a.id for a in me.accounts if a.account_number == "4100012345")
+
+
+def code_in(email: OutboxEmail) -> str:
+    import re
+
+    match = re.search(r"\b(\d{6})\b", email.body)
+    assert match, email.body
+    return match.group(1)
+
+
+async def test_health(live_server: StubServer) -> None:
+    async with PaydeskClient(live_server.base_url) as client:
+        health = await client.health()
+    assert health["status"] == "ok"
+    assert health["version"]
+
+
+async def test_log_in_with_a_code_from_the_outbox_then_log_out(live_server: StubServer) -> None:
+    async with PaydeskClient(live_server.base_url) as client:
+        await client.request_code("sam@example.com")
+        inbox = await client.outbox("sam@example.com")
+        assert isinstance(inbox, Page)
+        newest = inbox.items[0]
+        assert isinstance(newest, OutboxEmail)
+        assert (newest.to, newest.kind) == ("sam@example.com", "login_code")
+        code = code_in(newest)
+
+        wrong = "000000" if code != "000000" else "111111"
+        with pytest.raises(ApiError) as info:
+            await client.verify_code("sam@example.com", wrong)
+        err = info.value
+        assert (err.status, err.type, err.code) == (401, "authentication", "invalid_code")
+        assert not isinstance(err, NotAuthenticated)
+        assert str(err) and not str(err).startswith("The server answered")  # the server's own sentence
+        assert client.token is None
+
+        session = await client.verify_code("sam@example.com", code)
+        assert isinstance(session, Session)
+        assert client.token == session.token
+        assert session.user.email == "sam@example.com"
+        assert session.user.role == "customer"
+        assert session.expires_at.tzinfo is not None
+        assert session.expires_at > dt.datetime.now(dt.UTC)
+
+        me = await client.me()
+        assert [a.account_number for a in me.accounts] == ["4100099999"]
+
+        await client.logout()
+        assert client.token is None
+        client.token = session.token  # the old token is revoked on the server
+        with pytest.raises(NotAuthenticated):
+            await client.me()
+
+
+async def test_no_token_or_a_bogus_one_is_not_authenticated(live_server: StubServer) -> None:
+    async with PaydeskClient(live_server.base_url) as client:
+        with pytest.raises(NotAuthenticated) as info:
+            await client.me()
+        assert info.value.status == 401
+        client.token = "not-a-real-token"
+        with pytest.raises(NotAuthenticated):
+            await client.me()
+
+
+async def test_me_and_account(as_, dana_account: int) -> None:
+    dana = as_("dana")
+    me = await dana.me()
+    assert isinstance(me, Me)
+    assert (me.user.email, me.user.role, me.user.is_clerk) == ("dana@example.com", "customer", False)
+    assert [a.account_number for a in me.accounts] == ["4100012345"]
+
+    account = await dana.account(dana_account)
+    assert isinstance(account, Account)
+    assert (account.account_number, account.last_name) == ("4100012345", "Whitfield")
+    assert account.name == f"{account.first_name} {account.last_name}"
+    assert account.email == "dana@example.com"
+    assert account.paperless is False
+    assert account.autopay.enabled is False
+
+
+async def test_lee_has_autopay_with_a_saved_visa(as_) -> None:
+    lee = as_("lee")
+    [ref] = (await lee.me()).accounts
+    account = await lee.account(ref.id)
+    assert account.account_number == "4100067890"
+    assert account.paperless is True
+    assert account.autopay.enabled is True
+    assert account.autopay.payment_method_id is not None
+    assert "4242" in (account.autopay.method_label or "")
+
+
+async def test_summary(as_, dana_account: int) -> None:
+    summary = await as_("dana").summary(dana_account)
+    assert isinstance(summary, Summary)
+    assert summary.today is not None and summary.today >= DEMO_TODAY
+    assert summary.balance_due_cents > summary.past_due_cents > 0
+    assert summary.in_progress_cents > 0
+    assert summary.past_due_count >= 1
+    assert summary.open_count >= 4  # 3 single-site and the multi-site parent
+    assert summary.next_due_on is None or summary.next_due_on >= summary.today
+
+
+async def test_invoice_tabs(as_, dana_account: int) -> None:
+    dana = as_("dana")
+    pages = {
+        status: await dana.invoices(dana_account, status=status)
+        for status in ("all", "open", "in_progress", "paid")
+    }
+    for status, page in pages.items():
+        assert page.next_cursor is None
+        assert page.total_count == len(page.items)
+        assert all(isinstance(row, InvoiceRow) for row in page.items)
+        if status != "all":
+            assert {row.status for row in page.items} == {status}
+    assert (pages["open"].total_count, pages["in_progress"].total_count, pages["paid"].total_count) == (
+        4,
+        1,
+        6,
+    )
+    assert pages["all"].total_count == 11  # the unsent invoice never shows
+    assert sum(row.past_due for row in pages["open"].items) >= 1
+    newest_first = [(row.issued_on, row.id) for row in pages["all"].items]
+    assert newest_first == sorted(newest_first, reverse=True)
+
+    [parent] = (await dana.invoices(dana_account, kind="multi")).items
+    assert parent.is_multi_site and parent.children_count == 3 and parent.site is None
+    singles = await dana.invoices(dana_account, kind="single")
+    assert singles.total_count == 10
+    assert all(row.children_count == 0 and row.parent_id is None for row in singles.items)
+
+
+async def test_invoices_page_with_a_cursor(as_, dana_account: int) -> None:
+    dana = as_("dana")
+    everything = await dana.invoices(dana_account)
+    seen: list[int] = []
+    cursor = None
+    while True:
+        page = await dana.invoices(dana_account, limit=4, cursor=cursor)
+        assert len(page.items) <= 4
+        assert page.total_count == everything.total_count
+        seen += [row.id for row in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [row.id for row in everything.items]
+
+    with pytest.raises(ApiError) as info:
+        await dana.invoices(dana_account, cursor="not-a-cursor")
+    assert (info.value.status, info.value.type, info.value.param) == (400, "invalid_request", "cursor")
+
+
+async def test_invoice_detail_with_line_items(as_, dana_account: int) -> None:
+    dana = as_("dana")
+    opened = await dana.invoices(dana_account, status="open", kind="single")
+    detail = await dana.invoice(opened.items[0].id)
+    assert isinstance(detail, InvoiceDetail)
+    assert detail.account_id == dana_account
+    assert detail.line_items
+    assert sum(item.amount_cents for item in detail.line_items) == detail.amount_cents
+    assert detail.children == []
+
+
+async def test_multi_site_detail_has_its_children(as_, dana_account: int) -> None:
+    dana = as_("dana")
+    [parent] = (await dana.invoices(dana_account, kind="multi")).items
+    detail = await dana.invoice(parent.id)
+    assert len(detail.children) == 3
+    assert all(child.parent_id == parent.id and child.site is not None for child in detail.children)
+    assert sum(child.amount_cents for child in detail.children) == detail.amount_cents
+    assert sum(child.balance_cents for child in detail.children) == detail.balance_cents
+
+
+async def test_in_progress_invoice_shows_its_pending_payment(as_, dana_account: int) -> None:
+    dana = as_("dana")
+    [row] = (await dana.invoices(dana_account, status="in_progress")).items
+    detail = await dana.invoice(row.id)
+    assert any(p.status == "pending" for p in detail.payments)
+    assert all(p.confirmation_number and p.amount_cents > 0 for p in detail.payments)
+
+
+async def test_a_customer_cannot_read_another_account(as_, dana_account: int) -> None:
+    dana, lee = as_("dana"), as_("lee")
+    [lee_ref] = (await lee.me()).accounts
+    lee_invoice = (await lee.invoices(lee_ref.id)).items[0]
+    for call in (
+        dana.account(lee_ref.id),
+        dana.summary(lee_ref.id),
+        dana.invoices(lee_ref.id),
+        dana.invoice(lee_invoice.id),
+    ):
+        with pytest.raises(ApiError) as info:
+            await call
+        assert (info.value.status, info.value.type, info.value.code) == (404, "not_found", "not_found")
+    with pytest.raises(ApiError) as info:
+        await dana.invoice(999_999_999)
+    assert info.value.status == 404
+
+
+async def test_clerk_search(as_) -> None:
+    clerk = as_("clerk")
+    me = await clerk.me()
+    assert me.user.is_clerk and me.accounts == []
+
+    found = await clerk.search_accounts(account_number="4100012345", last_name="WHITFIELD")
+    [match] = found.items
+    assert isinstance(match, AccountMatch)
+    assert (match.account_number, match.last_name, match.email) == (
+        "4100012345",
+        "Whitfield",
+        "dana@example.com",
+    )
+    assert (await clerk.account(match.id)).account_number == "4100012345"  # a clerk opens any account
+
+    [by_email] = (await clerk.search_accounts(email="Lee@Example.com")).items
+    assert by_email.account_number == "4100067890"
+
+    nobody = await clerk.search_accounts(account_number="4100012345", last_name="Okafor")
+    assert (nobody.items, nobody.total_count) == ([], 0)
+
+    with pytest.raises(ApiError) as info:
+        await clerk.search_accounts(last_name="Whitfield")
+    assert (info.value.status, info.value.type) == (400, "invalid_request")
+
+
+async def test_a_customer_cannot_search(as_) -> None:
+    with pytest.raises(ApiError) as info:
+        await as_("dana").search_accounts(email="lee@example.com")
+    assert (info.value.status, info.value.type, info.value.code) == (403, "permission", "clerk_only")
+
+
+async def test_clock_reads_the_backend_date(as_) -> None:
+    today = await as_("clerk").clock()
+    assert isinstance(today, dt.date)
+    assert today >= DEMO_TODAY

@@ -54,9 +54,7 @@ def test_bad_usage_exits_2(argv: list[str], capsys: pytest.CaptureFixture[str]) 
     assert "Traceback" not in err
 
 
-def test_no_server_configured_is_one_clear_line(
-    ui_calls: list, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_no_server_configured_is_one_clear_line(ui_calls: list, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main([]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
@@ -204,3 +202,87 @@ def test_the_cli_imports_nothing_heavy_before_it_needs_it() -> None:
     ).stdout
     loaded = set(json.loads(out.strip().splitlines()[-1]))
     assert not loaded & {"textual", "httpx", "pydantic", "rich", "keyring", "platformdirs", "backend_stub"}
+
+
+# ---------------------------------------------------------------------------------------------
+# tui.demo.demo_backend: the stub as a child process
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[subprocess.Popen]:
+    """Record the processes demo_backend starts."""
+    from tui import demo
+
+    processes: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def recording_popen(*args: Any, **kwargs: Any) -> subprocess.Popen:
+        process = real_popen(*args, **kwargs)
+        processes.append(process)
+        return process
+
+    monkeypatch.setattr(demo.subprocess, "Popen", recording_popen)
+    return processes
+
+
+def test_demo_backend_serves_then_stops(started: list[subprocess.Popen]) -> None:
+    import httpx
+
+    from tui.demo import demo_backend
+
+    with demo_backend("demo") as base_url:
+        assert base_url.startswith("http://127.0.0.1:")
+        health = httpx.get(f"{base_url}/v1/health", timeout=5)
+        assert health.status_code == 200 and health.json()["status"] == "ok"
+        [process] = started
+        args = process.args
+        assert args[:3] == [sys.executable, "-m", "backend_stub.cli"]
+        assert "--dev" in args and args[args.index("--seed") + 1] == "demo"
+        folder = Path(args[args.index("--db") + 1]).parent
+        assert folder.is_dir()
+        assert process.poll() is None
+    assert process.poll() is not None
+    assert not folder.exists()
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base_url}/v1/health", timeout=2)
+
+
+def test_demo_backend_that_dies_is_a_demo_error_quoting_its_log(
+    monkeypatch: pytest.MonkeyPatch, started: list[subprocess.Popen]
+) -> None:
+    from tui import demo
+
+    script = (
+        "import sys; print('starting', file=sys.stderr); "
+        "print('OSError: port in use', file=sys.stderr); sys.exit(3)"
+    )
+    monkeypatch.setattr(demo, "stub_command", lambda db, seed: [sys.executable, "-c", script])
+    with pytest.raises(demo.DemoError) as info, demo.demo_backend("demo"):
+        pytest.fail("must not get here")  # pragma: no cover
+    assert str(info.value) == "The demo server stopped as it started (exit 3): OSError: port in use"
+
+
+def test_demo_backend_that_never_says_it_listens_is_stopped(
+    monkeypatch: pytest.MonkeyPatch, started: list[subprocess.Popen]
+) -> None:
+    from tui import demo
+
+    script = "import time; print('warming up', flush=True); time.sleep(60)"
+    monkeypatch.setattr(demo, "stub_command", lambda db, seed: [sys.executable, "-c", script])
+    with (
+        pytest.raises(demo.DemoError, match=r"did not start within 1 s: warming up"),
+        demo.demo_backend("demo", timeout=1),
+    ):
+        pytest.fail("must not get here")  # pragma: no cover
+    [process] = started
+    assert process.poll() is not None
+
+
+def test_demo_backend_stops_the_server_on_ctrl_c(started: list[subprocess.Popen]) -> None:
+    from tui.demo import demo_backend
+
+    with pytest.raises(KeyboardInterrupt), demo_backend("demo"):
+        raise KeyboardInterrupt
+    [process] = started
+    assert process.poll() is not None
