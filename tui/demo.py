@@ -68,6 +68,7 @@ def demo_backend(seed: str = "demo", *, timeout: float = START_TIMEOUT) -> Itera
                 encoding="utf-8",
                 errors="replace",
                 cwd=folder,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
             )
             urls: queue.Queue[str] = queue.Queue()
             assert process.stdout is not None
@@ -93,6 +94,17 @@ def stop_process(process: subprocess.Popen, timeout: float = STOP_TIMEOUT) -> No
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: Linux sends it SIGTERM if `paydesk demo` is killed outright
+    (SIGKILL, a crash), so a demo server is never left running with nobody to stop it."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(Exception):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _drain_stdout(stdout: IO[str], log: IO[str], urls: queue.Queue[str]) -> None:
