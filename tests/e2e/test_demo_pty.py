@@ -1,0 +1,105 @@
+"""`paydesk demo` as a person meets it: a real program in a pseudo-terminal, keys in, screen text out.
+
+The login code is read off the screen (the demo inbox), exactly as a QA session does it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+pexpect = pytest.importorskip("pexpect")
+pyte = pytest.importorskip("pyte")
+
+COLS, ROWS = 100, 30
+# the inbox shows "Code: 123456"; the input's "000000" placeholder must not match
+CODE = re.compile(r"[Cc]ode:? (\d{6})(?!\d)")
+
+
+class Terminal:
+    """A pseudo-terminal running one program, with a pyte screen that renders what it draws."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+        self.child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(ROWS, COLS), timeout=1)
+
+    def pump(self) -> None:
+        while True:
+            try:
+                data = self.child.read_nonblocking(65536, timeout=0.05)
+            except (pexpect.TIMEOUT, pexpect.EOF):
+                return
+            self.stream.feed(data)
+
+    def text(self) -> str:
+        self.pump()
+        return "\n".join(self.screen.display)
+
+    def wait_for(self, predicate: Callable[[str], object], what: str, timeout: float = 30.0) -> object:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate(self.text())
+            if result:
+                return result
+            if not self.child.isalive():
+                break
+        raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{self.text()}")
+
+    def send(self, keys: str) -> None:
+        self.child.send(keys)
+
+
+def demo_processes(tmp: Path) -> list[str]:
+    out = subprocess.run(["ps", "-ww", "-eo", "pid,args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if str(tmp) in line and "backend_stub" in line]
+
+
+@pytest.mark.pty
+@pytest.mark.skipif(not shutil.which("ps"), reason="needs ps to check the server stopped")
+def test_demo_login_by_reading_the_code_off_the_screen(tmp_path: Path) -> None:
+    exe = shutil.which("paydesk", path=str(Path(sys.executable).parent))
+    assert exe, "the paydesk console script is not installed"
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+        "TMPDIR": str(tmp_path),  # the demo's temp folder lands here, so its server can be found
+        "LANG": "C.UTF-8",
+    }
+    env.pop("NO_COLOR", None)
+    term = Terminal([exe, "demo"], env)
+    try:
+        term.wait_for(lambda s: "Sign in" in s, "the login screen", timeout=60)
+        deadline = time.monotonic() + 30
+        while not demo_processes(tmp_path) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert demo_processes(tmp_path), "paydesk demo should run its backend from a temp folder"
+
+        term.send("dana@example.com\r")
+        code = term.wait_for(lambda s: (m := CODE.search(s)) and m.group(1), "the code in the demo inbox")
+        term.send(str(code))  # six digits submit the code by themselves
+        screen = term.wait_for(lambda s: "Balance Due" in s and s, "the home screen")
+        assert "4100012345" in str(screen) or "Whitfield" in str(screen)
+        # the invoice table shows real demo invoices
+        term.wait_for(lambda s: "INV-" in s, "invoices on the home screen")
+
+        term.send("\x11")  # ctrl+q quits
+        term.child.expect(pexpect.EOF, timeout=20)
+        term.child.close()
+        assert term.child.exitstatus == 0, term.text()
+    finally:
+        if term.child.isalive():
+            term.child.terminate(force=True)
+    deadline = time.monotonic() + 10
+    while demo_processes(tmp_path) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not demo_processes(tmp_path), "the demo's backend must stop when the app exits"
