@@ -83,6 +83,7 @@ def demo_backend(seed: str = "demo", *, timeout: float = START_TIMEOUT) -> Itera
             finally:
                 stop_process(process)
                 drain.join(timeout=1)
+                process.stdout.close()
 
 
 def stop_process(process: subprocess.Popen, timeout: float = STOP_TIMEOUT) -> None:
