@@ -239,6 +239,13 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self._unavailable_open = False
         sources, self._retry_sources = self._retry_sources, []
         if not retry:
+            from tui.screens.starting import StartingScreen
+
+            if isinstance(self.screen, StartingScreen):
+                # Nothing to show without the server: offer the login, which can retry by itself.
+                from tui.screens.login import LoginScreen
+
+                self.reset_to(LoginScreen())
             return
         for source in sources:
             if source is self or getattr(source, "is_attached", True):
@@ -266,6 +273,19 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         yield from super().get_system_commands(screen)
         if self.me is not None:
             yield SystemCommand("Log out", "Sign out and forget this session", self.sign_out)
+        if self.is_clerk():
+            yield SystemCommand(
+                "Find an account", "Search by account number and last name, or email", self.open_clerk_search
+            )
+
+    def open_clerk_search(self) -> None:
+        """Clerks only: customers never see this screen (and the server would refuse them anyway)."""
+        if not self.is_clerk():
+            self.notify("Only clerks can search for accounts.", severity="warning")
+            return
+        from tui.screens.clerk_search import ClerkSearchScreen
+
+        self.reset_to(ClerkSearchScreen())
 
     # ---- the demo inbox ----------------------------------------------------------------------
 

@@ -81,10 +81,12 @@ class HomeScreen(PaydeskScreen):
                 classes="message",
             )
             return
+        number, name = escape(account.account_number), escape(account.name)
         if self.read_only:
-            number, name = escape(account.account_number), escape(account.name)
             yield Static(f"Viewing account {number} — {name} (clerk, read-only)", id="clerk-banner")
-        yield BalanceCard(f"Account {escape(account.account_number)} · {escape(account.name)}")
+        # The clerk's banner already names the account.
+        heading = "" if self.read_only else f"Account {number} · {name}"
+        yield BalanceCard(heading)
         with TabbedContent(initial="open", id="tabs"):
             for status, label, empty in TABS:
                 with TabPane(label, id=status):

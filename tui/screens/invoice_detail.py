@@ -50,12 +50,16 @@ class InvoiceDetailScreen(PaydeskScreen):
             yield Static("No payments applied yet.", id="no-payments", classes="hint")
 
     def on_mount(self) -> None:
-        self.query_one("#line-items", DataTable).add_columns("Description", "Qty", "Unit price", "Amount")
+        # Money first, words last: at 80 columns a long description is cut, never an amount.
+        description_width = min(64, max(16, self.app.size.width - 40))
+        items = self.query_one("#line-items", DataTable)
+        items.add_column("Description", width=description_width)
+        items.add_columns("Qty", "Unit price", "Amount")
         self.query_one("#sites", DataTable).add_columns(
-            "Number", "Site", "Address", "Amount", "Balance", "Status"
+            "Number", "Site", "Amount", "Balance", "Status", "Address"
         )
         self.query_one("#payments", DataTable).add_columns(
-            "Date", "Confirmation", "Method", "Status", "Amount"
+            "Date", "Amount", "Status", "Confirmation", "Method"
         )
         for widget in self.query("#sites-title, #sites, #payments, #no-payments"):
             widget.display = False
@@ -92,10 +96,10 @@ class InvoiceDetailScreen(PaydeskScreen):
             sites.add_row(
                 child.number,
                 child.site.name if child.site else "",
-                (child.site.address or "") if child.site else "",
                 _money(child.amount_cents),
                 _money(child.balance_cents),
                 status_label(child.status, child.past_due),
+                (child.site.address or "") if child.site else "",
                 key=str(child.id),
             )
         has_sites = bool(invoice.children)
@@ -107,10 +111,10 @@ class InvoiceDetailScreen(PaydeskScreen):
         for payment in invoice.payments:
             payments.add_row(
                 format_date(payment.created_at.date()),
+                _money(payment.amount_cents),
+                payment.status.replace("_", " ").title(),
                 payment.confirmation_number,
                 payment.method_label or "",
-                payment.status.replace("_", " ").title(),
-                _money(payment.amount_cents),
             )
         payments.display = bool(invoice.payments)
         self.query_one("#no-payments").display = not invoice.payments

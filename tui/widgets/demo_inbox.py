@@ -8,6 +8,7 @@ the screen without a mail client.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 POLL_SECONDS = 1.5
 SHOWN = 3
+SLACK_SECONDS = 5
 CODE = re.compile(r"\b(\d{6})\b")
 
 
@@ -30,11 +32,16 @@ def code_in(email: OutboxEmail) -> str | None:
     return match.group(1) if match else None
 
 
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 class InboxPoller:
     def __init__(self, app: PaydeskApp) -> None:
         self.app = app
         self.address: str | None = None
-        self._seen: set[int] | None = None  # None: nothing fetched yet for this address
+        self._seen: set[int] = set()
+        self._since = dt.datetime.now(dt.UTC)
         self._timer: Timer | None = None
         self._busy = False
 
@@ -46,7 +53,10 @@ class InboxPoller:
         if address == self.address:
             return
         self.address = address
-        self._seen = None
+        self._seen = set()
+        # Mail sent from now on is news; older mail is listed but not announced. (The demo server
+        # runs on this machine, so its clock and ours agree; a few seconds of slack cover the rest.)
+        self._since = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=SLACK_SECONDS)
         self.app.inbox_items = ()
         self.poll()
 
@@ -65,10 +75,8 @@ class InboxPoller:
         if address != self.address:
             return
         items = page.items
-        fresh = [item for item in items if self._seen is None or item.id not in self._seen]
-        if self._seen is None:
-            fresh = fresh[:1]  # on the first look, only the newest mail is news
-        self._seen = {item.id for item in items}
+        fresh = [item for item in items if item.id not in self._seen and _utc(item.sent_at) >= self._since]
+        self._seen.update(item.id for item in items)
         self.app.inbox_items = tuple(items[:SHOWN])
         for item in reversed(fresh):
             code = code_in(item)
