@@ -11,6 +11,7 @@ import argparse
 import errno
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Sequence
@@ -98,6 +99,8 @@ def prepare_database(db_url: str, seed: str):  # type: ignore[no-untyped-def]
         engine = create_db_engine(db_url)
     except (ArgumentError, NoSuchModuleError, ValueError) as exc:
         raise StartupError(f"bad database URL {_redact(db_url)}: {exc}") from None
+    except OSError as exc:  # the SQLite file's folder cannot be made
+        raise StartupError(f"cannot open the database {_redact(db_url)}: {exc.strerror or exc}") from None
     try:
         upgrade(engine)
         with writing(engine) as conn:
@@ -151,6 +154,9 @@ def serve(args: argparse.Namespace) -> int:
         server_header=False,
     )
     server = _Server(config)
+    # uvicorn shuts down gracefully on SIGTERM, then re-raises it to the handler that was there before:
+    # a no-op one, so a requested stop ends with exit code 0 instead of death by signal.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
     try:
         server.run(sockets=[sock])
     finally:
