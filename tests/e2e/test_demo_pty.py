@@ -11,51 +11,17 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 pexpect = pytest.importorskip("pexpect")
-pyte = pytest.importorskip("pyte")
+pytest.importorskip("pyte")
 
-COLS, ROWS = 100, 30
+from tests.support.terminal import Terminal  # noqa: E402
+
 # the inbox shows "Code: 123456"; the input's "000000" placeholder must not match
 CODE = re.compile(r"[Cc]ode:? (\d{6})(?!\d)")
-
-
-class Terminal:
-    """A pseudo-terminal running one program, with a pyte screen that renders what it draws."""
-
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.screen = pyte.Screen(COLS, ROWS)
-        self.stream = pyte.ByteStream(self.screen)
-        self.child = pexpect.spawn(argv[0], argv[1:], env=env, dimensions=(ROWS, COLS), timeout=1)
-
-    def pump(self) -> None:
-        while True:
-            try:
-                data = self.child.read_nonblocking(65536, timeout=0.05)
-            except (pexpect.TIMEOUT, pexpect.EOF):
-                return
-            self.stream.feed(data)
-
-    def text(self) -> str:
-        self.pump()
-        return "\n".join(self.screen.display)
-
-    def wait_for(self, predicate: Callable[[str], object], what: str, timeout: float = 30.0) -> object:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            result = predicate(self.text())
-            if result:
-                return result
-            if not self.child.isalive():
-                break
-        raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{self.text()}")
-
-    def send(self, keys: str) -> None:
-        self.child.send(keys)
 
 
 def demo_processes(tmp: Path) -> list[str]:
@@ -97,8 +63,7 @@ def test_demo_login_by_reading_the_code_off_the_screen(tmp_path: Path) -> None:
         term.child.close()
         assert term.child.exitstatus == 0, term.text()
     finally:
-        if term.child.isalive():
-            term.child.terminate(force=True)
+        term.close()
     deadline = time.monotonic() + 10
     while demo_processes(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.1)
