@@ -12,11 +12,13 @@ UtcDateTime = Annotated[
     datetime,
     PlainSerializer(lambda value: value.strftime("%Y-%m-%dT%H:%M:%SZ"), return_type=str, when_used="json"),
 ]
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# No control characters anywhere (PostgreSQL refuses NUL in text; none belongs in these fields).
+EMAIL_PATTERN = r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$"
+PLAIN_TEXT = r"^[^\x00-\x1f]*$"
 Email = Annotated[
     str, Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN, examples=["dana@example.com"])
 ]
-MAX_ID = 2**63 - 1
+MAX_ID = 2**31 - 1  # ids are INTEGER columns (int4 on PostgreSQL)
 MAX_LIMIT = 200
 
 
@@ -62,7 +64,7 @@ class CodeSent(Model):
 
 class VerifyRequest(Model):
     email: Email
-    code: str = Field(min_length=1, max_length=32, examples=["123456"])
+    code: str = Field(min_length=1, max_length=32, pattern=PLAIN_TEXT, examples=["123456"])
 
 
 class User(Model):
@@ -210,7 +212,7 @@ class OutboxPage(Model):
 class ClockRequest(Model):
     """Exactly one of the two: days to move forward (0 reads the clock), or the new date."""
 
-    advance_days: int | None = Field(default=None, ge=0, le=3650)
+    advance_days: int | None = Field(default=None, ge=0, le=3650, strict=True)
     today: date | None = None
 
 

@@ -13,7 +13,7 @@ from backend_stub.billing.summary import summarize
 from backend_stub.deps import EngineDep, PathId, UserDep, transaction_for
 from backend_stub.errors import not_found
 from backend_stub.routes.common import errors
-from backend_stub.schemas import MAX_LIMIT, Account, InvoicePage, Summary
+from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, Account, InvoicePage, Summary
 from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
 from backend_stub.store import invoices as invoice_store
@@ -76,7 +76,7 @@ def list_invoices(
     status: Annotated[Literal["all", "open", "in_progress", "paid"], Query()] = "all",
     kind: Annotated[Literal["all", "single", "multi"], Query()] = "all",
     limit: Limit = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
+    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> InvoicePage:
     after = cursor.decode_date_id(cursor_)
     with transaction_for(engine, user) as conn:

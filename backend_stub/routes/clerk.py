@@ -10,7 +10,7 @@ from backend_stub import cursor, views
 from backend_stub.deps import EngineDep, UserDep
 from backend_stub.errors import ApiError, invalid
 from backend_stub.routes.common import errors
-from backend_stub.schemas import MAX_LIMIT, ClerkAccountPage
+from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, ClerkAccountPage
 from backend_stub.store import accounts as store
 from backend_stub.store import audit
 from backend_stub.store.db import writing
@@ -28,11 +28,11 @@ router = APIRouter(tags=["clerk"])
 def search_accounts(
     user: UserDep,
     engine: EngineDep,
-    account_number: Annotated[str | None, Query(max_length=32)] = None,
-    last_name: Annotated[str | None, Query(max_length=100)] = None,
-    email: Annotated[str | None, Query(max_length=254)] = None,
+    account_number: Annotated[str | None, Query(max_length=32, pattern=PLAIN_TEXT)] = None,
+    last_name: Annotated[str | None, Query(max_length=100, pattern=PLAIN_TEXT)] = None,
+    email: Annotated[str | None, Query(max_length=254, pattern=PLAIN_TEXT)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
+    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> ClerkAccountPage:
     if not user.is_clerk:
         raise ApiError(403, "permission", "clerk_only", "Only a clerk can search accounts.")

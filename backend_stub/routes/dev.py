@@ -13,7 +13,17 @@ from backend_stub import clock, cursor
 from backend_stub.deps import EngineDep
 from backend_stub.errors import invalid
 from backend_stub.routes.common import errors
-from backend_stub.schemas import MAX_LIMIT, AuditEntry, AuditPage, Clock, ClockRequest, OutboxItem, OutboxPage
+from backend_stub.schemas import (
+    MAX_ID,
+    MAX_LIMIT,
+    PLAIN_TEXT,
+    AuditEntry,
+    AuditPage,
+    Clock,
+    ClockRequest,
+    OutboxItem,
+    OutboxPage,
+)
 from backend_stub.store import audit
 from backend_stub.store import outbox as outbox_store
 from backend_stub.store.db import reading, writing
@@ -30,9 +40,9 @@ router = APIRouter(tags=["dev"])
 )
 def list_outbox(
     engine: EngineDep,
-    to: Annotated[str, Query(min_length=1, max_length=254)],
+    to: Annotated[str, Query(min_length=1, max_length=254, pattern=PLAIN_TEXT)],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
+    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> OutboxPage:
     before_id = cursor.decode_id(cursor_)
     with reading(engine) as conn:
@@ -79,9 +89,9 @@ def move_clock(body: ClockRequest, engine: EngineDep) -> Clock:
 )
 def list_audit(
     engine: EngineDep,
-    account_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    account_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512)] = None,
+    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> AuditPage:
     before_id = cursor.decode_id(cursor_)
     with reading(engine) as conn:

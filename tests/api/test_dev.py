@@ -91,6 +91,8 @@ def test_clock_moves_forward_and_invoices_fall_past_due(fresh: Api) -> None:
         ({"advance_days": -1}, "advance_days"),
         ({"advance_days": 10**12}, "advance_days"),
         ({"advance_days": "soon"}, "advance_days"),
+        ({"advance_days": False}, "advance_days"),
+        ({"advance_days": "3"}, "advance_days"),
         ({"today": "2026-13-45"}, "today"),
         ({"today": "tomorrow"}, "today"),
     ],

@@ -67,6 +67,8 @@ def test_bad_email_names_the_field(demo: Api) -> None:
         "/v1/accounts/99999999999999999999999",
         "/v1/invoices/x",
         "/v1/invoices/9223372036854775808",
+        "/v1/invoices/2147483648",
+        "/v1/accounts/2147483648/invoices",
         "/v1/accounts/abc/summary",
         "/v1/accounts/%20/invoices",
     ],
