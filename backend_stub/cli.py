@@ -21,14 +21,32 @@ EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 DEFAULT_PORT = 8765
 
 
+ENVIRONMENT = """environment:
+  PAYDESK_DATA_DIR          folder of the default SQLite file (instead of the platformdirs user data dir)
+  PAYDESK_CODE_TTL_SECONDS  life of a login code (default 600); tests shorten it to see expiry
+  PAYDESK_PEPPER            server-side pepper for login-code hashes (default: one kept in the database)
+  PAYDESK_FEE_POLICY        convenience (default) or surcharge; PAYDESK_SURCHARGE_BPS (default 300)
+"""
+
+
 class StartupError(Exception):
     """An expected failure: one line on stderr, exit 1, no traceback."""
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="paydesk-stub", description="The Paydesk reference backend.")
+    parser = argparse.ArgumentParser(
+        prog="paydesk-stub",
+        description="The Paydesk reference backend.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    serve = commands.add_parser("serve", help="run the HTTP server")
+    serve = commands.add_parser(
+        "serve",
+        help="run the HTTP server",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument(
         "--port", type=_port, default=DEFAULT_PORT, help="port, 0 for any free one (default 8765)"

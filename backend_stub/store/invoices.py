@@ -84,7 +84,7 @@ def list_page(
 
 
 def summary_groups(conn: Connection, account_id: int) -> list[InvoiceGroup]:
-    """Totals of the account's top-level sent invoices per (pay_state, due_on)."""
+    """Totals of the account's unpaid top-level sent invoices per (pay_state, due_on)."""
     query = (
         select(
             invoices.c.pay_state,
@@ -94,6 +94,9 @@ def summary_groups(conn: Connection, account_id: int) -> list[InvoiceGroup]:
             func.coalesce(func.sum(invoices.c.pending_cents), 0).label("pending"),
         )
         .where(*_top_level(account_id, "all", "all"))
+        # A paid invoice owes nothing and has nothing pending: skipping them keeps this an index range
+        # over the few unpaid rows even on an account with 10,000 invoices.
+        .where(invoices.c.pay_state.in_(("open", "in_progress")))
         .group_by(invoices.c.pay_state, invoices.c.due_on)
     )
     return [
