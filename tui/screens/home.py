@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import SimpleCommand
 from textual.markup import escape
-from textual.widgets import DataTable, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from tui.api import AccountMatch, AccountRef
 from tui.screens.base import Command, PaydeskScreen
@@ -137,7 +137,8 @@ class HomeScreen(PaydeskScreen):
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         table = event.pane.query_one(InvoiceTable)
         table.ensure_loaded()
-        table.query_one(DataTable).focus()
+        # The pane becomes visible on the next refresh; a hidden widget cannot take focus.
+        self.call_after_refresh(table.table.focus)
 
     @on(InvoiceTable.OpenInvoice)
     def _open_invoice(self, event: InvoiceTable.OpenInvoice) -> None:

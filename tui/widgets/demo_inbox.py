@@ -109,6 +109,7 @@ class DemoInbox(Static):
         for item in items:
             sent = item.sent_at.astimezone().strftime("%H:%M")
             code = code_in(item)
-            what = f"code [b]{code}[/b]" if code else escape(item.body.strip().splitlines()[0][:60])
-            lines.append(f"[dim]{sent}[/dim] {escape(item.subject)}: {what}")
+            # The code first: toasts appear over the right-hand side of the panel.
+            lead = f"Code [b]{code}[/b]" if code else escape(item.body.strip().splitlines()[0][:40])
+            lines.append(f"{lead}  {escape(item.subject)} [dim]{sent}[/dim]")
         self.update("\n".join(lines))

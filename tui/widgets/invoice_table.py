@@ -151,6 +151,12 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         for row in page.items:
             self._add(row)
         self._show_count()
+        # A loading widget gives up focus; give it back when this table is the one on show.
+        if cursor is None and self.screen.focused is None and self._on_show():
+            table.focus()
+
+    def _on_show(self) -> bool:
+        return all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
 
     def _maybe_load_more(self) -> None:
         if self.next_cursor is None or self.loading_more:

@@ -1,0 +1,76 @@
+"""App test fixtures: one token per user for the whole session (login codes are rate limited per
+email: at most 5 requests in 15 minutes), and the screen as text for assertions."""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from rich.console import Console
+
+from tests.conftest import login
+from tests.support.stub import StubServer
+from tui.app import PaydeskApp
+from tui.credentials import MemoryTokenStore
+
+
+@pytest.fixture(scope="session")
+def tokens(live_server: StubServer) -> dict[str, str]:
+    """Lazily logs each user in once on the shared server; tests that log out use their own user."""
+
+    class Tokens(dict):
+        def __missing__(self, email: str) -> str:
+            self[email] = login(live_server.base_url, email)
+            return self[email]
+
+    return Tokens()
+
+
+def api_get(server: StubServer, token: str, path: str, **params: Any) -> Any:
+    """What the server says, read directly: the expected values of a test come from here."""
+    response = httpx.get(
+        f"{server.base_url}{path}", params=params, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def make_app(
+    server_url: str, token: str | None = None, *, store: MemoryTokenStore | None = None, **kwargs: Any
+) -> PaydeskApp:
+    """The app with its token in memory only: tests never touch a keyring or a token file."""
+    return PaydeskApp(server_url, token_store=store or MemoryTokenStore(token), **kwargs)
+
+
+def screen_text(app: PaydeskApp) -> str:
+    """The text of the whole screen as the person sees it (notifications included), line by line."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True, record=True)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text()
+
+
+async def wait_for(pilot: Any, condition: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
+    """Poll until `condition()` is truthy (the app keeps running meanwhile); fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            result = condition()
+        except Exception:  # a widget not mounted yet, a query with no match yet
+            result = None
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            text = screen_text(pilot.app)
+            raise AssertionError(f"timed out waiting for {what}; the screen shows:\n{text}")
+        await pilot.pause(0.05)
+
+
+async def wait_for_text(pilot: Any, needle: str, timeout: float = 10.0) -> str:
+    return await wait_for(
+        pilot, lambda: needle in (t := screen_text(pilot.app)) and t, f"{needle!r} on screen", timeout
+    )
