@@ -71,6 +71,7 @@ def request_code(body: CodeRequest, engine: EngineDep, settings: SettingsDep) ->
     now = utcnow()
     window = timedelta(seconds=settings.code_request_window_seconds)
     with writing(engine) as conn:
+        store.lock_email(conn, email)
         recent = store.code_requests_since(conn, email, now - window)
         if len(recent) >= settings.code_requests_per_window:
             wait = (recent[0] + window - now).total_seconds()

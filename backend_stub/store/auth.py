@@ -66,6 +66,15 @@ def revoke_session(conn: Connection, token_hash: str, now: datetime) -> None:
     )
 
 
+def lock_email(conn: Connection, email: str) -> None:
+    """Serialise code requests for one email (known or not) until the transaction ends.
+
+    SQLite needs nothing: write transactions BEGIN IMMEDIATE, one at a time. PostgreSQL takes a
+    transaction-scoped advisory lock keyed on the address."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(email))))
+
+
 def code_requests_since(conn: Connection, email: str, since: datetime) -> list[datetime]:
     """When `email` asked for codes since `since`, oldest first (for the rate limit and Retry-After)."""
     return list(
@@ -101,6 +110,7 @@ def latest_code(conn: Connection, email: str):  # type: ignore[no-untyped-def]
         .where(verification_codes.c.email == email)
         .order_by(verification_codes.c.id.desc())
         .limit(1)
+        .with_for_update()  # concurrent verifies of one code take turns (PostgreSQL; SQLite is serial)
     ).first()
 
 
