@@ -104,10 +104,11 @@ def test_limit_200_is_allowed(demo: Api) -> None:
     assert demo.invoices("dana@example.com", limit=200)["total_count"] == 11
 
 
-@pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_an_unexpected_exception_is_a_generic_500(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """In-process: a bug answers 500 server/internal_error without internals, and is logged."""
-    from fastapi.testclient import TestClient
+    import asyncio
+
+    import httpx
 
     from backend_stub.app import create_app
     from backend_stub.settings import Settings
@@ -118,8 +119,12 @@ def test_an_unexpected_exception_is_a_generic_500(tmp_path) -> None:  # type: ig
     def boom() -> None:
         raise RuntimeError("secret internals 4242424242424242")
 
-    with TestClient(app, raise_server_exceptions=False) as client:
-        response = client.get("/boom")
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return await client.get("/boom")
+
+    response = asyncio.run(call())
     error = assert_error(response, 500, "server", "internal_error", None)
     assert "secret" not in error["message"] and "4242" not in response.text
     app.state.engine.dispose()
