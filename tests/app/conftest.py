@@ -16,6 +16,7 @@ from tests.conftest import login
 from tests.support.stub import StubServer
 from tui.app import PaydeskApp
 from tui.credentials import MemoryTokenStore
+from tui.screens.home import HomeScreen
 
 
 @pytest.fixture(scope="session")
@@ -74,3 +75,27 @@ async def wait_for_text(pilot: Any, needle: str, timeout: float = 10.0) -> str:
     return await wait_for(
         pilot, lambda: needle in (t := screen_text(pilot.app)) and t, f"{needle!r} on screen", timeout
     )
+
+
+async def on_screen(pilot, screen_type: type) -> Any:
+    """Wait until a screen of this type is on top and mounted (its widgets exist)."""
+    app = pilot.app
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, screen_type) and app.screen.is_mounted, screen_type.__name__
+    )
+    return app.screen
+
+
+async def on_home(pilot) -> HomeScreen:
+    """Wait until the home screen shows its balance and its first tab's rows."""
+    app = pilot.app
+    await on_screen(pilot, HomeScreen)
+    await wait_for(pilot, lambda: "Balance Due" in screen_text(app) and not _busy(app), "home data")
+    return app.screen
+
+
+def _busy(app: PaydeskApp) -> bool:
+    screen = app.screen
+    card_loading = any(w.loading for w in screen.query("BalanceCard"))
+    table = screen.current_table() if isinstance(screen, HomeScreen) else None
+    return card_loading or (table is not None and (table.loading_more or not table.started))

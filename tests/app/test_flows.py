@@ -12,7 +12,7 @@ import subprocess
 import httpx
 from textual.widgets import DataTable, Input
 
-from tests.app.conftest import api_get, make_app, screen_text, wait_for, wait_for_text
+from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
 from tests.conftest import latest_code
 from tests.support.stub import _wait_healthy, stub_command
 from tui.app import ScreenCommands
@@ -29,21 +29,6 @@ SIZE = (100, 40)
 DANA = "dana@example.com"
 
 
-async def on_home(pilot) -> HomeScreen:
-    """Wait until the home screen shows its balance and its first tab's rows."""
-    app = pilot.app
-    await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
-    await wait_for(pilot, lambda: "Balance Due" in screen_text(app) and not _busy(app), "home data")
-    return app.screen
-
-
-def _busy(app) -> bool:
-    screen = app.screen
-    card_loading = any(w.loading for w in screen.query("BalanceCard"))
-    table = screen.current_table() if isinstance(screen, HomeScreen) else None
-    return card_loading or (table is not None and (table.loading_more or not table.started))
-
-
 def table_numbers(table: InvoiceTable) -> list[str]:
     grid = table.table
     return [str(grid.get_row_at(i)[0]).strip("└ ") for i in range(grid.row_count)]
@@ -53,13 +38,13 @@ async def test_login_with_code_then_home_then_remember_me(live_server) -> None:
     store = MemoryTokenStore()
     app = make_app(live_server.base_url, store=store)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await on_screen(pilot, LoginScreen)
         await pilot.press(*"not-an-email", "enter")
         await wait_for_text(pilot, "Enter an email address, such as you@example.com.")
 
         app.screen.query_one("#email", Input).value = DANA
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, VerifyCodeScreen), "the code screen")
+        await on_screen(pilot, VerifyCodeScreen)
         await pilot.press(*latest_code(live_server.base_url, DANA))  # submits itself at 6 digits
         await on_home(pilot)
 
@@ -84,10 +69,10 @@ async def test_login_with_code_then_home_then_remember_me(live_server) -> None:
 async def test_wrong_code_shows_the_servers_message(live_server) -> None:
     app = make_app(live_server.base_url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await on_screen(pilot, LoginScreen)
         app.screen.query_one("#email", Input).value = "lee@example.com"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, VerifyCodeScreen), "the code screen")
+        await on_screen(pilot, VerifyCodeScreen)
         real = latest_code(live_server.base_url, "lee@example.com")
         wrong = f"{(int(real) + 1) % 1_000_000:06d}"
         await pilot.press(*wrong)
@@ -138,7 +123,7 @@ async def test_enter_opens_detail_with_line_items_and_payments(live_server, toke
         row = table.current_row()
         detail = api_get(live_server, token, f"/v1/invoices/{row.id}")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, InvoiceDetailScreen), "the detail screen")
+        await on_screen(pilot, InvoiceDetailScreen)
         await wait_for_text(pilot, detail["payments"][0]["confirmation_number"])
         text = screen_text(app)
         assert f"Invoice {detail['number']}" in text
@@ -176,7 +161,7 @@ async def test_multi_site_parent_expands_to_its_sites(live_server, tokens) -> No
 async def test_clerk_opens_an_account_read_only(live_server, tokens) -> None:
     app = make_app(live_server.base_url, tokens["clerk@example.com"])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ClerkSearchScreen), "the clerk search")
+        await on_screen(pilot, ClerkSearchScreen)
         search = app.screen
         search.query_one("#account-number", Input).value = "4100012345"
         search.query_one("#last-name", Input).value = "whitfield"
@@ -217,7 +202,7 @@ async def test_logout_clears_the_store_and_revokes_the_token(live_server, tokens
         assert "No invoices — you're all paid up" not in screen_text(app)
         assert "No open invoices — you're all paid up." in screen_text(app)  # sam has none
         await pilot.press("ctrl+l")
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await on_screen(pilot, LoginScreen)
         assert store.load() is None
         assert app.client.token is None
     response = httpx.get(f"{live_server.base_url}/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -235,7 +220,7 @@ async def test_server_down_shows_a_clear_message_and_retry_reaches_it_once_up(tm
     url = f"http://127.0.0.1:{port}"
     app = make_app(url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await on_screen(pilot, LoginScreen)
         app.screen.query_one("#email", Input).value = DANA
         await pilot.press("enter")
         await wait_for_text(pilot, "The server is not answering")
@@ -250,7 +235,7 @@ async def test_server_down_shows_a_clear_message_and_retry_reaches_it_once_up(tm
         try:
             _wait_healthy(url)
             await pilot.press("r")  # Retry: sends the code request again, now answered
-            await wait_for(pilot, lambda: isinstance(app.screen, VerifyCodeScreen), "the code screen")
+            await on_screen(pilot, VerifyCodeScreen)
             assert latest_code(url, DANA)
         finally:
             server.terminate()
@@ -260,11 +245,11 @@ async def test_server_down_shows_a_clear_message_and_retry_reaches_it_once_up(tm
 async def test_demo_inbox_shows_the_code_to_sign_in_with(live_server) -> None:
     app = make_app(live_server.base_url, demo=True)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+        await on_screen(pilot, LoginScreen)
         assert "DEMO" in screen_text(app)
         app.screen.query_one("#email", Input).value = "lee@example.com"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, VerifyCodeScreen), "the code screen")
+        await on_screen(pilot, VerifyCodeScreen)
         code = latest_code(live_server.base_url, "lee@example.com")
         inbox = app.screen.query_one("DemoInbox")
         # Read off the inbox panel, as a person would; a toast carries it too.

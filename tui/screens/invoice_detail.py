@@ -87,7 +87,10 @@ class InvoiceDetailScreen(PaydeskScreen):
         items.clear()
         for item in invoice.line_items:
             items.add_row(
-                item.description, str(item.quantity), _money(item.unit_cents), _money(item.amount_cents)
+                item.description,
+                Text(str(item.quantity), justify="right"),
+                _money(item.unit_cents),
+                _money(item.amount_cents),
             )
 
         sites = self.query_one("#sites", DataTable)

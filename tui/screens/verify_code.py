@@ -47,7 +47,7 @@ class VerifyCodeScreen(PaydeskScreen):
                 "It expires in 10 minutes.",
                 classes="hint",
             )
-            yield MaskedInput("999999", placeholder="000000", id="code")
+            yield MaskedInput("999999", placeholder="000000", id="code", validate_on=["submitted"])
             yield Static("", id="verify-message", classes="message")
             yield Button("Resend code", id="resend")
 
