@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import socket
 import subprocess
+from collections.abc import Iterator
 
 import httpx
+import pytest
 from textual.widgets import DataTable, Input
 
 from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
-from tests.conftest import latest_code
-from tests.support.stub import _wait_healthy, stub_command
+from tests.conftest import latest_code, login
+from tests.support.stub import StubServer, _wait_healthy, run_stub, stub_command
 from tui.app import ScreenCommands
 from tui.credentials import MemoryTokenStore
 from tui.money import format_cents
@@ -50,7 +52,7 @@ async def test_login_with_code_then_home_then_remember_me(live_server) -> None:
 
         token = store.load()
         assert token, "the session token is kept for next time"
-        summary = api_get(live_server, token, "/v1/accounts/1/summary")
+        summary = api_get(live_server, token, f"/v1/accounts/{app.me.accounts[0].id}/summary")
         text = screen_text(app)
         assert "Balance Due" in text and format_cents(summary["balance_due_cents"]) in text
         assert "Past Due" in text and format_cents(summary["past_due_cents"]) in text
@@ -87,6 +89,20 @@ async def test_wrong_code_shows_the_servers_message(live_server) -> None:
         assert isinstance(app.screen, VerifyCodeScreen)
         assert app.screen.query_one("#code").value == "", "the field is cleared for another try"
 
+        # Keep getting it wrong: the code dies, the server says so, and Resend takes the focus.
+        for _ in range(5):
+            await pilot.press(*wrong)
+            await wait_for(pilot, lambda: app.screen.query_one("#code").value == "", "the next try")
+            if app.focused is app.screen.query_one("#resend"):
+                break
+        assert app.focused is app.screen.query_one("#resend")
+        assert "Ctrl+R" in str(message.content)
+        response = httpx.post(
+            f"{live_server.base_url}/v1/auth/code/verify", json={"email": "lee@example.com", "code": real}
+        )
+        assert response.status_code == 429
+        assert str(message.content).startswith(response.json()["error"]["message"])
+
 
 async def test_tabs_show_the_right_rows(live_server, tokens) -> None:
     token = tokens[DANA]
@@ -97,13 +113,17 @@ async def test_tabs_show_the_right_rows(live_server, tokens) -> None:
             await pilot.press(key)
             table = home.query_one(f"#invoices-{status}", InvoiceTable)
             await wait_for(pilot, lambda t=table: t.started and not t.loading_more, f"the {status} tab")
-            expected = api_get(live_server, token, "/v1/accounts/1/invoices", status=status, limit=200)
+            expected = api_get(
+                live_server, token, f"/v1/accounts/{home.account.id}/invoices", status=status, limit=200
+            )
             assert table_numbers(table) == [row["number"] for row in expected["items"]], status
             assert f"{expected['total_count']} of {expected['total_count']} loaded" in screen_text(app)
 
         await pilot.press("2")
         text = screen_text(app)
-        open_rows = api_get(live_server, token, "/v1/accounts/1/invoices", status="open")["items"]
+        open_rows = api_get(live_server, token, f"/v1/accounts/{home.account.id}/invoices", status="open")[
+            "items"
+        ]
         past_due = [row for row in open_rows if row["past_due"]]
         assert past_due, "the demo has a past-due invoice"
         for row in past_due:
@@ -174,7 +194,7 @@ async def test_clerk_opens_an_account_read_only(live_server, tokens) -> None:
         assert home.read_only
         text = screen_text(app)
         assert "Viewing account 4100012345 — Dana Whitfield (clerk, read-only)" in text
-        summary = api_get(live_server, tokens["clerk@example.com"], "/v1/accounts/1/summary")
+        summary = api_get(live_server, tokens["clerk@example.com"], f"/v1/accounts/{home.account.id}/summary")
         assert format_cents(summary["balance_due_cents"]) in text
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is search, "back to the search")
@@ -263,3 +283,34 @@ async def test_demo_inbox_shows_the_code_to_sign_in_with(live_server) -> None:
         await pilot.press("f2")
         await pilot.pause()
         assert not app.screen.query_one("DemoInbox").display
+
+
+@pytest.fixture(scope="module")
+def large_server(tmp_path_factory) -> Iterator[StubServer]:
+    workdir = tmp_path_factory.mktemp("large")
+    with run_stub(f"sqlite:///{workdir / 'large.db'}", workdir, seed="large") as server:
+        yield server
+
+
+async def test_invoices_page_in_as_the_cursor_nears_the_end(large_server) -> None:
+    token = login(large_server.base_url, "big@example.com")
+    app = make_app(large_server.base_url, token)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        home = await on_home(pilot)
+        await pilot.press("1")
+        table = home.query_one("#invoices-all", InvoiceTable)
+        await wait_for(pilot, lambda: table.rows and not table.loading_more, "the first page")
+        total = api_get(large_server, token, f"/v1/accounts/{home.account.id}/invoices", limit=1)[
+            "total_count"
+        ]
+        assert total == 10_000
+        assert len(table.rows) == 100, "one page, never the whole list"
+        assert f"100 of {total} loaded" in screen_text(app)
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await wait_for(pilot, lambda: len(table.rows) == 200 and not table.loading_more, "the second page")
+        assert f"200 of {total} loaded" in screen_text(app)
+        expected = api_get(large_server, token, f"/v1/accounts/{home.account.id}/invoices", limit=200)[
+            "items"
+        ]
+        assert table_numbers(table) == [row["number"] for row in expected], "pages join in order"
