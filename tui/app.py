@@ -271,8 +271,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if self.me is not None:
-            yield SystemCommand("Log out", "Sign out and forget this session", self.sign_out)
+        # "Log out" and the screen's own keys come from ScreenCommands (every binding is a command).
         if self.is_clerk():
             yield SystemCommand(
                 "Find an account", "Search by account number and last name, or email", self.open_clerk_search
