@@ -1,0 +1,91 @@
+"""Split payments and the card limits.
+
+Parts: 1..5; at most one leaves out its amount and takes the rest; the amounts add up to what is paid.
+Limits: a card part at most `card_part_max_cents`; at most 3 card payments per account in any 5 days
+(backend clock).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from backend_stub.billing.allocation import valid_amount
+from backend_stub.billing.problems import Problem, bad, refused
+
+MAX_PARTS = 5
+CARD_PAYMENTS_PER_WINDOW = 3
+CARD_WINDOW_DAYS = 5
+
+
+@dataclass(frozen=True)
+class PartRequest:
+    amount_cents: int | None
+    method_type: str  # card | ach
+
+
+def split(parts: Sequence[PartRequest], total_cents: int) -> tuple[list[int], list[Problem]]:
+    """Each part's amount (the open part takes the rest), or the problems."""
+    if not 1 <= len(parts) <= MAX_PARTS:
+        return [], [bad("invalid_parts", f"Pay with 1 to {MAX_PARTS} methods.", "parts")]
+    open_parts = [i for i, p in enumerate(parts) if p.amount_cents is None]
+    if len(open_parts) > 1:
+        return [], [
+            bad("invalid_parts", "Only one method can take the rest: give the others an amount.", "parts")
+        ]
+    problems = [
+        bad(
+            "invalid_amount",
+            "Enter an amount above $0.00 and at most $100,000.00.",
+            f"parts[{i}].amount_cents",
+        )
+        for i, p in enumerate(parts)
+        if p.amount_cents is not None and not valid_amount(p.amount_cents)
+    ]
+    if problems:
+        return [], problems
+    given = sum(p.amount_cents or 0 for p in parts)
+    rest = total_cents - given
+    if (open_parts and rest <= 0) or (not open_parts and rest != 0):
+        return [], [
+            bad(
+                "parts_mismatch",
+                f"The methods' amounts must add up to {_dollars(total_cents)}, the amount being paid.",
+                "parts",
+            )
+        ]
+    return [p.amount_cents if p.amount_cents is not None else rest for p in parts], []
+
+
+def card_limits(
+    parts: Sequence[PartRequest],
+    amounts: Sequence[int],
+    card_part_max_cents: int,
+    recent_card_payments: int,
+) -> list[Problem]:
+    """A card part above the per-part maximum; a card payment beyond 3 in 5 days."""
+    problems = [
+        bad(
+            "card_amount_limit",
+            f"A card can pay at most {_dollars(card_part_max_cents)} at a time: "
+            "split the rest or pay by bank.",
+            f"parts[{i}].amount_cents",
+        )
+        for i, (part, amount) in enumerate(zip(parts, amounts, strict=True))
+        if part.method_type == "card" and amount > card_part_max_cents
+    ]
+    first_card = next((i for i, p in enumerate(parts) if p.method_type == "card"), None)
+    if first_card is not None and recent_card_payments >= CARD_PAYMENTS_PER_WINDOW:
+        problems.append(
+            refused(
+                "card_payment_limit",
+                f"This account has made {CARD_PAYMENTS_PER_WINDOW} card payments in the last "
+                f"{CARD_WINDOW_DAYS} days: pay by bank account, or by card later.",
+                f"parts[{first_card}].method",
+            )
+        )
+    return problems
+
+
+def _dollars(cents: int) -> str:
+    return f"${cents // 100:,}.{cents % 100:02d}"
