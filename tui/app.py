@@ -14,13 +14,14 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import HelpPanel
 
-from tui.api import ApiError, Me, NotAuthenticated, PaydeskClient, ServerUnavailable
+# Only the light error types here: the client and its pydantic models load on first use, so the
+# login screen draws without paying for them (see DESIGN.md's performance notes).
+from tui.api.errors import ApiError, NotAuthenticated, ServerUnavailable
 from tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
-    from tui.api import AccountRef, OutboxEmail
+    from tui.api import AccountRef, Me, OutboxEmail, PaydeskClient
     from tui.credentials import TokenStoreLike
 
 
@@ -100,7 +101,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         super().__init__()
         self.server_url = server_url
         self.demo = demo
-        self.client = client if client is not None else PaydeskClient(server_url)
+        self._client = client
         self.token_store: TokenStoreLike = (
             token_store if token_store is not None else _default_store(server_url, demo)
         )
@@ -109,6 +110,15 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self._retry_sources: list[ReportsWorkerErrors] = []
         self._inbox_poller: Any = None
         self._update_subtitle()
+
+    @property
+    def client(self) -> PaydeskClient:
+        """The one HTTP client, made when first needed."""
+        if self._client is None:
+            from tui.api.client import PaydeskClient
+
+            self._client = PaydeskClient(self.server_url)
+        return self._client
 
     # ---- start, sign in, sign out -------------------------------------------------------------
 
@@ -261,6 +271,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         return True
 
     def action_toggle_help(self) -> None:
+        from textual.widgets import HelpPanel  # it pulls in Markdown: load it when first asked for
+
         if self.screen.query(HelpPanel):
             self.action_hide_help_panel()
         else:
@@ -298,7 +310,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self.reset_to(HomeScreen(account))
 
     async def on_unmount(self) -> None:
-        await self.client.aclose()
+        if self._client is not None:
+            await self._client.aclose()
 
 
 def _title_for(error: ApiError) -> str:
