@@ -16,21 +16,54 @@ if TYPE_CHECKING:
         Account,
         AccountMatch,
         AccountRef,
+        Allocation,
         AppliedPayment,
         Autopay,
+        Fee,
         InvoiceDetail,
         InvoiceRow,
         LineItem,
         Me,
+        MethodSummary,
         OutboxEmail,
         Page,
+        Payment,
+        PaymentMethod,
+        PaymentPart,
+        Problem,
+        Quote,
+        QuoteProblem,
         Session,
         Site,
         Summary,
         User,
     )
+    from tui.api.requests import (
+        AmountTarget,
+        Authorization,
+        BalanceTarget,
+        InvoicesTarget,
+        InvoiceToPay,
+        NewBankAccount,
+        NewCard,
+        PartIn,
+        PaymentRequest,
+        SavedMethodRef,
+    )
 
 _ERRORS = {"ApiError", "NotAuthenticated", "ServerUnavailable"}
+_REQUESTS = {
+    "AmountTarget",
+    "Authorization",
+    "BalanceTarget",
+    "InvoicesTarget",
+    "InvoiceToPay",
+    "NewBankAccount",
+    "NewCard",
+    "PartIn",
+    "PaymentRequest",
+    "SavedMethodRef",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -38,6 +71,8 @@ def __getattr__(name: str) -> Any:
         module = "tui.api.client"
     elif name in _ERRORS:
         module = "tui.api.errors"
+    elif name in _REQUESTS:
+        module = "tui.api.requests"
     elif name in __all__:
         module = "tui.api.models"
     else:
@@ -51,17 +86,36 @@ __all__ = [
     "Account",
     "AccountMatch",
     "AccountRef",
+    "Allocation",
+    "AmountTarget",
     "ApiError",
     "AppliedPayment",
+    "Authorization",
     "Autopay",
+    "BalanceTarget",
+    "Fee",
     "InvoiceDetail",
     "InvoiceRow",
+    "InvoiceToPay",
+    "InvoicesTarget",
     "LineItem",
     "Me",
+    "MethodSummary",
+    "NewBankAccount",
+    "NewCard",
     "NotAuthenticated",
     "OutboxEmail",
     "Page",
+    "PartIn",
     "PaydeskClient",
+    "Payment",
+    "PaymentMethod",
+    "PaymentPart",
+    "PaymentRequest",
+    "Problem",
+    "Quote",
+    "QuoteProblem",
+    "SavedMethodRef",
     "ServerUnavailable",
     "Session",
     "Site",

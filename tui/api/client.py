@@ -23,9 +23,13 @@ from tui.api.models import (
     Me,
     OutboxEmail,
     Page,
+    Payment,
+    PaymentMethod,
+    Quote,
     Session,
     Summary,
 )
+from tui.api.requests import NewBankAccount, NewCard, PaymentRequest
 
 if TYPE_CHECKING:
     import httpx
@@ -169,6 +173,45 @@ class PaydeskClient:
         except (KeyError, TypeError, ValidationError) as exc:
             raise _unreadable(response) from exc
 
+    # -- payments ------------------------------------------------------------------------------
+
+    async def quote(self, account_id: int, body: PaymentRequest) -> Quote:
+        """What paying would do (allocations, fees, total, problems), with nothing changed."""
+        path = f"/v1/accounts/{int(account_id)}/payments/quote"
+        return self._parse(Quote, await self._request("POST", path, json=body.wire()))
+
+    async def pay(self, account_id: int, body: PaymentRequest, idempotency_key: str) -> Payment:
+        """Make the payment. Sent once: the caller retries, with the same key, when it must."""
+        path = f"/v1/accounts/{int(account_id)}/payments"
+        headers = {"Idempotency-Key": idempotency_key}
+        return self._parse(Payment, await self._request("POST", path, json=body.wire(), headers=headers))
+
+    async def payments(
+        self, account_id: int, limit: int = 50, cursor: str | None = None
+    ) -> Page[Payment]:
+        params = _params(limit=limit, cursor=cursor)
+        response = await self._request("GET", f"/v1/accounts/{int(account_id)}/payments", params=params)
+        return self._parse(Page[Payment], response)
+
+    async def payment(self, payment_id: int) -> Payment:
+        return self._parse(Payment, await self._request("GET", f"/v1/payments/{int(payment_id)}"))
+
+    async def payment_methods(self, account_id: int) -> Page[PaymentMethod]:
+        response = await self._request("GET", f"/v1/accounts/{int(account_id)}/payment-methods")
+        return self._parse(Page[PaymentMethod], response)
+
+    async def add_payment_method(self, account_id: int, method: NewCard | NewBankAccount) -> PaymentMethod:
+        path = f"/v1/accounts/{int(account_id)}/payment-methods"
+        body = method.wire(exclude={"save"})
+        return self._parse(PaymentMethod, await self._request("POST", path, json=body))
+
+    async def delete_payment_method(self, method_id: int) -> None:
+        await self._request("DELETE", f"/v1/payment-methods/{int(method_id)}")
+
+    async def set_default_payment_method(self, method_id: int) -> PaymentMethod:
+        path = f"/v1/payment-methods/{int(method_id)}"
+        return self._parse(PaymentMethod, await self._request("PATCH", path, json={"is_default": True}))
+
     # -- plumbing ------------------------------------------------------------------------------
 
     def _client(self) -> httpx.AsyncClient:
@@ -189,11 +232,14 @@ class PaydeskClient:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> httpx.Response:
         import httpx
 
         http = self._client()
-        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        headers = dict(headers or {})
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
         # A GET is safe to send twice; a POST is not (it might have reached the server), so only
         # GETs get a second try, and only when the connection failed rather than timed out.
         attempts = 2 if method == "GET" else 1
@@ -267,6 +313,7 @@ def error_from_response(response: httpx.Response) -> ApiError:
             code=code,
             param=str(param) if param is not None else None,
             retry_after=retry_after,
+            decline_code=str(error["decline_code"]) if error.get("decline_code") else None,
         )
     try:
         phrase = HTTPStatus(status).phrase

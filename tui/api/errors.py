@@ -18,6 +18,7 @@ class ApiError(Exception):
         code: str = "unknown_error",
         param: str | None = None,
         retry_after: float | None = None,
+        decline_code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -26,6 +27,8 @@ class ApiError(Exception):
         self.code = code
         self.param = param
         self.retry_after = retry_after
+        # 402 card_declined: the processor's reason (generic_decline, insufficient_funds, ...).
+        self.decline_code = decline_code
 
     def __str__(self) -> str:
         return self.message
@@ -33,7 +36,7 @@ class ApiError(Exception):
     def __repr__(self) -> str:
         return (
             f"{type(self).__name__}(status={self.status}, type={self.type!r}, code={self.code!r}, "
-            f"param={self.param!r}, message={self.message!r})"
+            f"param={self.param!r}, decline_code={self.decline_code!r}, message={self.message!r})"
         )
 
 

@@ -150,3 +150,110 @@ class Page(WireModel, Generic[T]):
     items: list[T]
     next_cursor: str | None = None
     total_count: int = 0
+
+
+# ---- payments (docs/WIRE.md "Payments") ---------------------------------------------------------
+
+
+class Fee(WireModel):
+    kind: str  # "convenience" or "surcharge"
+    amount_cents: int
+    description: str = ""
+    refundable: bool = False
+
+
+class MethodSummary(WireModel):
+    """How a payment part was paid, as the server tells it back: never more than the last 4 digits."""
+
+    type: str  # "card" or "ach"
+    brand: str | None = None
+    last4: str | None = None
+    bank_name: str | None = None
+    funding: str | None = None  # "credit", "debit", "prepaid" or None
+
+    @property
+    def label(self) -> str:
+        name = self.brand or self.bank_name or ("Bank account" if self.type == "ach" else "Card")
+        return f"{name} •••• {self.last4}" if self.last4 else name
+
+
+class PaymentPart(WireModel):
+    amount_cents: int
+    fee_cents: int = 0
+    fees: list[Fee] = []
+    method: MethodSummary
+    status: str | None = None  # payments only: "succeeded", "pending" or "returned"
+
+
+class Allocation(WireModel):
+    invoice_id: int
+    number: str
+    amount_cents: int
+
+
+class Problem(WireModel):
+    """A quote's problem: the error object the payment would answer (same type/code/param/message)."""
+
+    type: str
+    code: str
+    message: str
+    param: str | None = None
+
+
+QuoteProblem = Problem
+
+
+class Quote(WireModel):
+    allocations: list[Allocation] = []
+    amount_cents: int = 0
+    credit_cents: int = 0
+    parts: list[PaymentPart] = []
+    fees_cents: int = 0
+    total_cents: int = 0
+    fee_policy: str = "convenience"
+    problems: list[Problem] = []
+
+
+class Payment(WireModel):
+    id: int
+    account_id: int
+    confirmation_number: str
+    status: str  # "succeeded", "pending", "failed" or "returned"
+    amount_cents: int
+    credit_cents: int = 0
+    fees_cents: int = 0
+    total_cents: int
+    parts: list[PaymentPart] = []
+    allocations: list[Allocation] = []
+    channel: str = "online"
+    created_by: int | None = None
+    created_at: dt.datetime
+    created_on: dt.date | None = None
+    settles_on: dt.date | None = None
+    return_code: str | None = None
+    receipt_email: str | None = None
+    saved_payment_method_ids: list[int] = []
+
+
+class PaymentMethod(WireModel):
+    """A saved method: a processor token on the server; here only what can be shown."""
+
+    id: int
+    account_id: int | None = None
+    type: str  # "card" or "ach"
+    brand: str | None = None
+    last4: str
+    exp_month: int | None = None
+    exp_year: int | None = None
+    bank_name: str | None = None
+    funding: str | None = None
+    account_type: str | None = None
+    is_default: bool = False
+    label: str = ""
+    created_at: dt.datetime | None = None
+
+    @property
+    def display(self) -> str:
+        return self.label or MethodSummary(
+            type=self.type, brand=self.brand, last4=self.last4, bank_name=self.bank_name
+        ).label
