@@ -173,8 +173,18 @@ class MethodSummary(WireModel):
 
     @property
     def label(self) -> str:
-        name = self.brand or self.bank_name or ("Bank account" if self.type == "ach" else "Card")
+        name = brand_name(self.brand) or self.bank_name or ("Bank account" if self.type == "ach" else "Card")
         return f"{name} •••• {self.last4}" if self.last4 else name
+
+
+_BRAND_NAMES = {"visa": "Visa", "mastercard": "Mastercard", "amex": "Amex", "discover": "Discover"}
+
+
+def brand_name(brand: str | None) -> str | None:
+    """The server's brand code ("visa") as people write it ("Visa")."""
+    if not brand:
+        return None
+    return _BRAND_NAMES.get(brand.lower(), brand.title())
 
 
 class PaymentPart(WireModel):

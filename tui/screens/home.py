@@ -16,7 +16,7 @@ from textual.command import SimpleCommand
 from textual.markup import escape
 from textual.widgets import Static, TabbedContent, TabPane
 
-from tui.api import AccountMatch, AccountRef
+from tui.api import AccountMatch, AccountRef, InvoiceRow
 from tui.screens.base import Command, PaydeskScreen
 from tui.widgets.balance_card import BalanceCard
 from tui.widgets.invoice_table import InvoiceTable
@@ -57,6 +57,27 @@ class HomeScreen(PaydeskScreen):
             show=False,
         ),
         Binding("4", "show_tab('paid')", "Paid", id="home.tab_paid", tooltip="Paid invoices", show=False),
+        Binding(
+            "p",
+            "pay_selected",
+            "Pay",
+            id="home.pay",
+            tooltip="Pay the selected invoices (Space selects, Ctrl+A selects all)",
+        ),
+        Binding(
+            "m",
+            "make_payment",
+            "Make a payment",
+            id="home.make_payment",
+            tooltip="Pay the balance due or any amount",
+        ),
+        Binding(
+            "h",
+            "payment_history",
+            "History",
+            id="home.payment_history",
+            tooltip="Your past payments, newest first",
+        ),
         Binding(
             "a",
             "choose_account",
@@ -153,7 +174,7 @@ class HomeScreen(PaydeskScreen):
             return self.read_only
         if action == "choose_account":
             return not self.read_only and len(self._other_accounts()) > 0
-        if action in ("refresh", "show_tab"):
+        if action in ("refresh", "show_tab", "pay_selected", "make_payment", "payment_history"):
             return self.account is not None
         return True
 
@@ -162,6 +183,47 @@ class HomeScreen(PaydeskScreen):
         table = self.current_table()
         if table is not None:
             table.reload()
+
+    def refresh_all(self) -> None:
+        """After a payment: new balances, and every tab shown so far asks the server again."""
+        self.load_summary()
+        for table in self.query(InvoiceTable):
+            if table.started:
+                table.reload()
+
+    # ---- paying --------------------------------------------------------------------------------
+
+    def action_pay_selected(self) -> None:
+        table = self.current_table()
+        selected = table.selection() if table is not None else []
+        if not selected:
+            self.notify(
+                "Select the invoices to pay with Space (Ctrl+A selects all), or press m to pay any amount.",
+                title="Nothing selected",
+                timeout=6,
+            )
+            return
+        self._open_wizard(selected)
+
+    def action_make_payment(self) -> None:
+        self._open_wizard([])
+
+    def _open_wizard(self, invoices: list[InvoiceRow]) -> None:
+        from tui.screens.pay import PayScreen
+
+        assert self.account is not None
+        # A clerk takes the payment by phone on the account they opened; a customer pays online.
+        self.app.push_screen(PayScreen(self.account, invoices, clerk=self.read_only), self._after_payment)
+
+    def _after_payment(self, payment: object) -> None:
+        if payment is not None:
+            self.refresh_all()
+
+    def action_payment_history(self) -> None:
+        from tui.screens.payment_history import PaymentHistoryScreen
+
+        assert self.account is not None
+        self.app.push_screen(PaymentHistoryScreen(self.account))
 
     def action_show_tab(self, status: str) -> None:
         self.query_one(TabbedContent).active = status

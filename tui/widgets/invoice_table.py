@@ -3,6 +3,8 @@
 The table never asks for every invoice at once: it loads `PAGE_SIZE` rows, then the next page when
 the cursor or the scroll position comes within `NEAR_END` rows of the end, and says "N of TOTAL".
 Multi-site parents expand to show their site invoices (fetched from the parent's detail).
+Space selects invoices to pay (a parent stands for all its sites; an expanded parent's sites can be
+picked one by one), Ctrl+A selects every loaded invoice with something left to pay (at most 200).
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from tui.app import PaydeskApp
 
 PAGE_SIZE = 100
+MAX_SELECTED = 200  # a payment covers at most 200 invoices (docs/WIRE.md)
+MARK = "● "
 NEAR_END = 20
 COLUMNS = ("Number", "Site", "Issued", "Due", "Amount", "Balance", "Status")
 # Below this many columns the table leaves out "Issued" and shortens site names, so every other
@@ -42,6 +46,20 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "space",
+            "toggle_select",
+            "Select",
+            id="invoices.select",
+            tooltip="Select this invoice to pay, or unselect it",
+        ),
+        Binding(
+            "ctrl+a",
+            "select_all",
+            "Select all",
+            id="invoices.select_all",
+            tooltip="Select every loaded invoice with a balance (up to 200), or clear the selection",
+        ),
+        Binding(
+            "e",
             "toggle_sites",
             "Sites",
             id="invoices.toggle_sites",
@@ -71,6 +89,8 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         self._by_key: dict[str, InvoiceRow] = {}
         self._ticket: object = None
         self.compact = False
+        # What Pay will pay, by invoice id: top-level invoices, parents (all their sites) or sites.
+        self.selected: dict[int, InvoiceRow] = {}
 
     def compose(self) -> ComposeResult:
         yield DataTable(cursor_type="row", zebra_stripes=True)
@@ -141,6 +161,7 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
                 self.loading_more = False
         if cursor is None:
             self.rows = []
+            self.selected.clear()
             self._children.clear()
             self._expanded.clear()
             self._by_key.clear()
@@ -184,19 +205,26 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             for child in self._children.get(row.id, []):
                 self._add(child, parent=row)
 
+    def _is_selected(self, row: InvoiceRow) -> bool:
+        return row.id in self.selected or (row.parent_id is not None and row.parent_id in self.selected)
+
+    def _number_cell(self, row: InvoiceRow, *, child: bool) -> str | Text:
+        mark = MARK if self._is_selected(row) else ""
+        if child:
+            return Text("└ " + mark + row.number, style="dim" if not mark else "")
+        return Text(mark + row.number, style="bold" if mark else "")
+
     def _cells(self, row: InvoiceRow, *, child: bool) -> tuple[str | Text, ...]:
         site_name = row.site.name if row.site else ""
         if self.compact and len(site_name) > SITE_WIDTH_COMPACT:
             site_name = site_name[: SITE_WIDTH_COMPACT - 1] + "…"
+        number = self._number_cell(row, child=child)
         if child:
-            number: str | Text = Text("└ " + row.number, style="dim")
             site = site_name
         elif row.is_multi_site:
             arrow = "▾" if row.id in self._expanded else "▸"
-            number = row.number
             site = f"{arrow} {plural(row.children_count, 'site')}"
         else:
-            number = row.number
             site = site_name
         label = status_label(row.status, row.past_due)
         variables = self.app.theme_variables
@@ -238,6 +266,9 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         empty.update(self.empty_text)
         shown = len(self.rows)
         text = f"{shown} of {self.total} loaded" if has_rows else ""
+        if self.selected:
+            total = sum(row.balance_cents for row in self.selected.values())
+            text += f" · {len(self.selected)} selected ({format_cents(total)}): p pays"
         if loading:
             text += " · loading more…"
         elif self.next_cursor is not None:
@@ -277,6 +308,70 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             self._rebuild(str(parent_id))
         else:
             self.load_children(parent_id)
+
+    # ---- selecting invoices to pay ----------------------------------------------------------------
+
+    def selection(self) -> list[InvoiceRow]:
+        """The selected invoices in the table's order (a parent before its sites)."""
+        order: list[InvoiceRow] = []
+        for row in self.rows:
+            if row.id in self.selected:
+                order.append(row)
+            order += [child for child in self._children.get(row.id, []) if child.id in self.selected]
+        return order
+
+    def clear_selection(self) -> None:
+        changed = list(self.selected)
+        self.selected.clear()
+        self._redraw_marks(changed)
+
+    def action_toggle_select(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        changed = [row.id]
+        if row.parent_id is not None and row.parent_id in self.selected:
+            # A site of a selected parent: keep its sibling sites, drop this one.
+            parent = self.selected.pop(row.parent_id)
+            changed.append(parent.id)
+            for sibling in self._children.get(parent.id, []):
+                if sibling.id != row.id and sibling.balance_cents > 0:
+                    self.selected[sibling.id] = sibling
+                    changed.append(sibling.id)
+        elif row.id in self.selected:
+            del self.selected[row.id]
+        elif row.balance_cents <= 0:
+            self.app.notify(f"{row.number} has nothing left to pay.", timeout=3)
+            return
+        elif len(self.selected) >= MAX_SELECTED:
+            self.app.notify(f"One payment covers at most {MAX_SELECTED} invoices.", severity="warning")
+            return
+        else:
+            self.selected[row.id] = row
+            for child in self._children.get(row.id, []):  # the parent now stands for its sites
+                if self.selected.pop(child.id, None) is not None:
+                    changed.append(child.id)
+        self._redraw_marks(changed)
+
+    def action_select_all(self) -> None:
+        payable = [row for row in self.rows if row.balance_cents > 0][:MAX_SELECTED]
+        if payable and all(row.id in self.selected for row in payable):
+            self.clear_selection()
+            return
+        changed = list(self.selected)
+        self.selected = {row.id: row for row in payable}
+        self._redraw_marks(changed + [row.id for row in payable])
+        if len(payable) == MAX_SELECTED and len(self.rows) > MAX_SELECTED:
+            self.app.notify(f"Selected the first {MAX_SELECTED}: one payment covers at most that many.")
+
+    def _redraw_marks(self, ids: list[int]) -> None:
+        touched = set(ids)
+        for key, row in self._by_key.items():
+            if row.id in touched or (row.parent_id is not None and row.parent_id in touched):
+                self.table.update_cell(
+                    key, "number", self._number_cell(row, child="/" in key), update_width=True
+                )
+        self._show_count()
 
     @work(exclusive=True, exit_on_error=False, group="children")
     async def load_children(self, parent_id: int) -> None:

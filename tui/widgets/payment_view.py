@@ -1,0 +1,135 @@
+"""How a quote and a payment read on screen: invoices and amounts, each part with its fee words, totals.
+
+Methods show as brand or bank and the last 4 digits only ("Visa •••• 4242"), as the server tells them.
+"""
+
+from __future__ import annotations
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from tui.api import Allocation, Fee, Payment, PaymentPart, Quote
+from tui.money import format_cents
+from tui.widgets.formatting import format_date
+
+PAYMENT_STATUS = {"succeeded": "Succeeded", "pending": "Pending", "failed": "Failed", "returned": "Returned"}
+BUSINESS_PHONE = "1-800-555-0142"
+
+
+def payment_status(payment: Payment) -> str:
+    label = PAYMENT_STATUS.get(payment.status, payment.status.title())
+    if payment.status == "returned" and payment.return_code:
+        return f"{label} {payment.return_code}"
+    return label
+
+
+def methods_label(parts: list[PaymentPart]) -> str:
+    return " + ".join(part.method.label for part in parts)
+
+
+def _money(cents: int, style: str = "") -> Text:
+    return Text(format_cents(cents), justify="right", style=style)
+
+
+def allocations_table(allocations: list[Allocation], credit_cents: int = 0) -> Table:
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
+    table.add_column("Invoice")
+    table.add_column("Amount", justify="right")
+    for allocation in allocations:
+        table.add_row(allocation.number, _money(allocation.amount_cents))
+    if credit_cents:
+        table.add_row("Account credit", _money(credit_cents))
+    return table
+
+
+def fee_words(fee: Fee) -> str:
+    """The server's description of a fee, which names its amount and whether it is refunded."""
+    if fee.description:
+        return fee.description
+    refund = "refundable" if fee.refundable else "not refundable"
+    return f"{fee.kind.title()} fee ({format_cents(fee.amount_cents)}, {refund})"
+
+
+def parts_view(parts: list[PaymentPart], *, show_status: bool = False) -> RenderableType:
+    return Group(parts_table(parts, show_status=show_status), *fee_lines(parts))
+
+
+def fee_lines(parts: list[PaymentPart]) -> list[Text]:
+    lines = []
+    for part in parts:
+        for fee in part.fees:
+            lines.append(Text(f"{part.method.label}: {fee_words(fee)}", style="dim"))
+    return lines
+
+
+def parts_table(parts: list[PaymentPart], *, show_status: bool = False) -> Table:
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
+    table.add_column("Paid with")
+    table.add_column("Amount", justify="right")
+    table.add_column("Fee", justify="right")
+    if show_status:
+        table.add_column("Status")
+    for part in parts:
+        row: list[RenderableType] = [part.method.label, _money(part.amount_cents), _money(part.fee_cents)]
+        if show_status:
+            row.append(PAYMENT_STATUS.get(part.status or "", part.status or ""))
+        table.add_row(*row)
+    return table
+
+
+def totals(amount_cents: int, fees_cents: int, total_cents: int) -> Table:
+    table = Table(box=None, show_header=False, pad_edge=False, expand=False)
+    table.add_column()
+    table.add_column(justify="right")
+    table.add_row("Payment", _money(amount_cents))
+    table.add_row("Fees", _money(fees_cents))
+    table.add_row(Text("Total", style="bold"), _money(total_cents, "bold"))
+    return table
+
+
+def quote_view(quote: Quote) -> RenderableType:
+    return Group(
+        allocations_table(quote.allocations, quote.credit_cents),
+        Text(""),
+        parts_view(quote.parts),
+        Text(""),
+        totals(quote.amount_cents, quote.fees_cents, quote.total_cents),
+    )
+
+
+def pending_note(payment: Payment) -> str | None:
+    if payment.status != "pending":
+        return None
+    until = format_date(payment.settles_on, empty="they settle")
+    return f"Bank payments take 3 business days to settle; these invoices show In Progress until {until}."
+
+
+def payment_view(payment: Payment) -> RenderableType:
+    """The receipt and the history's detail: the same facts in the same order."""
+    facts = Table(box=None, show_header=False, pad_edge=False, expand=False)
+    facts.add_column(style="dim")
+    facts.add_column()
+    facts.add_row("Confirmation", Text(payment.confirmation_number, style="bold"))
+    facts.add_row("Date", format_date(payment.created_on or payment.created_at.date()))
+    facts.add_row("Status", payment_status(payment))
+    if payment.receipt_email:
+        facts.add_row("Receipt sent to", payment.receipt_email)
+    pieces: list[RenderableType] = [
+        facts,
+        Text(""),
+        allocations_table(payment.allocations, payment.credit_cents),
+        Text(""),
+        parts_view(payment.parts, show_status=len(payment.parts) > 1),
+        Text(""),
+        totals(payment.amount_cents, payment.fees_cents, payment.total_cents),
+    ]
+    note = pending_note(payment)
+    if note:
+        pieces += [Text(""), Text(note, style="italic")]
+    if payment.status == "returned":
+        pieces += [
+            Text(""),
+            Text("The bank returned this payment: its invoices are open again.", style="bold"),
+        ]
+    return Group(*pieces)
