@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import login
-from tests.support.stub import StubServer
+from tests.support.stub import StubServer, run_stub
 from tui.app import PaydeskApp
 from tui.credentials import MemoryTokenStore
 from tui.screens.home import HomeScreen
@@ -99,3 +99,16 @@ def _busy(app: PaydeskApp) -> bool:
     card_loading = any(w.loading for w in screen.query("BalanceCard"))
     table = screen.current_table() if isinstance(screen, HomeScreen) else None
     return card_loading or (table is not None and (table.loading_more or not table.started))
+
+
+@pytest.fixture
+def pay_server(tmp_path) -> Iterator[StubServer]:
+    """A fresh demo backend on SQLite for a test that pays (paying changes balances and limits)."""
+    with run_stub(f"sqlite:///{tmp_path / 'pay.db'}", tmp_path, seed="demo") as server:
+        yield server
+
+
+def api_post(server: StubServer, token: str, path: str, body: Any) -> httpx.Response:
+    return httpx.post(
+        f"{server.base_url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10
+    )

@@ -167,14 +167,14 @@ async def test_multi_site_parent_expands_to_its_sites(live_server, tokens) -> No
         grid.move_cursor(row=rows.index(parent))
         await pilot.pause()
         assert "3 sites" in screen_text(app)
-        await pilot.press("space")
+        await pilot.press("e")
         children = api_get(live_server, token, f"/v1/invoices/{parent.id}")["children"]
         assert len(children) == 3
         await wait_for(pilot, lambda: grid.row_count == len(rows) + 3, "the three site rows")
         text = screen_text(app)
         for child in children:
             assert child["number"] in text and child["site"]["name"] in text
-        await pilot.press("space")
+        await pilot.press("e")
         await wait_for(pilot, lambda: grid.row_count == len(rows), "the sites folded away")
 
 

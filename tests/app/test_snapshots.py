@@ -49,7 +49,7 @@ def test_home_open_tab(snap_compare, live_server, tokens) -> None:
 def test_home_open_tab_large(snap_compare, live_server, tokens) -> None:
     async def ready(pilot) -> None:
         await on_home(pilot)
-        await pilot.press("space")  # unfold the multi-site invoice's sites
+        await pilot.press("e")  # unfold the multi-site invoice's sites
         table = pilot.app.screen.query_one("#invoices-open", InvoiceTable)
         await wait_for(pilot, lambda: table.table.row_count > len(table.rows), "the site rows")
         await pilot.pause()
