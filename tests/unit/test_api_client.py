@@ -566,3 +566,67 @@ async def test_clock_reads_the_backend_date(as_) -> None:
     today = await as_("clerk").clock()
     assert isinstance(today, dt.date)
     assert today >= DEMO_TODAY
+
+
+# ---------------------------------------------------------------------------------------------
+# Payments through the client, against a fresh backend (they change data)
+# ---------------------------------------------------------------------------------------------
+
+
+def card_payment(invoice_id: int, number: str, accepted_fees_cents: int = 0):
+    from tui.api import InvoicesTarget, InvoiceToPay, NewCard, PartIn, PaymentRequest
+
+    card = NewCard(
+        number=number, exp_month=12, exp_year=2030, cvc="123", name="Dana Whitfield", postal_code="94110"
+    )
+    return PaymentRequest(
+        target=InvoicesTarget(invoices=[InvoiceToPay(invoice_id=invoice_id)]),
+        parts=[PartIn(method=card)],
+        accepted_fees_cents=accepted_fees_cents,
+        receipt_email="dana@example.com",
+    )
+
+
+async def test_decline_quote_pay_and_replay_with_the_same_key(fresh_server: StubServer) -> None:
+    import uuid
+
+    async with PaydeskClient(
+        fresh_server.base_url, token=login(fresh_server.base_url, "dana@example.com")
+    ) as dana:
+        [account] = (await dana.me()).accounts
+        invoice = (await dana.invoices(account.id, status="open", kind="single")).items[0]
+
+        with pytest.raises(ApiError) as info:
+            await dana.pay(account.id, card_payment(invoice.id, "4000000000000002", 175), str(uuid.uuid4()))
+        err = info.value
+        assert (err.status, err.type, err.code, err.decline_code) == (
+            402,
+            "payment",
+            "card_declined",
+            "generic_decline",
+        )
+        assert "4000000000000002" not in repr(err)
+        assert (await dana.invoice(invoice.id)).status == "open"  # a decline changes nothing
+
+        quote = await dana.quote(account.id, card_payment(invoice.id, "4242424242424242"))
+        assert quote.problems == []
+        assert quote.fees_cents == 175
+        assert quote.total_cents == invoice.balance_cents + 175
+        assert [a.invoice_id for a in quote.allocations] == [invoice.id]
+
+        with pytest.raises(ApiError) as info:
+            await dana.pay(account.id, card_payment(invoice.id, "4242424242424242", 0), str(uuid.uuid4()))
+        assert (info.value.status, info.value.code) == (409, "fees_changed")
+
+        key = str(uuid.uuid4())
+        body = card_payment(invoice.id, "4242424242424242", quote.fees_cents)
+        payment = await dana.pay(account.id, body, key)
+        assert payment.status == "succeeded"
+        assert payment.total_cents == quote.total_cents
+        again = await dana.pay(account.id, body, key)
+        assert again.confirmation_number == payment.confirmation_number  # answered again, not charged again
+
+        assert (await dana.invoice(invoice.id)).status == "paid"
+        history = await dana.payments(account.id)
+        assert payment.id in [p.id for p in history.items]
+        assert (await dana.payment(payment.id)).confirmation_number == payment.confirmation_number
