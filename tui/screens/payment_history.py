@@ -128,7 +128,7 @@ class PaymentDetailScreen(PaydeskScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="payment-detail"):
-            yield Static(f"Payment {escape(self.payment.confirmation_number)}", id="detail-title")
+            yield Static(f"Payment {escape(self.payment.confirmation_number)}", id="payment-title")
             yield Static(payment_view(self.payment), id="payment-body")
 
     def on_mount(self) -> None:
