@@ -8,11 +8,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend_stub.errors import ApiError, error_body
-from backend_stub.routes import accounts, auth, clerk, dev, health, invoices, me
+from backend_stub.processor import Processor
+from backend_stub.routes import accounts, auth, clerk, dev, health, invoices, me, payment_methods, payments
 from backend_stub.routes.health import VERSION
 from backend_stub.settings import Settings
 from backend_stub.store.db import create_db_engine
@@ -36,7 +38,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_db_engine(settings.db_url)
-    for module in (health, auth, me, accounts, invoices, clerk):
+    app.state.processor = Processor(app.state.engine, delay_ms=settings.processor_delay_ms)
+    for module in (health, auth, me, accounts, invoices, payments, payment_methods, clerk):
         app.include_router(module.router)
     if settings.dev:
         app.include_router(dev.router)
@@ -77,7 +80,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _json_error(400, error_body("invalid_request", code, readable.replace("..", "."), param))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 404:
             body = error_body("not_found", "not_found", "No such route: check the method and the path.")
         elif exc.status_code == 405:
@@ -88,7 +91,12 @@ def _install_error_handlers(app: FastAPI) -> None:
             body = error_body("invalid_request", "invalid_request", str(exc.detail))
         else:
             body = error_body("server", "internal_error", "Something went wrong on the server. Try again.")
-        return _json_error(exc.status_code, body, getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            # Starlette names only the first matching route's methods; a path served by two routes
+            # (GET list, POST create) must name both.
+            headers["Allow"] = ", ".join(_allowed_methods(app, request.url.path))
+        return _json_error(exc.status_code, body, headers or None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -99,6 +107,14 @@ def _install_error_handlers(app: FastAPI) -> None:
                 "server", "internal_error", "Something went wrong on the server. Try again in a minute."
             ),
         )
+
+
+def _allowed_methods(app: FastAPI, path: str) -> list[str]:
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) and route.path_regex.match(path):
+            methods |= route.methods
+    return sorted(methods)
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

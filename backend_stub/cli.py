@@ -26,6 +26,7 @@ ENVIRONMENT = """environment:
   PAYDESK_CODE_TTL_SECONDS  life of a login code (default 600); tests shorten it to see expiry
   PAYDESK_PEPPER            server-side pepper for login-code hashes (default: one kept in the database)
   PAYDESK_FEE_POLICY        convenience (default) or surcharge; PAYDESK_SURCHARGE_BPS (default 300)
+  PAYDESK_PROCESSOR_DELAY_MS  tests only: the fake processor sleeps this long per authorisation
 """
 
 
@@ -58,6 +59,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", choices=("demo", "large", "none"), default="none", help="fill an empty database"
     )
     serve.add_argument("--dev", action="store_true", help="turn on the /v1/dev/* endpoints")
+    serve.add_argument(
+        "--fee-policy",
+        choices=("convenience", "surcharge"),
+        default=None,
+        help="card fees: a flat convenience fee (default) or a credit-card surcharge",
+    )
+    serve.add_argument(
+        "--surcharge-bps",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the surcharge in basis points, 0..300 (default 300)",
+    )
     return parser
 
 
@@ -151,7 +165,9 @@ def serve(args: argparse.Namespace) -> int:
 
     db_url = resolve_db_url(args.db)
     try:
-        settings = Settings.from_env(db_url, dev=args.dev)
+        settings = Settings.from_env(
+            db_url, dev=args.dev, fee_policy=args.fee_policy, surcharge_bps=args.surcharge_bps
+        )
     except ValueError as exc:
         raise StartupError(str(exc)) from None
     sock = bind_socket(args.host, args.port)

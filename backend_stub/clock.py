@@ -41,9 +41,13 @@ def advance_to(conn: Connection, new_today: date) -> date:
 
 
 def run_due_jobs(conn: Connection, from_day: date, to_day: date) -> None:
-    """Run everything that fell due in (from_day, to_day]: ACH settlement, autopay and scheduled
-    payments arrive with the payments issue; the hook is here so moving the clock already calls it."""
-    log.debug("due jobs for %s..%s: none yet", from_day, to_day)
+    """Run everything that fell due in (from_day, to_day]: bank payments settle (or are returned) on their
+    settlement date. Each job leaves the state that selects it, so it runs once however the clock moves;
+    one that fell due before `from_day` and was missed runs now too. A real deployment runs this daily."""
+    from backend_stub.payflow import settle_due  # payflow reads the clock: import here, not at the top
+
+    settled = settle_due(conn, to_day)
+    log.debug("due jobs for %s..%s: %d bank payments settled or returned", from_day, to_day, settled)
 
 
 __all__ = ["advance_to", "run_due_jobs", "set_today", "today", "utcnow"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import date
+from datetime import date, datetime
 
 from backend_stub.errors import invalid
 from backend_stub.schemas import MAX_ID
@@ -61,3 +61,16 @@ def decode_date_id(cursor: str | None) -> tuple[date, int] | None:
     except ValueError as exc:
         raise _bad() from exc
     return day, _id(value[1])
+
+
+def decode_datetime_id(cursor: str | None) -> tuple[datetime, int] | None:
+    if cursor is None:
+        return None
+    value = _decode(cursor)
+    if len(value) != 2 or not isinstance(value[0], str):
+        raise _bad()
+    try:
+        at = datetime.fromisoformat(value[0])
+    except ValueError as exc:
+        raise _bad() from exc
+    return at, _id(value[1])

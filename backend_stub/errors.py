@@ -14,6 +14,7 @@ class ApiError(Exception):
         message: str,
         param: str | None = None,
         headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, object] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -22,9 +23,12 @@ class ApiError(Exception):
         self.message = message
         self.param = param
         self.headers = dict(headers or {})
+        self.extra = dict(extra or {})  # more fields in "error", e.g. a decline's "decline_code"
 
     def body(self) -> dict:
-        return error_body(self.type, self.code, self.message, self.param)
+        body = error_body(self.type, self.code, self.message, self.param)
+        body["error"].update(self.extra)
+        return body
 
 
 def error_body(type: str, code: str, message: str, param: str | None = None) -> dict:

@@ -233,3 +233,188 @@ class AuditPage(Model):
     items: list[AuditEntry]
     next_cursor: str | None
     total_count: int | None = None
+
+
+# -- payments -------------------------------------------------------------------------------------
+# Amounts are checked by the billing rules (a quote lists them as problems); the bounds here only keep
+# absurd numbers out of the arithmetic and the database.
+Cents = Annotated[int, Field(ge=-(10**12), le=10**12, strict=True)]
+IdIn = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+ShortText = Annotated[str, Field(max_length=200, pattern=PLAIN_TEXT)]
+
+
+class InvoiceChoice(Model):
+    invoice_id: IdIn
+    amount_cents: Cents | None = None
+
+
+class InvoicesTarget(Model):
+    type: Literal["invoices"]
+    invoices: list[InvoiceChoice] = Field(max_length=1000)
+
+
+class AmountTarget(Model):
+    type: Literal["amount"]
+    amount_cents: Cents
+
+
+class BalanceTarget(Model):
+    type: Literal["balance"]
+
+
+PaymentTarget = Annotated[InvoicesTarget | AmountTarget | BalanceTarget, Field(discriminator="type")]
+
+
+class SavedMethodIn(Model):
+    type: Literal["saved"]
+    payment_method_id: IdIn
+
+
+class CardIn(Model):
+    """A typed card. The number and CVC live only in memory for this request (repr hides them)."""
+
+    type: Literal["card"]
+    number: str = Field(max_length=40, pattern=PLAIN_TEXT, repr=False)
+    exp_month: int = Field(ge=-9999, le=9999, strict=True)
+    exp_year: int = Field(ge=-99999, le=99999, strict=True)
+    cvc: str = Field(max_length=8, pattern=PLAIN_TEXT, repr=False)
+    name: ShortText | None = None
+    postal_code: Annotated[str, Field(max_length=20, pattern=PLAIN_TEXT)] | None = None
+    save: bool = False
+
+
+class BankIn(Model):
+    type: Literal["ach"]
+    routing_number: str = Field(max_length=20, pattern=PLAIN_TEXT)
+    account_number: str = Field(max_length=40, pattern=PLAIN_TEXT, repr=False)
+    account_type: Literal["checking", "savings"]
+    holder_name: ShortText | None = None
+    save: bool = False
+
+
+MethodIn = Annotated[SavedMethodIn | CardIn | BankIn, Field(discriminator="type")]
+NewMethodIn = Annotated[CardIn | BankIn, Field(discriminator="type")]
+
+
+class PartIn(Model):
+    amount_cents: Cents | None = None
+    method: MethodIn
+
+
+class AuthorizationIn(Model):
+    kind: Literal["online", "phone"]
+    script_version: ShortText | None = None
+    recording_ref: ShortText | None = None
+
+
+class QuoteRequest(Model):
+    target: PaymentTarget
+    parts: list[PartIn] = Field(max_length=20)
+    accepted_fees_cents: Cents | None = None
+    receipt_email: Annotated[str, Field(max_length=254, pattern=PLAIN_TEXT)]
+    authorization: AuthorizationIn | None = None
+
+
+class PaymentRequest(QuoteRequest):
+    accepted_fees_cents: Cents
+
+
+class FeeOut(Model):
+    kind: Literal["convenience", "surcharge"]
+    amount_cents: int
+    description: str
+    refundable: bool
+
+
+class MethodOut(Model):
+    type: Literal["card", "ach"]
+    brand: str | None
+    last4: str
+    bank_name: str | None
+    funding: Literal["credit", "debit", "prepaid"] | None
+
+
+class QuotePart(Model):
+    amount_cents: int
+    fee_cents: int
+    fees: list[FeeOut]
+    method: MethodOut
+
+
+class AllocationOut(Model):
+    invoice_id: int
+    number: str
+    amount_cents: int
+
+
+class Quote(Model):
+    allocations: list[AllocationOut]
+    amount_cents: int
+    credit_cents: int
+    parts: list[QuotePart]
+    fees_cents: int
+    total_cents: int
+    fee_policy: Literal["convenience", "surcharge"]
+    problems: list[ErrorDetail]
+
+
+class PaymentPart(QuotePart):
+    status: Literal["succeeded", "pending", "returned", "failed"]
+
+
+class Payment(Model):
+    id: int
+    account_id: int
+    confirmation_number: str
+    status: Literal["succeeded", "pending", "failed", "returned"]
+    amount_cents: int
+    credit_cents: int
+    fees_cents: int
+    total_cents: int
+    parts: list[PaymentPart]
+    allocations: list[AllocationOut]
+    channel: Literal["online", "phone", "autopay", "scheduled", "guest"]
+    created_by: int | None
+    created_at: UtcDateTime
+    created_on: date
+    settles_on: date | None
+    return_code: str | None
+    receipt_email: str | None
+    saved_payment_method_ids: list[int] = Field(default_factory=list)
+
+
+class PaymentPage(Model):
+    items: list[Payment]
+    next_cursor: str | None
+    total_count: int
+
+
+class PaymentMethod(Model):
+    id: int
+    account_id: int
+    type: Literal["card", "ach"]
+    brand: str | None
+    last4: str
+    exp_month: int | None
+    exp_year: int | None
+    bank_name: str | None
+    funding: Literal["credit", "debit", "prepaid"] | None
+    account_type: Literal["checking", "savings"] | None
+    is_default: bool
+    label: str
+    created_at: UtcDateTime
+
+
+class PaymentMethodPage(Model):
+    items: list[PaymentMethod]
+    next_cursor: str | None
+    total_count: int
+
+
+class NewPaymentMethod(Model):
+    method: NewMethodIn
+    is_default: bool = False
+
+
+class PaymentMethodPatch(Model):
+    is_default: Literal[True]

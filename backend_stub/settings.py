@@ -31,17 +31,38 @@ class Settings:
     convenience_fee_cents: int = 175
     surcharge_bps: int = 300
     card_part_max_cents: int = 100_000
+    # Tests only (env PAYDESK_PROCESSOR_DELAY_MS): the fake processor sleeps this long per authorisation.
+    processor_delay_ms: int = 0
     # Server-side pepper for hashing codes; PAYDESK_PEPPER overrides the per-database one kept in `meta`.
     pepper: str | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.fee_policy not in ("convenience", "surcharge"):
+            raise ValueError(f"the fee policy is convenience or surcharge, not {self.fee_policy!r}")
+        if not 0 <= self.surcharge_bps <= 300:
+            raise ValueError(f"the surcharge is 0 to 300 basis points (3%), not {self.surcharge_bps}")
+        if self.processor_delay_ms < 0:
+            raise ValueError("PAYDESK_PROCESSOR_DELAY_MS must not be negative")
+
     @classmethod
-    def from_env(cls, db_url: str, dev: bool = False) -> Settings:
-        """Settings with the few environment overrides the backend honours."""
+    def from_env(
+        cls,
+        db_url: str,
+        dev: bool = False,
+        fee_policy: str | None = None,
+        surcharge_bps: int | None = None,
+    ) -> Settings:
+        """Settings with the few environment overrides the backend honours (arguments win over env)."""
         return cls(
             db_url=db_url,
             dev=dev,
             code_ttl_seconds=_env_int("PAYDESK_CODE_TTL_SECONDS", 600),
-            fee_policy=os.environ.get("PAYDESK_FEE_POLICY", "convenience"),
-            surcharge_bps=_env_int("PAYDESK_SURCHARGE_BPS", 300),
+            fee_policy=fee_policy
+            or os.environ.get("PAYDESK_FEE_POLICY", "convenience").strip()
+            or "convenience",
+            surcharge_bps=surcharge_bps
+            if surcharge_bps is not None
+            else _env_int("PAYDESK_SURCHARGE_BPS", 300),
+            processor_delay_ms=_env_int("PAYDESK_PROCESSOR_DELAY_MS", 0),
             pepper=os.environ.get("PAYDESK_PEPPER") or None,
         )

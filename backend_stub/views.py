@@ -82,3 +82,82 @@ def applied_payment(row: RowMapping, parts: list[RowMapping]) -> schemas.Applied
         method_label=label or "Payment",
         created_at=row["created_at"],
     )
+
+
+# -- payments -------------------------------------------------------------------------------------
+def _method_out(type_: str, brand: str | None, last4: str, bank: str | None, funding: str | None) -> dict:
+    return {"type": type_, "brand": brand, "last4": last4, "bank_name": bank, "funding": funding}
+
+
+def payment(row: RowMapping, parts: list[RowMapping], allocations: list[RowMapping]) -> schemas.Payment:
+    """A stored payment as the wire shows it (parts' fees as charged; allocations on leaf invoices)."""
+    return schemas.Payment(
+        id=row["id"],
+        account_id=row["account_id"],
+        confirmation_number=row["confirmation_number"],
+        status=row["status"],
+        amount_cents=row["amount_cents"],
+        credit_cents=row["credit_cents"],
+        fees_cents=row["fees_cents"],
+        total_cents=row["total_cents"],
+        parts=[
+            schemas.PaymentPart(
+                amount_cents=p["amount_cents"],
+                fee_cents=p["fee_cents"],
+                fees=_fees(p),
+                method=schemas.MethodOut(
+                    **_method_out(p["method_type"], p["brand"], p["last4"], p["bank_name"], p["funding"])
+                ),
+                status=p["status"],
+            )
+            for p in parts
+        ],
+        allocations=[
+            schemas.AllocationOut(
+                invoice_id=a["invoice_id"], number=a["number"], amount_cents=a["amount_cents"]
+            )
+            for a in allocations
+        ],
+        channel=row["channel"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        created_on=row["created_at"].date(),
+        settles_on=row["settles_on"],
+        return_code=row["return_code"],
+        receipt_email=row["receipt_email"],
+    )
+
+
+def _fees(part: RowMapping) -> list[schemas.FeeOut]:
+    import json
+
+    if part["fees"]:
+        return [schemas.FeeOut(**fee) for fee in json.loads(part["fees"])]
+    if part["fee_cents"]:  # rows from before 0002 (the demo seed): a card's convenience fee
+        return [
+            schemas.FeeOut(
+                kind="convenience",
+                amount_cents=part["fee_cents"],
+                description="Card convenience fee (not refundable)",
+                refundable=False,
+            )
+        ]
+    return []
+
+
+def payment_method(row: RowMapping) -> schemas.PaymentMethod:
+    return schemas.PaymentMethod(
+        id=row["id"],
+        account_id=row["account_id"],
+        type=row["type"],
+        brand=row["brand"],
+        last4=row["last4"],
+        exp_month=row["exp_month"],
+        exp_year=row["exp_year"],
+        bank_name=row["bank_name"],
+        funding=row["funding"],
+        account_type=row["account_type"],
+        is_default=row["is_default"],
+        label=method_label(row["type"], row["brand"], row["last4"], row["bank_name"]),
+        created_at=row["created_at"],
+    )

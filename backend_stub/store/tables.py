@@ -64,6 +64,9 @@ payment_methods = Table(
     Column("processor_token", String(100), nullable=False),
     Column("is_default", Boolean, nullable=False, default=False),
     Column("created_at", DateTime, nullable=False),
+    # 0002: a card's funding (credit | debit | prepaid: the surcharge needs it), a bank's account type.
+    Column("funding", String(8), nullable=True),
+    Column("account_type", String(8), nullable=True),
     CheckConstraint("type IN ('card', 'ach')", name="type"),
 )
 
@@ -170,6 +173,9 @@ payments = Table(
     Column("created_at", DateTime, nullable=False),
     Column("settles_on", Date, nullable=True),
     Column("return_code", String(8), nullable=True),
+    # 0002: where the receipt went, and how the payer authorised it (JSON: kind, script_version, ...).
+    Column("receipt_email", String(254), nullable=True),
+    Column("auth_detail", Text, nullable=True),
     CheckConstraint("status IN ('succeeded', 'pending', 'failed', 'returned')", name="status"),
 )
 Index("ix_payments_account_created", payments.c.account_id, payments.c.created_at, payments.c.id)
@@ -188,6 +194,10 @@ payment_parts = Table(
     Column("fee_cents", Money, nullable=False, default=0),
     Column("processor_token", String(100), nullable=True),
     Column("status", String(12), nullable=False),
+    # 0002: the card's funding and the fees as charged (JSON list of {kind, amount_cents, description,
+    # refundable}): the wording is kept as the payer accepted it.
+    Column("funding", String(8), nullable=True),
+    Column("fees", Text, nullable=True),
     CheckConstraint("method_type IN ('card', 'ach')", name="method_type"),
 )
 
@@ -213,6 +223,25 @@ idempotency_keys = Table(
     Column("created_at", DateTime, nullable=False),
     Column("locked_until", DateTime, nullable=True),
     UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),
+)
+
+# 0002: the fake processor's own records. A token keeps what a processor would tell a merchant (brand,
+# last 4, expiry, funding, bank name) and the test behaviour of the number it stands for (a decline code,
+# an ACH return code, "pending" forever): never the card number, the CVC or the bank account number.
+processor_tokens = Table(
+    "processor_tokens",
+    metadata,
+    Column("token", String(100), primary_key=True),
+    Column("kind", String(8), nullable=False),  # card | ach
+    Column("brand", String(32), nullable=True),
+    Column("last4", String(4), nullable=False),
+    Column("exp_month", Integer, nullable=True),
+    Column("exp_year", Integer, nullable=True),
+    Column("funding", String(8), nullable=True),
+    Column("bank_name", String(100), nullable=True),
+    Column("account_type", String(8), nullable=True),
+    Column("behaviour", String(32), nullable=False),
+    Column("created_at", DateTime, nullable=False),
 )
 
 sessions = Table(

@@ -1,0 +1,143 @@
+"""The words of the payment emails: receipt, phone ACH authorisation (NACHA TEL), ACH return.
+
+Methods are named by brand or bank and last 4 only (billing.labels): these texts never see a full number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from backend_stub.billing.labels import method_label
+
+BUSINESS_PHONE = "1-800-555-0142"
+COMPANY = "Paydesk Utilities"
+
+
+def dollars(cents: int) -> str:
+    sign = "-" if cents < 0 else ""
+    cents = abs(cents)
+    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
+
+
+@dataclass(frozen=True)
+class ReceiptPart:
+    method_type: str
+    brand: str | None
+    last4: str
+    bank_name: str | None
+    amount_cents: int
+    fees: Sequence[tuple[str, int]]  # (words, cents)
+
+    @property
+    def label(self) -> str:
+        return method_label(self.method_type, self.brand, self.last4, self.bank_name)
+
+
+@dataclass(frozen=True)
+class ReceiptFacts:
+    account_number: str
+    customer_name: str
+    confirmation_number: str
+    status: str
+    created_on: date
+    settles_on: date | None
+    allocations: Sequence[tuple[str, int]]  # (invoice number, cents)
+    credit_cents: int
+    amount_cents: int
+    fees_cents: int
+    total_cents: int
+    parts: Sequence[ReceiptPart]
+
+
+def receipt(facts: ReceiptFacts) -> tuple[str, str]:
+    pending = facts.status == "pending"
+    kind = "received" if pending else "receipt"
+    subject = f"Payment {kind} {facts.confirmation_number}: {dollars(facts.total_cents)}"
+    lines = [
+        f"Thank you for your payment, {facts.customer_name}.",
+        "",
+        f"Confirmation number: {facts.confirmation_number}",
+        f"Account number: {facts.account_number}",
+        f"Date: {facts.created_on.isoformat()}",
+        "",
+        "Applied to:",
+        *(f"  Invoice {number}: {dollars(cents)}" for number, cents in facts.allocations),
+    ]
+    if facts.credit_cents:
+        lines.append(f"  Account credit: {dollars(facts.credit_cents)}")
+    lines += ["", f"Amount: {dollars(facts.amount_cents)}"]
+    for part in facts.parts:
+        for words, cents in part.fees:
+            lines.append(f"{words}: {dollars(cents)}")
+    lines += [f"Total: {dollars(facts.total_cents)}", "", "Paid with:"]
+    lines += [
+        f"  {part.label}: {dollars(part.amount_cents + sum(c for _, c in part.fees))}" for part in facts.parts
+    ]
+    if pending and facts.settles_on:
+        lines += [
+            "",
+            "This payment is pending: bank payments settle in 3 business days, "
+            f"on {facts.settles_on.isoformat()}. Until then the invoices show as in progress.",
+        ]
+    lines += ["", f"Questions? Call us at {BUSINESS_PHONE}."]
+    return subject, "\n".join(lines)
+
+
+def tel_authorization(
+    *,
+    customer_name: str,
+    account_number: str,
+    bank_label: str,
+    bank_last4: str,
+    amount_cents: int,
+    debit_on: date,
+    authorized_on: date,
+    confirmation_number: str,
+) -> tuple[str, str]:
+    """The words the clerk read on the phone, in writing, before the debit settles (NACHA TEL)."""
+    subject = f"Your phone authorization for a bank payment of {dollars(amount_cents)}"
+    body = "\n".join(
+        [
+            f"Dear {customer_name},",
+            "",
+            f"On {authorized_on.isoformat()} you authorized {COMPANY} by telephone to make a one-time "
+            f"electronic debit of {dollars(amount_cents)} from your bank account ending in {bank_last4} "
+            f"({bank_label}) on or after {authorized_on.isoformat()}, for utility account {account_number}.",
+            f"The payment is expected to settle on {debit_on.isoformat()}. Confirmation number: "
+            f"{confirmation_number}.",
+            "",
+            f"To revoke this authorization, call {BUSINESS_PHONE} before {debit_on.isoformat()}, "
+            "in time for us to act on it before the debit settles.",
+            "",
+            f"Questions? Call us at {BUSINESS_PHONE}, Monday to Friday.",
+        ]
+    )
+    return subject, body
+
+
+def ach_return(
+    *,
+    customer_name: str,
+    account_number: str,
+    confirmation_number: str,
+    amount_cents: int,
+    return_code: str,
+    reason: str,
+    invoices: Sequence[str],
+) -> tuple[str, str]:
+    subject = f"Your bank payment {confirmation_number} was returned"
+    body = "\n".join(
+        [
+            f"Dear {customer_name},",
+            "",
+            f"Your bank returned payment {confirmation_number} of {dollars(amount_cents)} on account "
+            f"{account_number} ({return_code}: {reason}).",
+            f"The invoices it paid are open again: {', '.join(invoices) or 'none'}.",
+            "Please pay them again with another method.",
+            "",
+            f"Questions? Call us at {BUSINESS_PHONE}.",
+        ]
+    )
+    return subject, body

@@ -1,0 +1,179 @@
+"""Payments: the quote, the payment (Idempotency-Key required), one payment, the history.
+
+A customer pays online on a linked account; a clerk takes a phone payment on any account (audited)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Request, Response
+
+from backend_stub import clock, cursor, idempotency, payflow, views
+from backend_stub.deps import EngineDep, PathId, SettingsDep, UserDep, transaction_for
+from backend_stub.errors import ApiError, not_found
+from backend_stub.routes.accounts import open_account
+from backend_stub.routes.common import errors
+from backend_stub.schemas import (
+    MAX_LIMIT,
+    PLAIN_TEXT,
+    ErrorBody,
+    Payment,
+    PaymentPage,
+    PaymentRequest,
+    Quote,
+    QuoteRequest,
+)
+from backend_stub.store import accounts as account_store
+from backend_stub.store import audit
+from backend_stub.store import payments as store
+from backend_stub.store.db import reading, writing
+
+router = APIRouter(tags=["payments"])
+
+JSON = "application/json"
+
+
+def _documented(*statuses: int) -> dict:
+    described = errors(*(s for s in statuses if s in (400, 401, 403, 404, 429)))
+    text = {
+        402: "Declined or refused by a payment limit.",
+        409: "A conflict: see `code`.",
+        422: "Key reused.",
+    }
+    for status in statuses:
+        if status in text:
+            described[status] = {"model": ErrorBody, "description": text[status]}
+    return described
+
+
+@router.post(
+    "/v1/accounts/{account_id}/payments/quote",
+    operation_id="quotePayment",
+    response_model=Quote,
+    responses=_documented(400, 401, 404),
+    summary="What a payment would do, with the problems standing in its way; changes nothing",
+)
+def quote_payment(
+    account_id: PathId, body: QuoteRequest, user: UserDep, engine: EngineDep, settings: SettingsDep
+) -> Quote:
+    with transaction_for(engine, user) as conn:
+        open_account(conn, user, account_id, "payment.quote")
+        result, _ = payflow.plan(conn, settings, user, account_id, body)
+    return Quote.model_validate(payflow.quote_view(result, settings))
+
+
+@router.post(
+    "/v1/accounts/{account_id}/payments",
+    operation_id="createPayment",
+    status_code=201,
+    response_model=Payment,
+    responses=_documented(400, 401, 402, 404, 409, 422),
+    summary="Pay (all parts or none); the Idempotency-Key header makes retries safe",
+)
+def create_payment(
+    account_id: PathId,
+    body: PaymentRequest,
+    request: Request,
+    user: UserDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(alias="Idempotency-Key", description="1..255 printable ASCII; the same on retries."),
+    ] = None,
+) -> Response:
+    key = idempotency.check_key(idempotency_key)
+    with reading(engine) as conn:
+        if account_store.visible_account(conn, user, account_id) is None:
+            raise not_found("No such account.")
+    secret = _secret(request, engine, settings)
+    claimed = idempotency.claim(
+        engine,
+        f"user:{user.id}",
+        key,
+        idempotency.fingerprint(secret, account_id, body.model_dump(mode="json")),
+    )
+    if isinstance(claimed, idempotency.Replay):
+        return Response(
+            claimed.body, claimed.status, media_type=JSON, headers={"Idempotent-Replayed": "true"}
+        )
+    processor = request.app.state.processor
+    try:
+        status, payload = payflow.pay(engine, processor, settings, user, account_id, body, claimed.record_id)
+    except ApiError as exc:
+        text = idempotency.finish(engine, claimed, exc.status, exc.body())
+        if user.is_clerk:
+            with writing(engine) as conn:
+                audit.record(conn, user.id, "payment.refused", account_id, code=exc.code)
+        return Response(text, exc.status, media_type=JSON, headers=exc.headers)
+    except BaseException:
+        idempotency.release(engine, claimed)
+        raise
+    return Response(Payment.model_validate(payload).model_dump_json(), status, media_type=JSON)
+
+
+def _secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:
+    secret = getattr(request.app.state, "idempotency_secret", None)
+    if secret is None:
+        secret = payflow.idempotency_secret(engine, settings)
+        request.app.state.idempotency_secret = secret
+    return secret
+
+
+@router.get(
+    "/v1/payments/{payment_id}",
+    operation_id="getPayment",
+    response_model=Payment,
+    responses=_documented(401, 404),
+)
+def get_payment(payment_id: PathId, user: UserDep, engine: EngineDep) -> Payment:
+    with transaction_for(engine, user) as conn:
+        row = store.payment(conn, payment_id)
+        if row is None or account_store.visible_account(conn, user, row["account_id"]) is None:
+            raise not_found("No such payment.")
+        if user.is_clerk:
+            audit.record(conn, user.id, "payment.view", row["account_id"], payment_id=payment_id)
+        payload = payflow.payment_payload(conn, payment_id)
+    return Payment.model_validate(payload)
+
+
+@router.get(
+    "/v1/accounts/{account_id}/payments",
+    operation_id="listPayments",
+    response_model=PaymentPage,
+    responses=_documented(400, 401, 404),
+    summary="Payment history, newest first, the last 36 months",
+)
+def list_payments(
+    account_id: PathId,
+    user: UserDep,
+    engine: EngineDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+) -> PaymentPage:
+    after = cursor.decode_datetime_id(cursor_)
+    with transaction_for(engine, user) as conn:
+        open_account(conn, user, account_id, "payments.list")
+        today = clock.today(conn)
+        since = datetime.combine(_months_before(today, payflow.HISTORY_MONTHS), datetime.min.time())
+        rows, total = store.history_page(conn, account_id, since, limit, after)
+        page = rows[:limit]
+        ids = [r["id"] for r in page]
+        parts = store.parts(conn, ids)
+        allocations = store.allocations_of(conn, ids)
+    next_cursor = None
+    if len(rows) > limit:
+        last = page[-1]
+        next_cursor = cursor.encode(last["created_at"].isoformat(), last["id"])
+    return PaymentPage(
+        items=[views.payment(r, parts.get(r["id"], []), allocations.get(r["id"], [])) for r in page],
+        next_cursor=next_cursor,
+        total_count=total,
+    )
+
+
+def _months_before(day: date, months: int) -> date:
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    return date(year, month + 1, min(day.day, 28))

@@ -1,0 +1,216 @@
+"""Payment queries and writes: the account lock, the balances a payment plans over, the payment rows,
+invoice money updates (leaves, then their parents' sums), history and settlement reads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import Connection, RowMapping, and_, exists, func, or_, select, update
+
+from backend_stub.billing.allocation import InvoiceBalance
+from backend_stub.billing.ledger import InvoiceMoney, parent_totals
+from backend_stub.billing.status import pay_state
+from backend_stub.store.tables import accounts, allocations, invoices, payment_parts, payments
+
+
+def lock_account(conn: Connection, account_id: int) -> RowMapping | None:
+    """The account row, locked for this transaction: `FOR UPDATE` on PostgreSQL. On SQLite the write
+    transaction's BEGIN IMMEDIATE already holds the database's one write lock."""
+    query = select(accounts).where(accounts.c.id == account_id)
+    if conn.dialect.name != "sqlite":
+        query = query.with_for_update()
+    return conn.execute(query).mappings().first()
+
+
+def account_row(conn: Connection, account_id: int) -> RowMapping:
+    return conn.execute(select(accounts).where(accounts.c.id == account_id)).mappings().one()
+
+
+def balances(conn: Connection, account_id: int, named_ids: Iterable[int] = ()) -> list[InvoiceBalance]:
+    """The account's sent invoices that can take money (balance > 0), plus any it named (paid or not) and
+    their children: enough for the allocation to answer every selection."""
+    named = sorted(set(named_ids))
+    condition = invoices.c.balance_cents > 0
+    if named:
+        condition = or_(condition, invoices.c.id.in_(named), invoices.c.parent_id.in_(named))
+    query = (
+        select(
+            invoices.c.id,
+            invoices.c.number,
+            invoices.c.issued_on,
+            invoices.c.due_on,
+            invoices.c.balance_cents,
+            invoices.c.parent_id,
+            invoices.c.children_count,
+        )
+        .where(invoices.c.account_id == account_id, invoices.c.state == "sent", condition)
+        .order_by(invoices.c.id)
+    )
+    return [InvoiceBalance(**row) for row in conn.execute(query).mappings()]
+
+
+def card_payments_since(conn: Connection, account_id: int, since: datetime) -> int:
+    """Card payments (not failed) the account made at or after `since` (backend-clock time)."""
+    has_card = exists().where(
+        payment_parts.c.payment_id == payments.c.id, payment_parts.c.method_type == "card"
+    )
+    query = (
+        select(func.count())
+        .select_from(payments)
+        .where(
+            payments.c.account_id == account_id,
+            payments.c.created_at >= since,
+            payments.c.status.in_(("succeeded", "pending", "returned")),
+            has_card,
+        )
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def confirmation_taken(conn: Connection, code: str) -> bool:
+    query = select(payments.c.id).where(payments.c.confirmation_number == code)
+    return conn.execute(query).first() is not None
+
+
+def insert_payment(conn: Connection, **values: object) -> int:
+    return int(conn.execute(payments.insert().values(**values)).inserted_primary_key[0])
+
+
+def insert_part(conn: Connection, payment_id: int, fees: Sequence[dict], **values: object) -> None:
+    conn.execute(payment_parts.insert().values(payment_id=payment_id, fees=json.dumps(list(fees)), **values))
+
+
+def insert_allocations(conn: Connection, payment_id: int, rows: Sequence[tuple[int, int]]) -> None:
+    if rows:
+        conn.execute(
+            allocations.insert(),
+            [{"payment_id": payment_id, "invoice_id": i, "amount_cents": a} for i, a in rows],
+        )
+
+
+def money_of(conn: Connection, invoice_ids: Iterable[int]) -> dict[int, InvoiceMoney]:
+    ids = sorted(set(invoice_ids))
+    if not ids:
+        return {}
+    query = select(
+        invoices.c.id, invoices.c.balance_cents, invoices.c.pending_cents, invoices.c.parent_id
+    ).where(invoices.c.id.in_(ids))
+    return {
+        row.id: InvoiceMoney(row.id, row.balance_cents, row.pending_cents, row.parent_id)
+        for row in conn.execute(query)
+    }
+
+
+def write_money(conn: Connection, changed: Iterable[InvoiceMoney]) -> None:
+    """Store leaves' new money and state, then bring each touched parent to its children's sums."""
+    parents: set[int] = set()
+    for invoice in changed:
+        conn.execute(
+            update(invoices)
+            .where(invoices.c.id == invoice.id)
+            .values(
+                balance_cents=invoice.balance_cents,
+                pending_cents=invoice.pending_cents,
+                pay_state=pay_state(invoice.balance_cents, invoice.pending_cents),
+            )
+        )
+        if invoice.parent_id is not None:
+            parents.add(invoice.parent_id)
+    for parent_id in sorted(parents):
+        query = select(
+            invoices.c.id, invoices.c.balance_cents, invoices.c.pending_cents, invoices.c.parent_id
+        ).where(invoices.c.parent_id == parent_id, invoices.c.state == "sent")
+        kids = [
+            InvoiceMoney(r.id, r.balance_cents, r.pending_cents, r.parent_id) for r in conn.execute(query)
+        ]
+        balance, pending, state = parent_totals(kids)
+        conn.execute(
+            update(invoices)
+            .where(invoices.c.id == parent_id)
+            .values(balance_cents=balance, pending_cents=pending, pay_state=state)
+        )
+
+
+def add_credit(conn: Connection, account_id: int, cents: int) -> None:
+    if cents:
+        conn.execute(
+            update(accounts)
+            .where(accounts.c.id == account_id)
+            .values(credit_cents=accounts.c.credit_cents + cents)
+        )
+
+
+def payment(conn: Connection, payment_id: int) -> RowMapping | None:
+    return conn.execute(select(payments).where(payments.c.id == payment_id)).mappings().first()
+
+
+def parts(conn: Connection, payment_ids: Sequence[int]) -> dict[int, list[RowMapping]]:
+    result: dict[int, list[RowMapping]] = {}
+    if not payment_ids:
+        return result
+    query = (
+        select(payment_parts)
+        .where(payment_parts.c.payment_id.in_(payment_ids))
+        .order_by(payment_parts.c.payment_id, payment_parts.c.id)
+    )
+    for row in conn.execute(query).mappings():
+        result.setdefault(row["payment_id"], []).append(row)
+    return result
+
+
+def allocations_of(conn: Connection, payment_ids: Sequence[int]) -> dict[int, list[RowMapping]]:
+    result: dict[int, list[RowMapping]] = {}
+    if not payment_ids:
+        return result
+    query = (
+        select(
+            allocations.c.id,
+            allocations.c.payment_id,
+            allocations.c.invoice_id,
+            allocations.c.amount_cents,
+            invoices.c.number,
+            invoices.c.parent_id,
+        )
+        .join(invoices, invoices.c.id == allocations.c.invoice_id)
+        .where(allocations.c.payment_id.in_(payment_ids))
+        .order_by(allocations.c.payment_id, allocations.c.id)
+    )
+    for row in conn.execute(query).mappings():
+        result.setdefault(row["payment_id"], []).append(row)
+    return result
+
+
+def history_page(
+    conn: Connection, account_id: int, since: datetime, limit: int, after: tuple[datetime, int] | None
+) -> tuple[list[RowMapping], int]:
+    conditions = [payments.c.account_id == account_id, payments.c.created_at >= since]
+    total = conn.execute(select(func.count()).select_from(payments).where(*conditions)).scalar_one()
+    query = select(payments).where(*conditions)
+    if after is not None:
+        at, last_id = after
+        query = query.where(
+            or_(payments.c.created_at < at, and_(payments.c.created_at == at, payments.c.id < last_id))
+        )
+    query = query.order_by(payments.c.created_at.desc(), payments.c.id.desc()).limit(limit + 1)
+    return list(conn.execute(query).mappings()), int(total)
+
+
+def due_for_settlement(conn: Connection, day: date) -> list[RowMapping]:
+    query = (
+        select(payments)
+        .where(payments.c.status == "pending", payments.c.settles_on <= day)
+        .order_by(payments.c.settles_on, payments.c.id)
+    )
+    return list(conn.execute(query).mappings())
+
+
+def set_status(conn: Connection, payment_id: int, status: str, return_code: str | None = None) -> None:
+    conn.execute(
+        update(payments).where(payments.c.id == payment_id).values(status=status, return_code=return_code)
+    )
+
+
+def set_part_status(conn: Connection, part_id: int, status: str) -> None:
+    conn.execute(update(payment_parts).where(payment_parts.c.id == part_id).values(status=status))
