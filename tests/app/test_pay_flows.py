@@ -48,6 +48,8 @@ class ScreenWatch:
 
 async def select_rows(pilot, home: HomeScreen, pick) -> list:
     table = home.query_one("#invoices-open", InvoiceTable)
+    table.table.focus()  # Space selects in the table (the home focuses it after loading; don't race it)
+    await pilot.pause()
     chosen = []
     for row in list(table.rows):
         if pick(row):
