@@ -16,6 +16,7 @@ from tests.support.stub import (
     run_stub,
 )
 
+
 def pytest_report_header(config: pytest.Config) -> str:
     if postgres_available():
         return "paydesk: API tests run on SQLite and on PostgreSQL (127.0.0.1:5432)"

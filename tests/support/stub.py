@@ -63,6 +63,8 @@ def run_stub(
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
         log.close()
 
 
