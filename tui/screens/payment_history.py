@@ -72,7 +72,7 @@ class PaymentHistoryScreen(PaydeskScreen):
             table.add_row(
                 format_date(payment.created_on or payment.created_at.date()),
                 payment.confirmation_number,
-                methods_label(payment.parts),
+                methods_label(payment.parts, name_max=12),  # the status must fit 80 columns
                 Text(format_cents(payment.amount_cents), justify="right"),
                 Text(format_cents(payment.fees_cents), justify="right"),
                 payment_status(payment),

@@ -24,8 +24,22 @@ def payment_status(payment: Payment) -> str:
     return label
 
 
-def methods_label(parts: list[PaymentPart]) -> str:
-    return " + ".join(part.method.label for part in parts)
+def methods_label(parts: list[PaymentPart], name_max: int | None = None) -> str:
+    """The methods of a payment, e.g. "Visa •••• 4242 + Cascade Com… •••• 6789".
+
+    `name_max` shortens long bank names for narrow tables, always keeping the last 4 digits.
+    """
+    return " + ".join(_method_label(part, name_max) for part in parts)
+
+
+def _method_label(part: PaymentPart, name_max: int | None) -> str:
+    label, last4 = part.method.label, part.method.last4
+    if name_max is None or not last4:
+        return label
+    name = label.removesuffix(f" •••• {last4}")
+    if len(name) > name_max:
+        name = name[: name_max - 1] + "…"
+    return f"{name} •••• {last4}"
 
 
 def _money(cents: int, style: str = "") -> Text:
