@@ -280,7 +280,7 @@ class CardIn(Model):
     cvc: str = Field(max_length=8, pattern=PLAIN_TEXT, repr=False)
     name: ShortText | None = None
     postal_code: Annotated[str, Field(max_length=20, pattern=PLAIN_TEXT)] | None = None
-    save: bool = False
+    save: bool = Field(default=False, strict=True)  # `0` or `"yes"` is a client's mistake, not a choice
 
 
 class BankIn(Model):
@@ -289,7 +289,7 @@ class BankIn(Model):
     account_number: str = Field(max_length=40, pattern=PLAIN_TEXT, repr=False)
     account_type: Literal["checking", "savings"]
     holder_name: ShortText | None = None
-    save: bool = False
+    save: bool = Field(default=False, strict=True)
 
 
 MethodIn = Annotated[SavedMethodIn | CardIn | BankIn, Field(discriminator="type")]
@@ -413,7 +413,7 @@ class PaymentMethodPage(Model):
 
 class NewPaymentMethod(Model):
     method: NewMethodIn
-    is_default: bool = False
+    is_default: bool = Field(default=False, strict=True)
 
 
 class PaymentMethodPatch(Model):
