@@ -23,7 +23,7 @@ _IMMEDIATE = "paydesk_immediate"
 # and polls with growing naps: under 16 concurrent payments that gave a p99 above a second. Queueing the
 # writers of this process on a Python lock first hands the write lock over as soon as it is free; the
 # busy timeout still covers other processes on the same file.
-_SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
 
 
 def create_db_engine(db_url: str) -> Engine:
@@ -35,7 +35,8 @@ def create_db_engine(db_url: str) -> Engine:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
         _configure_sqlite(engine)
-        _SQLITE_WRITE_LOCKS[engine] = threading.Lock()
+        # Re-entrant: a nested writer fails loudly on the busy timeout instead of hanging.
+        _SQLITE_WRITE_LOCKS[engine] = threading.RLock()
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
