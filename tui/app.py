@@ -83,6 +83,13 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             id="app.demo_inbox",
             tooltip="Show or hide the demo inbox (the emails the server sends you)",
         ),
+        Binding(
+            "f3",
+            "advance_clock",
+            "Clock",
+            id="app.demo_clock",
+            tooltip="Demo: move the backend's clock forward (due dates, settlement, returns follow it)",
+        ),
     ]
 
     # The demo inbox: the address to watch and what arrived there (newest first).
@@ -266,7 +273,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "logout":
             return self.me is not None
-        if action == "toggle_inbox":
+        if action in ("toggle_inbox", "advance_clock"):
             return self.demo
         return True
 
@@ -280,6 +287,24 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
 
     def action_toggle_inbox(self) -> None:
         self.inbox_visible = not self.inbox_visible
+
+    def action_advance_clock(self) -> None:
+        self.move_demo_clock()
+
+    @work(exclusive=True, exit_on_error=False, group="demo_clock")
+    async def move_demo_clock(self) -> None:
+        """Ask how far, move the backend's clock, then reload what is on screen."""
+        from tui.screens.demo_clock import DemoClockDialog
+        from tui.widgets.formatting import format_date
+
+        today = await self.client.clock(advance_days=0)
+        days = await self.push_screen_wait(DemoClockDialog(format_date(today)))
+        if days is None:
+            return
+        today = await self.client.clock(advance_days=days)
+        self.notify(f"The demo clock now reads {format_date(today)}.", title="Demo clock")
+        if hasattr(self.screen, "action_refresh"):
+            self.screen.action_refresh()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
