@@ -5,10 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import TypeVar
 
 from backend_stub.errors import invalid
 from backend_stub.schemas import MAX_ID
+
+T = TypeVar("T")
 
 
 def encode(*values: object) -> str:
@@ -51,26 +55,22 @@ def decode_id(cursor: str | None) -> int | None:
 
 
 def decode_date_id(cursor: str | None) -> tuple[date, int] | None:
-    if cursor is None:
-        return None
-    value = _decode(cursor)
-    if len(value) != 2 or not isinstance(value[0], str):
-        raise _bad()
-    try:
-        day = date.fromisoformat(value[0])
-    except ValueError as exc:
-        raise _bad() from exc
-    return day, _id(value[1])
+    return _decode_stamp_id(cursor, date.fromisoformat)
 
 
 def decode_datetime_id(cursor: str | None) -> tuple[datetime, int] | None:
+    return _decode_stamp_id(cursor, datetime.fromisoformat)
+
+
+def _decode_stamp_id(cursor: str | None, parse: Callable[[str], T]) -> tuple[T, int] | None:
+    """A keyset cursor of (ISO date or time, id); anything else a client sends is a 400."""
     if cursor is None:
         return None
     value = _decode(cursor)
     if len(value) != 2 or not isinstance(value[0], str):
         raise _bad()
     try:
-        at = datetime.fromisoformat(value[0])
+        stamp = parse(value[0])
     except ValueError as exc:
         raise _bad() from exc
-    return at, _id(value[1])
+    return stamp, _id(value[1])

@@ -402,7 +402,7 @@ def _write(
     if not pending:  # a pending payment's overpayment becomes credit when it settles
         store.add_credit(conn, account["id"], result.credit_cents)
     saved_ids = [
-        _save(conn, account["id"], r, t)
+        save_method(conn, account["id"], t)
         for r, t in zip(resolved, tokens, strict=True)
         if r.save and r.saved is None
     ]
@@ -422,7 +422,8 @@ def _write(
     return payload
 
 
-def _save(conn: Connection, account_id: int, resolved: Resolved, token: TokenDetails) -> int:
+def save_method(conn: Connection, account_id: int, token: TokenDetails) -> int:
+    """Keep a tokenised card or bank account as a saved method: the token and what may be shown, no more."""
     return method_store.add(
         conn,
         account_id,

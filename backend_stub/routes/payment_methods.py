@@ -8,7 +8,7 @@ from backend_stub import clock, views
 from backend_stub.billing.instruments import BankInput, CardInput, check_bank, check_card
 from backend_stub.deps import EngineDep, PathId, UserDep, transaction_for
 from backend_stub.errors import ApiError, not_found
-from backend_stub.payflow import to_error
+from backend_stub.payflow import save_method, to_error
 from backend_stub.routes.accounts import open_account
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (
@@ -83,20 +83,7 @@ def add_method(
             raise to_error(problems[0])
         token = processor.tokenize_bank(bank)
     with writing(engine) as conn:
-        method_id = store.add(
-            conn,
-            account_id,
-            type=token.kind,
-            brand=token.brand,
-            last4=token.last4,
-            exp_month=token.exp_month,
-            exp_year=token.exp_year,
-            bank_name=token.bank_name,
-            funding=token.funding,
-            account_type=token.account_type,
-            processor_token=token.token,
-            created_at=clock.utcnow(),
-        )
+        method_id = save_method(conn, account_id, token)
         _audit(conn, user, account_id, "payment_method.add", method_id)
         row = store.one(conn, method_id)
     assert row is not None
