@@ -20,6 +20,10 @@ class CliError(Exception):
     """An expected failure: printed as one line on stderr, exit status 1, no traceback."""
 
 
+class UsageError(CliError):
+    """A value on the command line that cannot be used (such as an unknown theme): exit status 2."""
+
+
 class _VersionAction(argparse.Action):
     """Like argparse's "version" action, but reads the version only when asked."""
 
@@ -82,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
             return run_demo(args.seed, args.theme)
         return run_app(args.server, args.theme)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
     except CliError as exc:
         print(f"{PROG}: {exc}", file=sys.stderr)
         return 1
@@ -146,7 +153,7 @@ def _apply_theme(app: Any, theme_option: str | None, config_theme: str | None) -
     if theme_option is not None:
         if theme_option not in available:
             names = ", ".join(sorted(available))
-            raise CliError(f"there is no theme {theme_option!r}; choose one of: {names}.")
+            raise UsageError(f"there is no theme {theme_option!r}; choose one of: {names}.")
         app.theme = theme_option
     elif config_theme in available:  # an unknown theme in the config file is not worth failing over
         app.theme = config_theme

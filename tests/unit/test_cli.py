@@ -113,7 +113,7 @@ class FakeApp:
 
 def test_theme_option_must_exist() -> None:
     app = FakeApp()
-    with pytest.raises(cli.CliError, match="there is no theme 'nope'; choose one of: nord, textual-dark"):
+    with pytest.raises(cli.UsageError, match="there is no theme 'nope'; choose one of: nord, textual-dark"):
         cli._apply_theme(app, "nope", None)
     cli._apply_theme(app, "nord", None)
     assert app.theme == "nord"
