@@ -36,11 +36,7 @@ SENT = CodeSent(status="sent", message="If that email has an account, a code is 
 def _pepper(conn: Connection, settings: Settings) -> str:
     if settings.pepper:
         return settings.pepper
-    value = meta.get(conn, "code_pepper")
-    if value is None:
-        value = secrets.token_hex(32)
-        meta.put(conn, "code_pepper", value)
-    return value
+    return meta.get_or_create(conn, "code_pepper", lambda: secrets.token_hex(32))
 
 
 def _code_hash(pepper: str, email: str, code: str) -> str:

@@ -27,18 +27,24 @@ _SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakre
 
 
 def create_db_engine(db_url: str) -> Engine:
-    """An engine for `db_url` with the connection settings Paydesk relies on."""
+    """An engine for `db_url` with the connection settings Paydesk relies on.
+
+    `hide_parameters`: a database error's message never carries the values of the statement (secrets,
+    emails, tokens) into a log or a traceback.
+    """
     url = make_url(db_url)
     if url.get_backend_name() == "sqlite":
         database = url.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"timeout": 15, "check_same_thread": False}, hide_parameters=True
+        )
         _configure_sqlite(engine)
         # Re-entrant: a nested writer fails loudly on the busy timeout instead of hanging.
         _SQLITE_WRITE_LOCKS[engine] = threading.RLock()
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:
