@@ -14,7 +14,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from backend_stub.errors import ApiError, error_body
 from backend_stub.processor import Processor
-from backend_stub.routes import accounts, auth, clerk, dev, health, invoices, me, payment_methods, payments
+from backend_stub.routes import (
+    account_settings,
+    accounts,
+    auth,
+    autopay,
+    clerk,
+    dev,
+    health,
+    invoices,
+    me,
+    messages,
+    passwords,
+    payment_methods,
+    payments,
+    statement,
+)
 from backend_stub.routes.health import VERSION
 from backend_stub.settings import Settings
 from backend_stub.store.db import create_db_engine
@@ -39,7 +54,21 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_db_engine(settings.db_url)
     app.state.processor = Processor(app.state.engine, delay_ms=settings.processor_delay_ms)
-    for module in (health, auth, me, accounts, invoices, payments, payment_methods, clerk):
+    for module in (
+        health,
+        auth,
+        me,
+        accounts,
+        account_settings,
+        invoices,
+        payments,
+        payment_methods,
+        clerk,
+        messages,
+        statement,
+        passwords,
+        autopay,
+    ):
         app.include_router(module.router)
     if settings.dev:
         app.include_router(dev.router)
@@ -61,7 +90,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         first = errors[0] if errors else {}
-        loc = [part for part in first.get("loc", ()) if part not in ("body", "query", "path", "header")]
+        loc = list(first.get("loc", ()))
+        if loc and loc[0] in ("body", "query", "path", "header"):
+            loc = loc[1:]  # only the leading source: a field may itself be named "body" (contact us)
         if first.get("loc", ("",))[0] == "path":
             # A path id that is not a positive integer names nothing that exists.
             return _json_error(404, error_body("not_found", "not_found", "No such resource."))

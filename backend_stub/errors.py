@@ -25,6 +25,10 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
         self.extra = dict(extra or {})  # more fields in "error", e.g. a decline's "decline_code"
 
+    def with_param(self, param: str) -> ApiError:
+        self.param = param
+        return self
+
     def body(self) -> dict:
         body = error_body(self.type, self.code, self.message, self.param)
         body["error"].update(self.extra)

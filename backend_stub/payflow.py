@@ -308,6 +308,42 @@ def pay(
         raise
 
 
+# The payer of the payments the backend makes on a customer's standing instruction (autopay, scheduled).
+SYSTEM = User(id=0, email="", name="Paydesk", role="customer")
+
+
+def pay_in_transaction(
+    conn: Connection,
+    processor: Processor,
+    settings: Settings,
+    account_id: int,
+    body: PaymentRequest,
+    channel: str,
+) -> tuple[dict | None, str | None]:
+    """Make a payment inside the caller's write transaction (the clock's due jobs): the same plan,
+    processor and write as `pay`, with the fees as the plan prices them (the enrolment accepted the
+    policy). Returns (payment, None), or (None, why it failed) having charged nothing."""
+    account = store.lock_account(conn, account_id)
+    assert account is not None
+    result, resolved = plan(conn, settings, SYSTEM, account_id, body)
+    if result.problems:
+        return None, result.problems[0].message
+    tokens = [_token(processor, r) for r in resolved]
+    auths: list[str] = []
+    for part, token in zip(result.parts, tokens, strict=True):
+        answer = processor.authorize(token.token, part.amount_cents + part.fee_cents)
+        if isinstance(answer, Decline):
+            for auth_id in auths:
+                processor.void(auth_id)
+            return None, answer.message
+        auths.append(answer)
+    for auth_id, part in zip(auths, result.parts, strict=True):
+        if part.method.type == "card":
+            processor.capture(auth_id)
+    body = body.model_copy(update={"accepted_fees_cents": result.fees_cents})
+    return _write(conn, account, SYSTEM, body, result, resolved, tokens, channel=channel), None
+
+
 def _balance_changed() -> Problem:
     return conflict(
         "balance_changed",
@@ -356,7 +392,10 @@ def _write(
     result: Quote,
     resolved: list[Resolved],
     tokens: list[TokenDetails],
+    channel: str | None = None,
 ) -> dict:
+    """Write the payment. `channel` is set for payments the backend makes itself (autopay, scheduled),
+    whose `created_by` is null."""
     today = clock.today(conn)
     pending = result.pending
     created_at = datetime.combine(today, clock.utcnow().time())
@@ -371,8 +410,8 @@ def _write(
         fees_cents=result.fees_cents,
         total_cents=result.total_cents,
         credit_cents=result.credit_cents,
-        channel="phone" if user.is_clerk else "online",
-        created_by=user.id,
+        channel=channel or ("phone" if user.is_clerk else "online"),
+        created_by=None if channel else user.id,
         created_at=created_at,
         settles_on=settles_on,
         return_code=None,

@@ -96,6 +96,9 @@ class Autopay(Model):
     enabled: bool
     payment_method_id: int | None
     method_label: str | None
+    next_run_on: date | None = None
+    next_amount_cents: int | None = None
+    last_failure: AutopayFailure | None = None
 
 
 class Account(Model):
@@ -110,6 +113,16 @@ class Account(Model):
     paperless: bool
     sms_opt_in: bool
     autopay: Autopay
+
+
+class AccountUpdate(Model):
+    """PATCH /v1/accounts/{id}: only the fields sent change; `phone: null` removes the number."""
+
+    paperless: bool | None = Field(default=None, strict=True)
+    sms_opt_in: bool | None = Field(default=None, strict=True)
+    phone: str | None = Field(default=None, max_length=64, examples=["(541) 555-0142"])
+    email: Email | None = None
+    service_address: str | None = Field(default=None, max_length=1000)
 
 
 class Summary(Model):
@@ -418,3 +431,90 @@ class NewPaymentMethod(Model):
 
 class PaymentMethodPatch(Model):
     is_default: Literal[True]
+
+
+# -- contact us -----------------------------------------------------------------------------------
+class MessageIn(Model):
+    subject: str = Field(
+        min_length=1, max_length=200, pattern=PLAIN_TEXT, examples=["Question about my bill"]
+    )
+    body: str = Field(min_length=1, max_length=5000, examples=["Why is my November bill higher?"])
+
+
+class MessageOut(Model):
+    id: int
+    account_id: int
+    subject: str
+    body: str
+    created_at: UtcDateTime
+    created_by: int | None
+    business_phone: str
+    message: str
+
+
+# -- statement ------------------------------------------------------------------------------------
+class StatementEntry(Model):
+    date: date
+    kind: Literal["invoice", "fee", "payment", "ach_return"]
+    description: str
+    reference: str
+    amount_cents: int
+    balance_cents: int
+
+
+class StatementPage(Model):
+    account_id: int
+    account_number: str
+    from_: date = Field(alias="from", serialization_alias="from")
+    to: date
+    opening_balance_cents: int
+    closing_balance_cents: int
+    items: list[StatementEntry]
+    next_cursor: str | None
+    total_count: int
+
+
+# -- passwords ------------------------------------------------------------------------------------
+class SignupRequest(Model):
+    email: Email
+
+
+class ForgotRequest(Model):
+    account_number: str = Field(min_length=1, max_length=32, pattern=PLAIN_TEXT, examples=["4100012345"])
+    email: Email
+
+
+class LinkSent(Model):
+    status: Literal["sent"]
+    message: str
+
+
+class PasswordSet(Model):
+    token: str = Field(min_length=1, max_length=512, pattern=PLAIN_TEXT)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordSetDone(Model):
+    status: Literal["password_set"]
+
+
+class PasswordLogin(Model):
+    email: Email
+    password: str = Field(min_length=1, max_length=1024)
+
+
+# -- autopay --------------------------------------------------------------------------------------
+class AutopayFailure(Model):
+    on: date
+    message: str
+
+
+class AutopayRequest(Model):
+    enabled: bool = Field(strict=True)
+    payment_method_id: int | None = Field(default=None, ge=1, le=MAX_ID, strict=True)
+
+
+class MethodBehaviour(Model):
+    behaviour: Literal[
+        "ok", "generic_decline", "insufficient_funds", "expired_card", "incorrect_cvc", "processing_error"
+    ]

@@ -26,6 +26,10 @@ class Settings:
     code_requests_per_window: int = 5
     code_request_window_seconds: int = 15 * 60
     token_ttl_seconds: int = 12 * 3600
+    # Set-password links (sign-up, reset): 1 hour; PAYDESK_PASSWORD_TOKEN_TTL_SECONDS shortens it for tests.
+    password_token_ttl_seconds: int = 3600
+    password_requests_per_window: int = 5  # sign-up and reset emails per email address
+    login_tries_per_window: int = 10  # password logins per email address
     # Fee policy (payments issue): "convenience" (flat, cards) or "surcharge" (bps, credit cards only).
     fee_policy: str = "convenience"
     convenience_fee_cents: int = 175
@@ -57,6 +61,7 @@ class Settings:
             db_url=db_url,
             dev=dev,
             code_ttl_seconds=_env_int("PAYDESK_CODE_TTL_SECONDS", 600),
+            password_token_ttl_seconds=_env_int("PAYDESK_PASSWORD_TOKEN_TTL_SECONDS", 3600),
             fee_policy=fee_policy
             or os.environ.get("PAYDESK_FEE_POLICY", "convenience").strip()
             or "convenience",

@@ -9,6 +9,7 @@ from sqlalchemy import RowMapping
 from backend_stub import schemas
 from backend_stub.billing.labels import combined_label, method_label
 from backend_stub.billing.status import is_past_due
+from backend_stub.contact_info import display_phone
 
 
 def invoice_row(row: RowMapping, today: date) -> schemas.InvoiceRow:
@@ -35,10 +36,19 @@ def full_name(first: str, last: str) -> str:
     return f"{first} {last}".strip()
 
 
-def account(row: RowMapping, method: RowMapping | None) -> schemas.Account:
+def account(
+    row: RowMapping,
+    method: RowMapping | None,
+    next_run: tuple[date | None, int | None] = (None, None),
+) -> schemas.Account:
+    """`next_run`: when autopay pays next and how much (only shown while autopay is on)."""
     label = None
     if method is not None:
         label = method_label(method["type"], method["brand"], method["last4"], method["bank_name"])
+    enabled = row["autopay_enabled"]
+    failure = None
+    if row.get("autopay_failed_on") is not None:
+        failure = schemas.AutopayFailure(on=row["autopay_failed_on"], message=row["autopay_failure"] or "")
     return schemas.Account(
         id=row["id"],
         account_number=row["account_number"],
@@ -46,7 +56,7 @@ def account(row: RowMapping, method: RowMapping | None) -> schemas.Account:
         last_name=row["last_name"],
         name=full_name(row["first_name"], row["last_name"]),
         email=row["email"],
-        phone=row["phone"],
+        phone=display_phone(row["phone"]),
         service_address=row["service_address"],
         paperless=row["paperless"],
         sms_opt_in=row["sms_opt_in"],
@@ -54,6 +64,9 @@ def account(row: RowMapping, method: RowMapping | None) -> schemas.Account:
             enabled=row["autopay_enabled"],
             payment_method_id=row["autopay_method_id"],
             method_label=label,
+            next_run_on=next_run[0] if enabled else None,
+            next_amount_cents=next_run[1] if enabled else None,
+            last_failure=failure,
         ),
     )
 

@@ -16,6 +16,7 @@ from backend_stub.routes.common import errors
 from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, Account, InvoicePage, Summary
 from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
+from backend_stub.store import autopay as autopay_store
 from backend_stub.store import invoices as invoice_store
 from backend_stub.store.auth import User
 
@@ -41,10 +42,18 @@ def open_account(conn: Connection, user: User, account_id: int, action: str, **d
 def get_account(account_id: PathId, user: UserDep, engine: EngineDep) -> Account:
     with transaction_for(engine, user) as conn:
         row = open_account(conn, user, account_id, "account.view")
-        method = None
-        if row["autopay_method_id"] is not None:
-            method = account_store.payment_method(conn, row["autopay_method_id"])
-    return views.account(row, method)
+        return account_view(conn, row)
+
+
+def account_view(conn: Connection, row: RowMapping) -> Account:
+    """The account as the wire shows it, with autopay's method, next run and last failure."""
+    method = None
+    if row["autopay_method_id"] is not None:
+        method = account_store.payment_method(conn, row["autopay_method_id"])
+    next_run = (
+        autopay_store.next_run(conn, row["id"], clock.today(conn)) if row["autopay_enabled"] else (None, None)
+    )
+    return views.account(row, method, next_run)
 
 
 @router.get(

@@ -7,11 +7,11 @@ import json
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from backend_stub import clock, cursor
-from backend_stub.deps import EngineDep
-from backend_stub.errors import invalid
+from backend_stub.deps import EngineDep, PathId, SettingsDep
+from backend_stub.errors import invalid, not_found
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (
     MAX_ID,
@@ -21,10 +21,12 @@ from backend_stub.schemas import (
     AuditPage,
     Clock,
     ClockRequest,
+    MethodBehaviour,
     OutboxItem,
     OutboxPage,
 )
 from backend_stub.store import audit
+from backend_stub.store import methods as method_store
 from backend_stub.store import outbox as outbox_store
 from backend_stub.store.db import reading, writing
 
@@ -61,7 +63,7 @@ def list_outbox(
     responses=errors(400),
     summary="Move the backend clock forward (advance_days 0 reads it)",
 )
-def move_clock(body: ClockRequest, engine: EngineDep) -> Clock:
+def move_clock(body: ClockRequest, engine: EngineDep, settings: SettingsDep, request: Request) -> Clock:
     if (body.advance_days is None) == (body.today is None):
         raise invalid("Send exactly one of advance_days and today.", "advance_days")
     with writing(engine) as conn:
@@ -76,7 +78,7 @@ def move_clock(body: ClockRequest, engine: EngineDep) -> Clock:
             except OverflowError as exc:
                 raise invalid("That moves the clock past the year 9999.", "advance_days") from exc
         if target != current:
-            clock.advance_to(conn, target)
+            clock.advance_to(conn, target, request.app.state.processor, settings)
     return Clock(today=target)
 
 
@@ -102,3 +104,18 @@ def list_audit(
         next_cursor = cursor.encode(rows[-1]["id"])
     items = [AuditEntry(**{**r, "detail": json.loads(r["detail"] or "{}")}) for r in rows]
     return AuditPage(items=items, next_cursor=next_cursor)
+
+
+@router.post(
+    "/v1/dev/payment-methods/{method_id}/behaviour",
+    operation_id="devSetMethodBehaviour",
+    response_model=MethodBehaviour,
+    responses=errors(400, 404),
+    summary="Make a saved method decline (or succeed) from now on, to test autopay and scheduled failures",
+)
+def set_method_behaviour(method_id: PathId, body: MethodBehaviour, engine: EngineDep) -> MethodBehaviour:
+    # Saving a decline test card is refused (402), so a saved method can only be made to decline here.
+    with writing(engine) as conn:
+        if not method_store.set_behaviour(conn, method_id, body.behaviour):
+            raise not_found("No such payment method.")
+    return body

@@ -20,6 +20,8 @@ ACCOUNT_COLUMNS = (
     accounts.c.autopay_enabled,
     accounts.c.autopay_method_id,
     accounts.c.credit_cents,
+    accounts.c.autopay_failed_on,
+    accounts.c.autopay_failure,
 )
 
 
@@ -80,3 +82,7 @@ def search(
         query = query.where(accounts.c.id > after_id)
     rows = list(conn.execute(query.order_by(accounts.c.id).limit(limit + 1)).mappings())
     return rows, int(total)
+
+
+def update_account(conn: Connection, account_id: int, values: dict[str, object]) -> None:
+    conn.execute(accounts.update().where(accounts.c.id == account_id).values(**values))

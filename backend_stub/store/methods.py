@@ -50,3 +50,36 @@ def used_by_autopay(conn: Connection, method_id: int) -> bool:
 
 def delete(conn: Connection, method_id: int) -> None:
     conn.execute(payment_methods.delete().where(payment_methods.c.id == method_id))
+
+
+def set_behaviour(conn: Connection, method_id: int, behaviour: str) -> bool:
+    """Dev only: how the fake processor answers for this method's token from now on (the demo seed's
+    tokens were never issued by the processor, so a row is made for them)."""
+    from backend_stub.clock import utcnow
+    from backend_stub.store.tables import processor_tokens
+
+    method = one(conn, method_id)
+    if method is None:
+        return False
+    value = "ok" if behaviour == "ok" else f"decline:{behaviour}"
+    token = method["processor_token"]
+    updated = conn.execute(
+        update(processor_tokens).where(processor_tokens.c.token == token).values(behaviour=value)
+    ).rowcount
+    if not updated:
+        conn.execute(
+            processor_tokens.insert().values(
+                token=token,
+                kind=method["type"],
+                brand=method["brand"],
+                last4=method["last4"],
+                exp_month=method["exp_month"],
+                exp_year=method["exp_year"],
+                funding=method["funding"],
+                bank_name=method["bank_name"],
+                account_type=method["account_type"],
+                behaviour=value,
+                created_at=utcnow(),
+            )
+        )
+    return True

@@ -26,3 +26,12 @@ def upgrade(engine: Engine) -> None:
     with writing(engine) as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+
+
+def head_revision() -> str:
+    """The newest migration's revision id (what `upgrade` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head

@@ -90,6 +90,9 @@ accounts = Table(
         nullable=True,
     ),
     Column("credit_cents", Money, nullable=False, default=0),
+    # 0005: the newest failed autopay run, shown on the account until a run succeeds or the enrolment changes.
+    Column("autopay_failed_on", Date, nullable=True),
+    Column("autopay_failure", String(300), nullable=True),
 )
 Index("ix_accounts_last_name_lower", func.lower(accounts.c.last_name))
 Index("ix_accounts_email_lower", func.lower(accounts.c.email))
@@ -308,4 +311,57 @@ meta = Table(
     metadata,
     Column("key", String(64), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+# 0003: Contact us. The business reads these (and gets each one by email).
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("subject", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+Index("ix_messages_account_id", messages.c.account_id, messages.c.id)
+
+# 0004: set-password tokens (sha256 of the token; single use; a newer one supersedes the older).
+password_tokens = Table(
+    "password_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("purpose", String(16), nullable=False),  # signup | reset
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime, nullable=True),
+)
+
+# 0004: every sign-up, reset and password-login request by kind and key (an email, or a guest lookup's
+# client address or account number): the rate limits count these, known email or not.
+auth_requests = Table(
+    "auth_requests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("key", String(254), nullable=False),
+    Column("at", DateTime, nullable=False),
+)
+Index("ix_auth_requests_kind_key_at", auth_requests.c.kind, auth_requests.c.key, auth_requests.c.at)
+
+# 0005: one autopay run per invoice per due date (the unique key makes it once, however the clock moves).
+autopay_runs = Table(
+    "autopay_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("invoice_id", Integer, ForeignKey("invoices.id", ondelete="CASCADE"), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("status", String(12), nullable=False),  # succeeded | pending | failed | skipped (nothing left)
+    Column("payment_id", Integer, ForeignKey("payments.id", ondelete="SET NULL"), nullable=True),
+    Column("message", String(300), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    UniqueConstraint("invoice_id", "due_on", name="uq_autopay_runs_invoice_due"),
 )

@@ -34,6 +34,15 @@ class Api:
     def post(self, path: str, as_: str | None = None, **kwargs: Any) -> httpx.Response:
         return self.http.post(path, headers=self._auth(as_), **kwargs)
 
+    def patch(self, path: str, as_: str | None = None, **kwargs: Any) -> httpx.Response:
+        return self.http.patch(path, headers=self._auth(as_), **kwargs)
+
+    def put(self, path: str, as_: str | None = None, **kwargs: Any) -> httpx.Response:
+        return self.http.put(path, headers=self._auth(as_), **kwargs)
+
+    def delete(self, path: str, as_: str | None = None, **kwargs: Any) -> httpx.Response:
+        return self.http.delete(path, headers=self._auth(as_), **kwargs)
+
     def ok(self, path: str, as_: str | None = None, **kwargs: Any) -> Any:
         response = self.get(path, as_, **kwargs)
         assert response.status_code == 200, response.text

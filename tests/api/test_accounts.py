@@ -49,7 +49,14 @@ def test_dana_account(demo: Api) -> None:
         "Dana Whitfield",
     )
     assert account["paperless"] is False
-    assert account["autopay"] == {"enabled": False, "payment_method_id": None, "method_label": None}
+    assert account["autopay"] == {
+        "enabled": False,
+        "payment_method_id": None,
+        "method_label": None,
+        "next_run_on": None,
+        "next_amount_cents": None,
+        "last_failure": None,
+    }
 
 
 def test_lee_has_autopay_with_a_visa_4242_and_paperless(demo: Api) -> None:

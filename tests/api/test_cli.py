@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from backend_stub.store.migrate import head_revision
 from tests.support.stub import _wait_for_listen_line, run_stub, stub_command
 
 
@@ -105,7 +106,7 @@ def test_sqlite_file_is_wal_migrated_from_empty_and_seeded_once(tmp_path: Path) 
         assert first.status_code == 202
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0002",)]
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert {
             "users",

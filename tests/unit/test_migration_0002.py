@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from backend_stub.seed import seed
 from backend_stub.store.db import create_db_engine, reading, writing
-from backend_stub.store.migrate import alembic_config, upgrade
+from backend_stub.store.migrate import alembic_config, head_revision, upgrade
 
 
 def test_0001_database_upgrades(tmp_path: Path) -> None:
@@ -23,7 +23,7 @@ def test_0001_database_upgrades(tmp_path: Path) -> None:
         payments_before = conn.execute(text("SELECT count(*) FROM payments")).scalar_one()
     upgrade(engine)
     with reading(engine) as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head_revision()
         assert conn.execute(text("SELECT count(*) FROM payments")).scalar_one() == payments_before
         fundings = {
             r[0] for r in conn.execute(text("SELECT funding FROM payment_methods WHERE type = 'card'"))

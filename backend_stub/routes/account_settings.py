@@ -1,0 +1,91 @@
+"""PATCH /v1/accounts/{account_id}: paperless, SMS, phone, billing email and service address.
+
+Customers change their own accounts, clerks any; every changed field goes to the audit log with the
+caller as actor (old and new values), whoever the caller is."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from sqlalchemy import RowMapping
+
+from backend_stub.contact_info import clean_address, normalise_phone
+from backend_stub.deps import EngineDep, PathId, UserDep
+from backend_stub.errors import invalid, not_found
+from backend_stub.routes.accounts import account_view
+from backend_stub.routes.common import errors
+from backend_stub.schemas import Account, AccountUpdate
+from backend_stub.store import accounts as account_store
+from backend_stub.store import audit
+from backend_stub.store.db import writing
+
+router = APIRouter(tags=["accounts"])
+
+
+def _changes(body: AccountUpdate, row: RowMapping) -> dict[str, object]:
+    """The columns to write, validated; raises a 400 before anything is written."""
+    sent = body.model_fields_set
+    if not sent & {"paperless", "sms_opt_in", "phone", "email", "service_address"}:
+        raise invalid(
+            "Send at least one of paperless, sms_opt_in, phone, email, service_address.", None, "empty_update"
+        )
+    wanted: dict[str, object] = {}
+    for flag in ("paperless", "sms_opt_in"):
+        if flag in sent:
+            if getattr(body, flag) is None:
+                raise invalid(f"{flag} must be true or false.", flag)
+            wanted[flag] = getattr(body, flag)
+    if "phone" in sent:
+        if body.phone is None or body.phone.strip() == "":
+            wanted["phone"] = None
+            wanted.setdefault("sms_opt_in", False)  # no number, no texts
+        else:
+            phone = normalise_phone(body.phone)
+            if phone is None:
+                raise invalid(
+                    "Enter a US phone number with 10 digits, like (541) 555-0142.", "phone", "invalid_phone"
+                )
+            wanted["phone"] = phone
+    if "email" in sent:
+        if body.email is None:
+            raise invalid("Enter a valid email address, like name@example.com", "email", "invalid_email")
+        wanted["email"] = body.email.strip().lower()
+    if "service_address" in sent:
+        address = clean_address(body.service_address or "")
+        if address is None:
+            raise invalid(
+                "Enter the service address on one line, 1 to 300 characters.",
+                "service_address",
+                "invalid_address",
+            )
+        wanted["service_address"] = address
+    phone_after = wanted["phone"] if "phone" in wanted else row["phone"]
+    if wanted.get("sms_opt_in") is True and not phone_after:
+        raise invalid("Add a phone number before turning on text messages.", "sms_opt_in", "phone_required")
+    return {column: value for column, value in wanted.items() if row[column] != value}
+
+
+@router.patch(
+    "/v1/accounts/{account_id}",
+    operation_id="updateAccount",
+    response_model=Account,
+    responses=errors(400, 401, 404),
+    summary="Change paperless, SMS, phone, billing email or service address",
+)
+def update_account(account_id: PathId, body: AccountUpdate, user: UserDep, engine: EngineDep) -> Account:
+    with writing(engine) as conn:
+        row = account_store.visible_account(conn, user, account_id)
+        if row is None:
+            raise not_found("No such account.")
+        changes = _changes(body, row)
+        if changes:
+            account_store.update_account(conn, account_id, changes)
+            audit.record(
+                conn,
+                user.id,
+                "account.update",
+                account_id,
+                **{column: {"old": row[column], "new": value} for column, value in changes.items()},
+            )
+            row = account_store.visible_account(conn, user, account_id)
+            assert row is not None
+        return account_view(conn, row)
