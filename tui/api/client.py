@@ -18,6 +18,8 @@ from tui.api.errors import ApiError, NotAuthenticated, ServerUnavailable
 from tui.api.models import (
     Account,
     AccountMatch,
+    ContactMessage,
+    Download,
     InvoiceDetail,
     InvoiceRow,
     Me,
@@ -27,6 +29,7 @@ from tui.api.models import (
     PaymentMethod,
     Quote,
     Session,
+    Statement,
     Summary,
 )
 from tui.api.requests import NewBankAccount, NewCard, PaymentRequest
@@ -110,6 +113,26 @@ class PaydeskClient:
         session = self._parse(Session, response)
         self.token = session.token
         return session
+
+    async def login(self, email: str, password: str) -> Session:
+        """Sign in with a password; answers like `verify_code`."""
+        response = await self._request("POST", "/v1/auth/login", json={"email": email, "password": password})
+        session = self._parse(Session, response)
+        self.token = session.token
+        return session
+
+    async def sign_up(self, email: str) -> str:
+        """Ask for a set-password link by email; returns the server's sentence (the same for any email)."""
+        response = await self._request("POST", "/v1/auth/signup", json={"email": email})
+        return _message(self._json(response))
+
+    async def forgot_password(self, account_number: str, email: str) -> str:
+        body = {"account_number": account_number, "email": email}
+        response = await self._request("POST", "/v1/auth/password/forgot", json=body)
+        return _message(self._json(response))
+
+    async def set_password(self, token: str, password: str) -> None:
+        await self._request("POST", "/v1/auth/password/set", json={"token": token, "password": password})
 
     async def logout(self) -> None:
         """Revoke the token on the server when it can be reached; forget it locally in any case."""
@@ -212,6 +235,54 @@ class PaydeskClient:
         path = f"/v1/payment-methods/{int(method_id)}"
         return self._parse(PaymentMethod, await self._request("PATCH", path, json={"is_default": True}))
 
+    # -- account self-service ------------------------------------------------------------------
+
+    async def update_account(self, account_id: int, changes: dict[str, Any]) -> Account:
+        """PATCH only the fields given (paperless, sms_opt_in, phone, email, service_address)."""
+        path = f"/v1/accounts/{int(account_id)}"
+        return self._parse(Account, await self._request("PATCH", path, json=changes))
+
+    async def set_autopay(
+        self, account_id: int, enabled: bool, payment_method_id: int | None = None
+    ) -> Account:
+        """Turn autopay on with a saved method (or change the method), or off; answers the account."""
+        body: dict[str, Any] = {"enabled": enabled}
+        if enabled:
+            body["payment_method_id"] = payment_method_id
+        path = f"/v1/accounts/{int(account_id)}/autopay"
+        return self._parse(Account, await self._request("PUT", path, json=body))
+
+    async def send_message(self, account_id: int, subject: str, body: str) -> ContactMessage:
+        """Contact us: the message goes to the business; the answer carries its thank-you sentence."""
+        path = f"/v1/accounts/{int(account_id)}/messages"
+        payload = {"subject": subject, "body": body}
+        return self._parse(ContactMessage, await self._request("POST", path, json=payload))
+
+    async def statement(
+        self,
+        account_id: int,
+        start: dt.date,
+        end: dt.date,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Statement:
+        """One page of the account's history from `start` to `end` (oldest first), with its balances."""
+        params = _params(limit=limit, cursor=cursor, **{"from": start.isoformat(), "to": end.isoformat()})
+        response = await self._request("GET", f"/v1/accounts/{int(account_id)}/statement", params=params)
+        return self._parse(Statement, response)
+
+    async def statement_csv(self, account_id: int, start: dt.date, end: dt.date) -> Download:
+        """The whole range as the server's CSV file."""
+        params = {"from": start.isoformat(), "to": end.isoformat(), "format": "csv"}
+        path = f"/v1/accounts/{int(account_id)}/statement"
+        response = await self._request("GET", path, params=params, headers={"Accept": "text/csv"})
+        return _download(response, f"statement-{int(account_id)}-{start}-{end}.csv")
+
+    async def invoice_pdf(self, invoice_id: int) -> Download:
+        path = f"/v1/invoices/{int(invoice_id)}/pdf"
+        response = await self._request("GET", path, headers={"Accept": "application/pdf"})
+        return _download(response, f"invoice-{int(invoice_id)}.pdf")
+
     # -- plumbing ------------------------------------------------------------------------------
 
     def _client(self) -> httpx.AsyncClient:
@@ -281,6 +352,22 @@ class PaydeskClient:
 
 def _params(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
+
+
+def _message(body: Any) -> str:
+    message = body.get("message") if isinstance(body, dict) else None
+    return message if isinstance(message, str) else ""
+
+
+def _download(response: httpx.Response, fallback: str) -> Download:
+    """The body as a file, named as the server's Content-Disposition says (else `fallback`)."""
+    from email.message import Message
+
+    header = Message()
+    header["content-disposition"] = response.headers.get("Content-Disposition", "")
+    filename = header.get_filename() or fallback
+    media_type = response.headers.get("Content-Type", "").split(";")[0].strip()
+    return Download(filename=filename, content=response.content, media_type=media_type)
 
 
 def _unreadable(response: httpx.Response) -> ApiError:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 T = TypeVar("T")
 
@@ -47,10 +47,19 @@ class Me(WireModel):
     accounts: list[AccountRef] = []
 
 
+class AutopayFailure(WireModel):
+    on: dt.date
+    message: str
+    invoice_id: int | None = None
+
+
 class Autopay(WireModel):
     enabled: bool = False
     payment_method_id: int | None = None
     method_label: str | None = None
+    next_run_on: dt.date | None = None
+    next_amount_cents: int | None = None
+    last_failure: AutopayFailure | None = None
 
 
 class Account(WireModel):
@@ -267,3 +276,47 @@ class PaymentMethod(WireModel):
         return self.label or MethodSummary(
             type=self.type, brand=self.brand, last4=self.last4, bank_name=self.bank_name
         ).label
+
+
+# ---- account self-service (docs/WIRE.md "Account self-service") ---------------------------------
+
+
+class ContactMessage(WireModel):
+    id: int
+    account_id: int
+    subject: str
+    body: str
+    created_at: dt.datetime
+    business_phone: str | None = None
+    message: str | None = None  # the server's thank-you sentence
+
+
+class StatementEntry(WireModel):
+    date: dt.date
+    kind: str  # "invoice", "payment", "fee", "credit" or "ach_return"
+    description: str
+    reference: str | None = None
+    amount_cents: int  # what is owed goes up (positive) or down (negative)
+    balance_cents: int  # the running balance after this entry
+
+
+class Statement(WireModel):
+    """One page of the account's history over [start, end], with the balances around the whole range."""
+
+    account_id: int
+    account_number: str
+    start: dt.date = Field(alias="from")
+    end: dt.date = Field(alias="to")
+    opening_balance_cents: int
+    closing_balance_cents: int
+    items: list[StatementEntry] = []
+    next_cursor: str | None = None
+    total_count: int = 0
+
+
+class Download(WireModel):
+    """A file the server sent (a statement CSV, an invoice PDF) and the name it suggests."""
+
+    filename: str
+    content: bytes
+    media_type: str = ""
