@@ -29,6 +29,8 @@ TABS = (
     ("paid", "Paid", "No paid invoices yet."),
 )
 
+SELF_SERVICE_ACTIONS = ("settings", "statement", "contact")
+
 
 class HomeScreen(PaydeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,6 +79,27 @@ class HomeScreen(PaydeskScreen):
             "History",
             id="home.payment_history",
             tooltip="Your past payments, newest first",
+        ),
+        Binding(
+            "s",
+            "settings",
+            "Settings",
+            id="home.settings",
+            tooltip="Paperless billing, text notifications and your profile",
+        ),
+        Binding(
+            "t",
+            "statement",
+            "Statement",
+            id="home.statement",
+            tooltip="Your account history with a running balance; export it as CSV",
+        ),
+        Binding(
+            "c",
+            "contact",
+            "Contact us",
+            id="home.contact",
+            tooltip="Our phone number, or send us a message",
         ),
         Binding(
             "a",
@@ -176,6 +199,9 @@ class HomeScreen(PaydeskScreen):
             return not self.read_only and len(self._other_accounts()) > 0
         if action in ("refresh", "show_tab", "pay_selected", "make_payment", "payment_history"):
             return self.account is not None
+        if action in SELF_SERVICE_ACTIONS:
+            # The customer's own account only: a clerk's read-only view changes nothing.
+            return self.account is not None and not self.read_only
         return True
 
     def action_refresh(self) -> None:
@@ -224,6 +250,26 @@ class HomeScreen(PaydeskScreen):
 
         assert self.account is not None
         self.app.push_screen(PaymentHistoryScreen(self.account))
+
+    # ---- self-service ----------------------------------------------------------------------------
+
+    def action_settings(self) -> None:
+        from tui.screens.settings import SettingsScreen
+
+        assert isinstance(self.account, AccountRef)
+        self.app.push_screen(SettingsScreen(self.account))
+
+    def action_statement(self) -> None:
+        from tui.screens.statement import StatementScreen
+
+        assert isinstance(self.account, AccountRef)
+        self.app.push_screen(StatementScreen(self.account))
+
+    def action_contact(self) -> None:
+        from tui.screens.contact import ContactScreen
+
+        assert isinstance(self.account, AccountRef)
+        self.app.push_screen(ContactScreen(self.account))
 
     def action_show_tab(self, status: str) -> None:
         self.query_one(TabbedContent).active = status

@@ -1,0 +1,287 @@
+"""Settings: paperless billing and text notifications (saved the moment they are switched), and the
+profile (email, phone, service address), saved with Ctrl+S.
+
+Each switch saves at once and says what changed; when the server refuses, its sentence shows under
+the switches and the switch goes back to what the server holds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.markup import escape
+from textual.widgets import Button, Input, Label, Static, Switch
+
+from tui.api import Account, ApiError
+from tui.checks import email_problem, phone_digits, phone_problem, required
+from tui.screens.base import PaydeskScreen
+from tui.widgets.autopay_panel import AutopayPanel
+from tui.widgets.pay_fields import Check, first_problem
+
+if TYPE_CHECKING:
+    from tui.api import AccountRef
+
+# switch id -> (the account field it saves, its name, what it does)
+SWITCHES = {
+    "paperless": ("paperless", "Paperless billing", "bills by email, no paper"),
+    "sms": ("sms_opt_in", "Text notifications", "reminders by text message"),
+}
+PROFILE_FIELDS = {"profile-email": "email", "profile-phone": "phone", "profile-address": "service_address"}
+
+
+def _optional_phone_problem(value: str) -> str | None:
+    return None if not value.strip() else phone_problem(value)
+
+
+def switch_sentence(name: str, on: bool, account: Account) -> str:
+    """What the person reads once a switch is saved."""
+    if name == "paperless":
+        return (
+            "Paperless billing is on. Your bills come by email."
+            if on
+            else "Paperless billing is off. Your bills come by mail."
+        )
+    if on:
+        return f"Text notifications are on. We text {account.phone or 'your phone'}."
+    return "Text notifications are off."
+
+
+class SettingsScreen(PaydeskScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="settings.back", tooltip="Back to the invoices"),
+        Binding(
+            "ctrl+s",
+            "save_profile",
+            "Save profile",
+            id="settings.save_profile",
+            tooltip="Save the email, phone and service address",
+        ),
+        Binding("r", "refresh", "Refresh", id="settings.refresh", tooltip="Ask the server again"),
+    ]
+
+    def __init__(self, account: AccountRef) -> None:
+        super().__init__()
+        self.account_ref = account
+        self.account: Account | None = None
+        # The switch being saved and the value to put back if the server says no.
+        # Where the server's refusal is shown: under the switches or under the profile.
+        self._errors_to = "notify"
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="settings"):
+            ref = self.account_ref
+            yield Static(
+                f"Settings · account {escape(ref.account_number)} · {escape(ref.name)}", id="settings-title"
+            )
+            yield Static("Notifications", classes="section-title")
+            for switch_id, (_, name, _) in SWITCHES.items():
+                with Horizontal(classes="switch-row"):
+                    yield Switch(id=switch_id, animate=False, tooltip=f"Space turns {name.lower()} on or off")
+                    yield Label("", id=f"{switch_id}-label", classes="switch-label")
+            yield Static("", id="notify-message", classes="message")
+            yield Static("Profile", classes="section-title")
+            with Horizontal(classes="field-row"):
+                yield Label("Email", classes="field-label")
+                yield Input(
+                    id="profile-email",
+                    compact=True,
+                    max_length=254,
+                    validators=[Check(email_problem)],
+                    validate_on=["blur", "submitted"],
+                )
+            with Horizontal(classes="field-row"):
+                yield Label("Phone", classes="field-label")
+                yield Input(
+                    id="profile-phone",
+                    compact=True,
+                    max_length=20,
+                    restrict=r"[0-9()+. -]*",
+                    placeholder="No phone number on file",
+                    validators=[Check(_optional_phone_problem)],
+                    validate_on=["blur", "submitted"],
+                )
+            with Horizontal(classes="field-row"):
+                yield Label("Service address", classes="field-label")
+                yield Input(
+                    id="profile-address",
+                    compact=True,
+                    max_length=300,
+                    validators=[Check(required("service address"))],
+                    validate_on=["blur", "submitted"],
+                )
+            with Horizontal(classes="form-actions"):
+                yield Button("Save profile", id="save-profile", variant="primary", compact=True)
+            yield Static("", id="profile-message", classes="message")
+            yield from self.compose_more()
+
+    def compose_more(self) -> ComposeResult:
+        if not self.app.is_clerk():
+            yield AutopayPanel(self.account_ref.id)
+
+    def on_mount(self) -> None:
+        self.load()
+
+    # ---- data ------------------------------------------------------------------------------------
+
+    @work(exclusive=True, exit_on_error=False, group="settings-load")
+    async def load(self) -> None:
+        body = self.query_one("#settings", VerticalScroll)
+        body.loading = True
+        self._errors_to = "notify"
+        client = self.app.client
+        try:
+            account, methods = await asyncio.gather(
+                client.account(self.account_ref.id), client.payment_methods(self.account_ref.id)
+            )
+        finally:
+            body.loading = False
+        self.show(account)
+        for panel in self.query(AutopayPanel):
+            panel.show(account, list(methods.items))
+        self.query_one("#paperless", Switch).focus()
+
+    def show(self, account: Account) -> None:
+        self.account = account
+        for switch_id, (field, _, _) in SWITCHES.items():
+            self._put_back(self.query_one(f"#{switch_id}", Switch), getattr(account, field))
+        self.query_one("#profile-email", Input).value = account.email or ""
+        self.query_one("#profile-phone", Input).value = account.phone or ""
+        self.query_one("#profile-address", Input).value = account.service_address or ""
+
+    def retry(self) -> None:
+        self.load()
+
+    # ---- switches --------------------------------------------------------------------------------
+
+    @on(Switch.Changed)
+    def _switched(self, event: Switch.Changed) -> None:
+        switch = event.switch
+        if self.account is None or switch.id not in SWITCHES:
+            return
+        self._label(switch)
+        if switch.id == "sms" and event.value and not self.account.phone:
+            from tui.screens.dialogs import PhoneDialog
+
+            self.app.push_screen(PhoneDialog(self.query_one("#profile-phone", Input).value), self._got_phone)
+            return
+        field = SWITCHES[switch.id][0]
+        self.save_switch(switch, {field: event.value})
+
+    def _got_phone(self, phone: str | None) -> None:
+        switch = self.query_one("#sms", Switch)
+        if not phone:
+            self._put_back(switch, False)
+            self.say_notify("Text notifications stay off: they need a phone number.")
+            return
+        self.save_switch(switch, {"sms_opt_in": True, "phone": phone})
+
+    @work(exclusive=True, exit_on_error=False, group="settings-switch")
+    async def save_switch(self, switch: Switch, changes: dict[str, Any]) -> None:
+        self._errors_to = "notify"
+        self.say_notify("Saving…")
+        switch.loading = True
+        try:
+            account = await self.app.client.update_account(self.account_ref.id, changes)
+        except ApiError:
+            self._put_back(switch, not switch.value)
+            raise  # the app's one error path shows it (inline, through show_api_error)
+        finally:
+            switch.loading = False
+        self.show(account)
+        self.say_notify(switch_sentence(switch.id or "", switch.value, account))
+
+    def _put_back(self, switch: Switch, value: bool) -> None:
+        with self.prevent(Switch.Changed):
+            switch.value = value
+        self._label(switch)
+
+    def _label(self, switch: Switch) -> None:
+        """The state in words too: colours alone do not say on or off (NO_COLOR, screen readers)."""
+        _, name, what = SWITCHES[switch.id or ""]
+        state = "[b]On[/b] " if switch.value else "Off"
+        self.query_one(f"#{switch.id}-label", Label).update(f"{state} {name} [dim]· {what}[/dim]")
+
+    # ---- profile ---------------------------------------------------------------------------------
+
+    @on(Input.Submitted, ".field-row Input")
+    @on(Button.Pressed, "#save-profile")
+    def action_save_profile(self) -> None:
+        if self.account is None:
+            return
+        for field_id in PROFILE_FIELDS:
+            field = self.query_one(f"#{field_id}", Input)
+            problem = first_problem(field)
+            if problem:
+                self.say_profile(problem, error=True)
+                field.focus()
+                return
+        changes = self._profile_changes(self.account)
+        if not changes:
+            self.say_profile("Nothing to save: your profile is unchanged.")
+            return
+        self.save_profile(changes)
+
+    def _profile_changes(self, account: Account) -> dict[str, Any]:
+        changes: dict[str, Any] = {}
+        for field_id, name in PROFILE_FIELDS.items():
+            value = self.query_one(f"#{field_id}", Input).value.strip()
+            held = getattr(account, name) or ""
+            # The server formats phones its own way ("+1 541-555-0142"): compare the digits.
+            same = phone_digits(value) == phone_digits(held) if name == "phone" else value == held
+            if not same:
+                changes[name] = value or None  # an empty phone removes it (and turns texts off)
+        return changes
+
+    @work(exclusive=True, exit_on_error=False, group="settings-profile")
+    async def save_profile(self, changes: dict[str, Any]) -> None:
+        button = self.query_one("#save-profile", Button)
+        button.loading = True
+        self._errors_to = "profile"
+        self.say_profile("Saving…")
+        try:
+            account = await self.app.client.update_account(self.account_ref.id, changes)
+        finally:
+            button.loading = False
+        had_texts = self.account is not None and self.account.sms_opt_in
+        self.show(account)
+        self.say_profile("Your profile is saved.")
+        if had_texts and not account.sms_opt_in:
+            self.say_notify("Text notifications are off: they need a phone number.")
+
+    # ---- messages --------------------------------------------------------------------------------
+
+    def show_api_error(self, error: Exception) -> bool:
+        if not isinstance(error, ApiError):
+            return False
+        if self._errors_to == "profile":
+            self.say_profile(str(error), error=True)
+            field_id = next((f for f, name in PROFILE_FIELDS.items() if name == error.param), None)
+            if field_id is not None:
+                self.query_one(f"#{field_id}", Input).focus()
+        else:
+            self.say_notify(str(error), error=True)
+        return True
+
+    def say_notify(self, text: str, *, error: bool = False) -> None:
+        self._say("#notify-message", text, error)
+
+    def say_profile(self, text: str, *, error: bool = False) -> None:
+        self._say("#profile-message", text, error)
+
+    def _say(self, selector: str, text: str, error: bool) -> None:
+        message = self.query_one(selector, Static)
+        message.update(escape(text))
+        message.set_class(error, "-error")
+
+    # ---- keys ------------------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        self.load()
