@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import ClassVar
 
 from rich.table import Table
@@ -13,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.markup import escape
 from textual.widgets import DataTable, Static
 
-from tui.api import InvoiceDetail
+from tui.api import ApiError, InvoiceDetail
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import format_date, status_label
@@ -29,6 +30,20 @@ class InvoiceDetailScreen(PaydeskScreen):
         Binding(
             "r", "refresh", "Refresh", id="detail.refresh", tooltip="Ask the server again for this invoice"
         ),
+        Binding(
+            "d",
+            "download_pdf",
+            "Download PDF",
+            id="detail.download_pdf",
+            tooltip="Save this invoice as a PDF (your downloads folder, or a path you type)",
+        ),
+        Binding(
+            "P",
+            "print_pdf",
+            "Print",
+            id="detail.print_pdf",
+            tooltip="Save this invoice as a PDF and send it to the printer (lp or lpr)",
+        ),
     ]
 
     def __init__(self, invoice_id: int, number: str = "") -> None:
@@ -40,6 +55,7 @@ class InvoiceDetailScreen(PaydeskScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
             yield Static(f"Invoice {escape(self.number)}", id="detail-title")
+            yield Static("", id="detail-message", classes="message")
             yield Static("", id="detail-facts")
             yield Static("Line items", classes="section-title")
             yield DataTable(id="line-items", cursor_type="none", zebra_stripes=True)
@@ -61,7 +77,7 @@ class InvoiceDetailScreen(PaydeskScreen):
         self.query_one("#payments", DataTable).add_columns(
             "Date", "Amount", "Status", "Confirmation", "Method"
         )
-        for widget in self.query("#sites-title, #sites, #payments, #no-payments"):
+        for widget in self.query("#detail-message, #sites-title, #sites, #payments, #no-payments"):
             widget.display = False
         self.load()
 
@@ -156,3 +172,59 @@ class InvoiceDetailScreen(PaydeskScreen):
 
     def action_refresh(self) -> None:
         self.load()
+
+    # ---- the PDF -------------------------------------------------------------------------------
+
+    def _pdf_name(self) -> str:
+        return f"invoice-{self.invoice.number if self.invoice else self.number or self.invoice_id}.pdf"
+
+    def action_download_pdf(self) -> None:
+        from tui.downloads import downloads_dir, safe_name
+        from tui.screens.dialogs import PathDialog
+
+        suggested = downloads_dir() / safe_name(self._pdf_name())
+        self.app.push_screen(PathDialog("Save the invoice PDF to", suggested), self._save_to)
+
+    def _save_to(self, path: str | None) -> None:
+        if path:
+            self.save_pdf(Path(path), then_print=False)
+
+    def action_print_pdf(self) -> None:
+        from tui.downloads import downloads_dir, safe_name
+
+        self.save_pdf(downloads_dir() / safe_name(self._pdf_name()), then_print=True)
+
+    @work(exclusive=True, exit_on_error=False, group="pdf")
+    async def save_pdf(self, path: Path, *, then_print: bool) -> None:
+        from tui.downloads import save_file
+        from tui.printing import PrintError, print_file
+
+        self.say("Getting the PDF…")
+        pdf = await self.app.client.invoice_pdf(self.invoice_id)
+        try:
+            saved = save_file(pdf.content, pdf.filename, path)
+        except OSError as exc:
+            self.say(f"Could not save the PDF to {path}: {exc.strerror or exc}.", error=True)
+            return
+        if not then_print:
+            self.say(f"Saved the PDF to {saved}")
+            return
+        self.say(f"Printing {saved}…")
+        try:
+            command = await print_file(saved)
+        except PrintError as problem:
+            self.say(str(problem), error=True)
+            return
+        self.say(f"Sent to the printer ({command}). The PDF is saved at {saved}")
+
+    def show_api_error(self, error: Exception) -> bool:
+        if isinstance(error, ApiError) and self.invoice is not None:
+            self.say(str(error), error=True)
+            return True
+        return False
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#detail-message", Static)
+        message.update(escape(text))
+        message.set_class(error, "-error")
+        message.display = bool(text)
