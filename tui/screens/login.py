@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.validation import Regex
 from textual.widgets import Button, Input, Static
@@ -27,6 +27,27 @@ class LoginScreen(PaydeskScreen):
             "Send code",
             id="login.send_code",
             tooltip="Email a 6-digit sign-in code to this address",
+        ),
+        Binding(
+            "ctrl+o",
+            "password_login",
+            "Use a password",
+            id="login.password",
+            tooltip="Sign in with your email and password instead of a code",
+        ),
+        Binding(
+            "ctrl+n",
+            "sign_up",
+            "Sign up",
+            id="login.sign_up",
+            tooltip="Set a password for the email on your account",
+        ),
+        Binding(
+            "ctrl+f",
+            "forgot_password",
+            "Forgot password",
+            id="login.forgot_password",
+            tooltip="Get a link to set a new password (needs your account number)",
         ),
     ]
 
@@ -50,6 +71,10 @@ class LoginScreen(PaydeskScreen):
             )
             yield Static("", id="login-message", classes="message")
             yield Button("Send code", id="send", variant="primary")
+            with Horizontal(id="login-more"):
+                yield Button("Use a password", id="password-login", compact=True)
+                yield Button("Sign up", id="sign-up", compact=True)
+                yield Button("Forgot password", id="forgot-password", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#email", Input).focus()
@@ -79,6 +104,29 @@ class LoginScreen(PaydeskScreen):
         from tui.screens.verify_code import VerifyCodeScreen
 
         self.app.push_screen(VerifyCodeScreen(email))
+
+    # ---- other ways in -------------------------------------------------------------------------
+
+    def _typed_email(self) -> str:
+        return self.query_one("#email", Input).value.strip()
+
+    @on(Button.Pressed, "#password-login")
+    def action_password_login(self) -> None:
+        from tui.screens.passwords import PasswordLoginScreen
+
+        self.app.push_screen(PasswordLoginScreen(self._typed_email()))
+
+    @on(Button.Pressed, "#sign-up")
+    def action_sign_up(self) -> None:
+        from tui.screens.passwords import SignUpScreen
+
+        self.app.push_screen(SignUpScreen(self._typed_email()))
+
+    @on(Button.Pressed, "#forgot-password")
+    def action_forgot_password(self) -> None:
+        from tui.screens.passwords import ForgotPasswordScreen
+
+        self.app.push_screen(ForgotPasswordScreen(self._typed_email()))
 
     def show_api_error(self, error: Exception) -> bool:
         if isinstance(error, ApiError):

@@ -25,11 +25,32 @@ POLL_SECONDS = 1.5
 SHOWN = 3
 SLACK_SECONDS = 5
 CODE = re.compile(r"\b(\d{6})\b")
+LINK = re.compile(r"paydesk://set-password\?token=[A-Za-z0-9_-]+")
 
 
 def code_in(email: OutboxEmail) -> str | None:
     match = CODE.search(email.body) or CODE.search(email.subject)
     return match.group(1) if match else None
+
+
+def link_in(email: OutboxEmail) -> str | None:
+    """The set-password link of a sign-up or reset email (pasted into the Set password screen)."""
+    match = LINK.search(email.body)
+    return match.group(0) if match else None
+
+
+def lead_of(email: OutboxEmail, width: int, code_label: str = "Code") -> str:
+    """What matters in an email, as markup: its link, its code, or its first line.
+
+    The link first: six digits inside a token are not a code.
+    """
+    link = link_in(email)
+    if link:
+        return f"[b]{escape(link)}[/b]"
+    code = code_in(email)
+    if code:
+        return f"{code_label} [b]{code}[/b]"
+    return escape(email.body.strip().splitlines()[0][:width])
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
@@ -79,8 +100,7 @@ class InboxPoller:
         self._seen.update(item.id for item in items)
         self.app.inbox_items = tuple(items[:SHOWN])
         for item in reversed(fresh):
-            code = code_in(item)
-            text = f"Code: [b]{code}[/b]" if code else escape(item.body.strip().splitlines()[0][:80])
+            text = lead_of(item, 80, code_label="Code:")
             self.app.notify(text, title=f"Demo inbox: {escape(item.subject)}", timeout=8, markup=True)
 
 
@@ -108,8 +128,6 @@ class DemoInbox(Static):
         lines = []
         for item in items:
             sent = item.sent_at.astimezone().strftime("%H:%M")
-            code = code_in(item)
-            # The code first: toasts appear over the right-hand side of the panel.
-            lead = f"Code [b]{code}[/b]" if code else escape(item.body.strip().splitlines()[0][:40])
-            lines.append(f"{lead}  {escape(item.subject)} [dim]{sent}[/dim]")
+            # The code or link first: toasts appear over the right-hand side of the panel.
+            lines.append(f"{lead_of(item, 40)}  {escape(item.subject)} [dim]{sent}[/dim]")
         self.update("\n".join(lines))
