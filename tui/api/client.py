@@ -28,11 +28,20 @@ from tui.api.models import (
     Payment,
     PaymentMethod,
     Quote,
+    ScheduledPayment,
     Session,
     Statement,
     Summary,
 )
-from tui.api.requests import NewBankAccount, NewCard, PaymentRequest
+from tui.api.requests import (
+    AmountTarget,
+    BalanceTarget,
+    InvoicesTarget,
+    NewBankAccount,
+    NewCard,
+    PaymentRequest,
+    SavedMethodRef,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -251,6 +260,40 @@ class PaydeskClient:
             body["payment_method_id"] = payment_method_id
         path = f"/v1/accounts/{int(account_id)}/autopay"
         return self._parse(Account, await self._request("PUT", path, json=body))
+
+    async def scheduled_payments(
+        self, account_id: int, status: str = "all", limit: int = 50, cursor: str | None = None
+    ) -> Page[ScheduledPayment]:
+        params = _params(status=status, limit=limit, cursor=cursor)
+        path = f"/v1/accounts/{int(account_id)}/scheduled-payments"
+        return self._parse(Page[ScheduledPayment], await self._request("GET", path, params=params))
+
+    async def schedule_payment(
+        self,
+        account_id: int,
+        target: InvoicesTarget | AmountTarget | BalanceTarget,
+        payment_method_id: int,
+        pay_on: dt.date,
+        receipt_email: str,
+    ) -> ScheduledPayment:
+        body = {
+            "target": target.wire(),
+            "method": SavedMethodRef(payment_method_id=payment_method_id).wire(),
+            "pay_on": pay_on.isoformat(),
+            "receipt_email": receipt_email,
+        }
+        path = f"/v1/accounts/{int(account_id)}/scheduled-payments"
+        return self._parse(ScheduledPayment, await self._request("POST", path, json=body))
+
+    async def change_scheduled(
+        self, scheduled_id: int, *, pay_on: dt.date | None = None, amount_cents: int | None = None
+    ) -> ScheduledPayment:
+        body = _params(pay_on=pay_on.isoformat() if pay_on else None, amount_cents=amount_cents)
+        path = f"/v1/scheduled-payments/{int(scheduled_id)}"
+        return self._parse(ScheduledPayment, await self._request("PATCH", path, json=body))
+
+    async def cancel_scheduled(self, scheduled_id: int) -> None:
+        await self._request("DELETE", f"/v1/scheduled-payments/{int(scheduled_id)}")
 
     async def send_message(self, account_id: int, subject: str, body: str) -> ContactMessage:
         """Contact us: the message goes to the business; the answer carries its thank-you sentence."""

@@ -7,7 +7,7 @@ it does not know, so the server can add fields without breaking older apps.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -312,6 +312,31 @@ class Statement(WireModel):
     items: list[StatementEntry] = []
     next_cursor: str | None = None
     total_count: int = 0
+
+
+class ScheduledPayment(WireModel):
+    """A payment on a chosen date (on or before the due date); changeable until that date."""
+
+    id: int
+    account_id: int
+    target: dict[str, Any]  # as in a payment body: {"type": "invoices" | "amount" | "balance", ...}
+    method_label: str | None = None
+    pay_on: dt.date
+    amount_cents: int
+    receipt_email: str | None = None
+    status: str  # "scheduled", "paid", "failed" or "cancelled"
+    payment_id: int | None = None
+    failure_message: str | None = None
+
+    @property
+    def what(self) -> str:
+        kind = self.target.get("type")
+        if kind == "balance":
+            return "Balance due"
+        if kind == "amount":
+            return "An amount"
+        count = len(self.target.get("invoices") or [])
+        return "1 invoice" if count == 1 else f"{count} invoices"
 
 
 class Download(WireModel):

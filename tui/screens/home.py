@@ -29,7 +29,7 @@ TABS = (
     ("paid", "Paid", "No paid invoices yet."),
 )
 
-SELF_SERVICE_ACTIONS = ("settings", "statement", "contact")
+SELF_SERVICE_ACTIONS = ("settings", "statement", "scheduled", "contact")
 
 
 class HomeScreen(PaydeskScreen):
@@ -93,6 +93,13 @@ class HomeScreen(PaydeskScreen):
             "Statement",
             id="home.statement",
             tooltip="Your account history with a running balance; export it as CSV",
+        ),
+        Binding(
+            "S",
+            "scheduled",
+            "Scheduled",
+            id="home.scheduled",
+            tooltip="Payments on a date you choose: schedule, change or cancel them",
         ),
         Binding(
             "c",
@@ -264,6 +271,12 @@ class HomeScreen(PaydeskScreen):
 
         assert isinstance(self.account, AccountRef)
         self.app.push_screen(StatementScreen(self.account))
+
+    def action_scheduled(self) -> None:
+        from tui.screens.scheduled import ScheduledPaymentsScreen
+
+        assert isinstance(self.account, AccountRef)
+        self.app.push_screen(ScheduledPaymentsScreen(self.account))
 
     def action_contact(self) -> None:
         from tui.screens.contact import ContactScreen
