@@ -189,6 +189,14 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self.client.token = None
         self._back_to_login("You are signed out.")
 
+    @work(exclusive=True, exit_on_error=False, group="session")
+    async def end_guest(self, message: str) -> None:
+        """A one-time payment session ends: the server forgets the guest token; the login screen returns."""
+        with contextlib.suppress(ApiError):
+            await self.client.logout()
+        self.client.token = None
+        self._back_to_login(message)
+
     def _back_to_login(self, message: str, severity: str = "information") -> None:
         from tui.screens.login import LoginScreen
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from tests.app.conftest import make_app, on_home, on_screen, wait_for
 from tui.screens.contact import ContactScreen
+from tui.screens.guest import GuestLookupScreen
 from tui.screens.login import LoginScreen
 from tui.screens.passwords import SetPasswordScreen
 from tui.screens.settings import SettingsScreen
@@ -57,6 +58,17 @@ def test_set_password(snap_compare, live_server) -> None:
         screen.query_one("#link").value = "paydesk://set-password?token=" + "x" * 43
         screen.query_one("#password").focus()
         await pilot.press(*"Juniper")
+        await pilot.pause()
+
+    assert snap_compare(make_app(live_server.base_url), run_before=ready, terminal_size=SMALL)
+
+
+def test_guest_lookup(snap_compare, live_server) -> None:
+    async def ready(pilot) -> None:
+        await on_screen(pilot, LoginScreen)
+        await pilot.press("ctrl+g")
+        screen = await on_screen(pilot, GuestLookupScreen)
+        screen.query_one("#guest-account-number").value = "4100012345"
         await pilot.pause()
 
     assert snap_compare(make_app(live_server.base_url), run_before=ready, terminal_size=SMALL)

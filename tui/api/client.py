@@ -20,6 +20,7 @@ from tui.api.models import (
     AccountMatch,
     ContactMessage,
     Download,
+    GuestSession,
     InvoiceDetail,
     InvoiceRow,
     Me,
@@ -142,6 +143,13 @@ class PaydeskClient:
 
     async def set_password(self, token: str, password: str) -> None:
         await self._request("POST", "/v1/auth/password/set", json={"token": token, "password": password})
+
+    async def guest_lookup(self, account_number: str, last_name: str) -> GuestSession:
+        """Pay without an account: the number and last name open a short guest session (its token)."""
+        body = {"account_number": account_number, "last_name": last_name}
+        session = self._parse(GuestSession, await self._request("POST", "/v1/guest/lookup", json=body))
+        self.token = session.token
+        return session
 
     async def logout(self) -> None:
         """Revoke the token on the server when it can be reached; forget it locally in any case."""

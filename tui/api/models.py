@@ -314,6 +314,14 @@ class Statement(WireModel):
     total_count: int = 0
 
 
+class GuestSession(WireModel):
+    """A one-time payment session: view the account's open invoices and make one payment."""
+
+    token: str
+    account_id: int
+    expires_at: dt.datetime
+
+
 class ScheduledPayment(WireModel):
     """A payment on a chosen date (on or before the due date); changeable until that date."""
 

@@ -49,6 +49,13 @@ class LoginScreen(PaydeskScreen):
             id="login.forgot_password",
             tooltip="Get a link to set a new password (needs your account number)",
         ),
+        Binding(
+            "ctrl+g",
+            "guest_pay",
+            "Pay without an account",
+            id="login.guest_pay",
+            tooltip="A one-time payment with your account number and last name",
+        ),
     ]
 
     def __init__(self, email: str = "") -> None:
@@ -75,6 +82,8 @@ class LoginScreen(PaydeskScreen):
                 yield Button("Use a password", id="password-login", compact=True)
                 yield Button("Sign up", id="sign-up", compact=True)
                 yield Button("Forgot password", id="forgot-password", compact=True)
+            with Horizontal(id="login-guest"):
+                yield Button("Pay without an account", id="guest-pay", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#email", Input).focus()
@@ -127,6 +136,12 @@ class LoginScreen(PaydeskScreen):
         from tui.screens.passwords import ForgotPasswordScreen
 
         self.app.push_screen(ForgotPasswordScreen(self._typed_email()))
+
+    @on(Button.Pressed, "#guest-pay")
+    def action_guest_pay(self) -> None:
+        from tui.screens.guest import GuestLookupScreen
+
+        self.app.push_screen(GuestLookupScreen())
 
     def show_api_error(self, error: Exception) -> bool:
         if isinstance(error, ApiError):

@@ -132,9 +132,12 @@ class PayScreen(PaydeskScreen):
         invoices: list[InvoiceRow] | None = None,
         *,
         clerk: bool = False,
+        guest: bool = False,
     ) -> None:
         super().__init__()
         self.account = account
+        # A guest (pay without an account) sees no saved methods, saves none, and types the receipt email.
+        self.guest = guest
         self.lines = [InvoiceLine(row, row.balance_cents) for row in invoices or []]
         self.by_invoices = bool(self.lines)
         self.clerk = clerk
@@ -181,15 +184,18 @@ class PayScreen(PaydeskScreen):
     @work(exclusive=True, exit_on_error=False, group="context")
     async def load_context(self) -> None:
         client = self.app.client
-        account, summary, methods = await asyncio.gather(
-            client.account(self.account.id),
-            client.summary(self.account.id),
-            client.payment_methods(self.account.id),
-        )
-        self.summary = summary
-        self.methods = list(methods.items)
-        self.customer_name = account.name or f"{account.first_name} {account.last_name}"
-        self.email = account.email or ""
+        if self.guest:
+            self.summary = await client.summary(self.account.id)
+        else:
+            account, summary, methods = await asyncio.gather(
+                client.account(self.account.id),
+                client.summary(self.account.id),
+                client.payment_methods(self.account.id),
+            )
+            self.summary = summary
+            self.methods = list(methods.items)
+            self.customer_name = account.name or f"{account.first_name} {account.last_name}"
+            self.email = account.email or ""
         await self._build_steps()
         self.query_one("#steps").loading = False
         self._show_step("what")
@@ -243,7 +249,9 @@ class PayScreen(PaydeskScreen):
         today = (self.summary.today if self.summary else None) or dt.date.today()
         await how.mount_all(
             [
-                MethodPicker(self.methods, self.customer_name, today, id="method-1"),
+                MethodPicker(
+                    self.methods, self.customer_name, today, allow_save=not self.guest, id="method-1"
+                ),
                 Checkbox("Split across two methods", id="split", compact=True),
                 Vertical(
                     Horizontal(
@@ -253,7 +261,12 @@ class PayScreen(PaydeskScreen):
                         classes="field-row",
                     ),
                     MethodPicker(
-                        self.methods, self.customer_name, today, title="The rest with", id="method-2"
+                        self.methods,
+                        self.customer_name,
+                        today,
+                        title="The rest with",
+                        allow_save=not self.guest,
+                        id="method-2",
                     ),
                     id="split-box",
                 ),
@@ -653,6 +666,8 @@ class PayScreen(PaydeskScreen):
 
     def _show_head(self) -> None:
         who = f" for {escape(self.customer_name)} (by phone)" if self.clerk else ""
+        if self.guest:
+            who = " (one-time payment)"
         self.query_one("#pay-head", Static).update(
             f"[b]Pay {escape(self.account.account_number)}{who}[/b] · {STEP_TITLES[self.step]}"
         )

@@ -234,9 +234,11 @@ class MethodPicker(Vertical):
         today: dt.date,
         *,
         title: str = "Pay with",
+        allow_save: bool = True,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="method-picker")
+        self.allow_save = allow_save  # a guest's one-time payment saves nothing
         self.methods = methods
         self.holder_name = holder_name
         self.today = today
@@ -289,11 +291,12 @@ class MethodPicker(Vertical):
         choice = self.choice
         switcher = self.query_one(ContentSwitcher)
         switcher.current = {NEW_CARD: "card-form", NEW_BANK: "bank-form"}.get(choice)
-        self.query_one("#save-method", Checkbox).display = choice in (NEW_CARD, NEW_BANK)
+        new = choice in (NEW_CARD, NEW_BANK)
+        self.query_one("#save-method", Checkbox).display = self.allow_save and new
 
     def method(self) -> NewCard | NewBankAccount | SavedMethodRef:
         choice = self.choice
-        save = self.query_one("#save-method", Checkbox).value
+        save = self.allow_save and self.query_one("#save-method", Checkbox).value
         if choice == NEW_CARD:
             return self.query_one(CardForm).read(save)
         if choice == NEW_BANK:
