@@ -21,6 +21,7 @@ from backend_stub.routes import (
     autopay,
     clerk,
     dev,
+    guest,
     health,
     invoices,
     me,
@@ -28,6 +29,7 @@ from backend_stub.routes import (
     passwords,
     payment_methods,
     payments,
+    scheduled,
     statement,
 )
 from backend_stub.routes.health import VERSION
@@ -68,6 +70,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         statement,
         passwords,
         autopay,
+        scheduled,
+        guest,
     ):
         app.include_router(module.router)
     if settings.dev:

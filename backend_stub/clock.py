@@ -61,11 +61,13 @@ def run_due_jobs(
     # payflow and autopay read the clock: import here, not at the top
     from backend_stub.autopay import run_autopay
     from backend_stub.payflow import settle_due
+    from backend_stub.scheduling import run_due
 
     settled = settle_due(conn, to_day)
     paid = 0
     if processor is not None and settings is not None:
         paid = run_autopay(conn, processor, settings, from_day, to_day)
+        paid += run_due(conn, processor, settings, to_day)
         settled += settle_due(conn, to_day)  # a bank autopay made on an early day may settle by to_day
     log.debug("due jobs for %s..%s: %d settled or returned, %d autopay", from_day, to_day, settled, paid)
 

@@ -12,10 +12,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine
 
 from backend_stub.clock import utcnow
-from backend_stub.errors import not_authenticated
+from backend_stub.errors import guest_forbidden, not_authenticated
 from backend_stub.schemas import MAX_ID
 from backend_stub.settings import Settings
 from backend_stub.store import auth as auth_store
+from backend_stub.store import guest as guest_store
 from backend_stub.store.auth import User
 from backend_stub.store.db import reading, writing
 
@@ -47,19 +48,41 @@ def current_token(
     return credentials.credentials
 
 
-def current_user(
+def current_caller(
     token: Annotated[str, Depends(current_token)], engine: Annotated[Engine, Depends(get_engine)]
 ) -> User:
+    """A signed-in user, or a guest (one-time payment session) as a User with role "guest". Only the
+    routes a guest may call depend on this: summary, open invoices, one invoice, quote, one payment."""
+    hashed, now = token_hash(token), utcnow()
     with reading(engine) as conn:
-        user = auth_store.user_by_token_hash(conn, token_hash(token), utcnow())
+        user = auth_store.user_by_token_hash(conn, hashed, now)
+        if user is None:
+            session = guest_store.live_session(conn, hashed, now)
+            if session is not None:
+                user = User(
+                    id=0,
+                    email="",
+                    name="Guest",
+                    role="guest",
+                    account_id=session["account_id"],
+                    session_id=session["id"],
+                )
     if user is None:
         raise not_authenticated()
     return user
 
 
+def current_user(caller: Annotated[User, Depends(current_caller)]) -> User:
+    """A signed-in user; a guest token is refused (403) on every route but the few it may call."""
+    if caller.is_guest:
+        raise guest_forbidden()
+    return caller
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 UserDep = Annotated[User, Depends(current_user)]
+CallerDep = Annotated[User, Depends(current_caller)]
 
 
 @contextmanager

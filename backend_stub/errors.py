@@ -47,6 +47,16 @@ def invalid(message: str, param: str | None = None, code: str = "invalid_request
     return ApiError(400, "invalid_request", code, message, param)
 
 
+def guest_forbidden(param: str | None = None) -> ApiError:
+    return ApiError(
+        403,
+        "permission",
+        "guest_forbidden",
+        "A one-time payment session can only view open invoices and make one payment: sign in for more.",
+        param,
+    )
+
+
 def not_authenticated() -> ApiError:
     return ApiError(
         401,

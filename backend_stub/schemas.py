@@ -518,3 +518,51 @@ class MethodBehaviour(Model):
     behaviour: Literal[
         "ok", "generic_decline", "insufficient_funds", "expired_card", "incorrect_cvc", "processing_error"
     ]
+
+
+# -- scheduled payments ---------------------------------------------------------------------------
+class ScheduledCreate(Model):
+    target: PaymentTarget
+    method: SavedMethodIn
+    pay_on: date
+    receipt_email: Annotated[str, Field(max_length=254, pattern=PLAIN_TEXT)]
+
+
+class ScheduledChange(Model):
+    pay_on: date | None = None
+    amount_cents: Cents | None = None
+    method: SavedMethodIn | None = None
+
+
+class ScheduledPayment(Model):
+    id: int
+    account_id: int
+    target: dict
+    method: dict | None
+    method_label: str | None
+    pay_on: date
+    amount_cents: int
+    receipt_email: str
+    status: Literal["scheduled", "paid", "failed", "skipped", "cancelled"]
+    payment_id: int | None
+    failure_message: str | None
+    created_at: UtcDateTime
+    created_by: int | None
+
+
+class ScheduledPage(Model):
+    items: list[ScheduledPayment]
+    next_cursor: str | None
+    total_count: int
+
+
+# -- guest ----------------------------------------------------------------------------------------
+class GuestLookup(Model):
+    account_number: str = Field(min_length=1, max_length=32, pattern=PLAIN_TEXT, examples=["4100012345"])
+    last_name: str = Field(min_length=1, max_length=100, pattern=PLAIN_TEXT, examples=["Whitfield"])
+
+
+class GuestSession(Model):
+    token: str
+    account_id: int
+    expires_at: UtcDateTime

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, RowMapping
 
 from backend_stub import clock, cursor, views
 from backend_stub.billing.summary import summarize
-from backend_stub.deps import EngineDep, PathId, UserDep, transaction_for
-from backend_stub.errors import not_found
+from backend_stub.deps import CallerDep, EngineDep, PathId, UserDep, transaction_for
+from backend_stub.errors import guest_forbidden, not_found
 from backend_stub.routes.common import errors
 from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, Account, InvoicePage, Summary
 from backend_stub.store import accounts as account_store
@@ -62,7 +62,7 @@ def account_view(conn: Connection, row: RowMapping) -> Account:
     response_model=Summary,
     responses=errors(401, 404),
 )
-def get_summary(account_id: PathId, user: UserDep, engine: EngineDep) -> Summary:
+def get_summary(account_id: PathId, user: CallerDep, engine: EngineDep) -> Summary:
     with transaction_for(engine, user) as conn:
         row = open_account(conn, user, account_id, "account.summary")
         result = summarize(
@@ -80,7 +80,7 @@ def get_summary(account_id: PathId, user: UserDep, engine: EngineDep) -> Summary
 )
 def list_invoices(
     account_id: PathId,
-    user: UserDep,
+    user: CallerDep,
     engine: EngineDep,
     status: Annotated[Literal["all", "open", "in_progress", "paid"], Query()] = "all",
     kind: Annotated[Literal["all", "single", "multi"], Query()] = "all",
@@ -88,6 +88,8 @@ def list_invoices(
     cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> InvoicePage:
     after = cursor.decode_date_id(cursor_)
+    if user.is_guest and status != "open":
+        raise guest_forbidden("status")  # a one-time payment sees what it can pay, no history
     with transaction_for(engine, user) as conn:
         open_account(conn, user, account_id, "invoices.list", status=status, kind=kind)
         rows, total = invoice_store.list_page(

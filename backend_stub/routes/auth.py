@@ -25,6 +25,7 @@ from backend_stub.routes.common import errors
 from backend_stub.schemas import CodeRequest, CodeSent, Login, User, VerifyRequest
 from backend_stub.settings import Settings
 from backend_stub.store import auth as store
+from backend_stub.store import guest as guest_store
 from backend_stub.store import meta
 from backend_stub.store.db import writing
 
@@ -172,7 +173,10 @@ def _check_code(
 )
 def logout(token: Annotated[str, Depends(current_token)], engine: EngineDep) -> Response:
     with writing(engine) as conn:
-        if store.user_by_token_hash(conn, token_hash(token), utcnow()) is None:
+        hashed = token_hash(token)
+        if store.user_by_token_hash(conn, hashed, utcnow()) is None and (
+            guest_store.live_session(conn, hashed, utcnow()) is None
+        ):
             raise not_authenticated()
         store.revoke_session(conn, token_hash(token), utcnow())
     return Response(status_code=204)

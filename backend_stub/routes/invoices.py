@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, RowMapping
 
 from backend_stub import clock, invoice_pdf, views
-from backend_stub.deps import EngineDep, PathId, UserDep, transaction_for
+from backend_stub.deps import CallerDep, EngineDep, PathId, UserDep, transaction_for
 from backend_stub.errors import not_found
 from backend_stub.routes.common import errors
 from backend_stub.schemas import InvoiceDetail
@@ -29,8 +29,8 @@ def load_invoice(
     if row is None:
         raise not_found("No such invoice.")
     account = account_store.visible_account(conn, user, row["account_id"])
-    if account is None:
-        raise not_found("No such invoice.")
+    if account is None or (user.is_guest and row["pay_state"] != "open"):
+        raise not_found("No such invoice.")  # a guest sees the open invoices only
     if user.is_clerk:
         audit.record(conn, user.id, action, row["account_id"], invoice_id=invoice_id)
     today = clock.today(conn)
@@ -55,7 +55,7 @@ def load_invoice(
     response_model=InvoiceDetail,
     responses=errors(401, 404),
 )
-def get_invoice(invoice_id: PathId, user: UserDep, engine: EngineDep) -> InvoiceDetail:
+def get_invoice(invoice_id: PathId, user: CallerDep, engine: EngineDep) -> InvoiceDetail:
     with transaction_for(engine, user) as conn:
         detail, _account = load_invoice(conn, user, invoice_id, "invoice.view")
     return detail

@@ -208,9 +208,9 @@ def login(body: PasswordLogin, engine: EngineDep, settings: SettingsDep) -> Logi
     outcome: ApiError | Login
     # The try is counted even when the answer is an error: decide inside the transaction, raise after.
     with writing(engine) as conn:
-        outcome = limit_requests(conn, "login", email, settings.login_tries_per_window, now) or _check_password(
-            conn, settings, email, body.password, now
-        )
+        outcome = limit_requests(
+            conn, "login", email, settings.login_tries_per_window, now
+        ) or _check_password(conn, settings, email, body.password, now)
     if isinstance(outcome, ApiError):
         raise outcome
     return outcome

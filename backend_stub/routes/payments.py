@@ -10,8 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 
 from backend_stub import clock, cursor, idempotency, payflow, views
-from backend_stub.deps import EngineDep, PathId, SettingsDep, UserDep, transaction_for
-from backend_stub.errors import ApiError, not_found
+from backend_stub.clock import utcnow
+from backend_stub.deps import CallerDep, EngineDep, PathId, SettingsDep, UserDep, transaction_for
+from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
 from backend_stub.routes.accounts import open_account
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (
@@ -26,7 +27,9 @@ from backend_stub.schemas import (
 )
 from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
+from backend_stub.store import guest as guest_store
 from backend_stub.store import payments as store
+from backend_stub.store.auth import User
 from backend_stub.store.db import reading, writing
 
 router = APIRouter(tags=["payments"])
@@ -55,7 +58,7 @@ def _documented(*statuses: int) -> dict:
     summary="What a payment would do, with the problems standing in its way; changes nothing",
 )
 def quote_payment(
-    account_id: PathId, body: QuoteRequest, user: UserDep, engine: EngineDep, settings: SettingsDep
+    account_id: PathId, body: QuoteRequest, user: CallerDep, engine: EngineDep, settings: SettingsDep
 ) -> Quote:
     with transaction_for(engine, user) as conn:
         open_account(conn, user, account_id, "payment.quote")
@@ -75,7 +78,7 @@ def create_payment(
     account_id: PathId,
     body: PaymentRequest,
     request: Request,
-    user: UserDep,
+    user: CallerDep,
     engine: EngineDep,
     settings: SettingsDep,
     idempotency_key: Annotated[
@@ -87,14 +90,53 @@ def create_payment(
     with reading(engine) as conn:
         if account_store.visible_account(conn, user, account_id) is None:
             raise not_found("No such account.")
+    if user.is_guest:
+        _check_guest_methods(body)
+        with writing(engine) as conn:  # the session's one payment: claimed before the processor is asked
+            if not guest_store.spend(conn, user.session_id or 0, utcnow()):
+                raise not_authenticated()
+    try:
+        return _pay(account_id, body, request, user, engine, settings, key)
+    except BaseException:
+        if user.is_guest:
+            _unspend(engine, user)
+        raise
+
+
+def _check_guest_methods(body: PaymentRequest) -> None:
+    """A guest pays with a new card or bank account and saves nothing."""
+    for index, part in enumerate(body.parts):
+        method = part.method
+        if method.type == "saved":
+            raise guest_forbidden(f"parts[{index}].method")
+        if getattr(method, "save", False):
+            raise guest_forbidden(f"parts[{index}].method.save")
+
+
+def _unspend(engine: EngineDep, user: User) -> None:
+    with writing(engine) as conn:
+        guest_store.unspend(conn, user.session_id or 0)
+
+
+def _pay(
+    account_id: int,
+    body: PaymentRequest,
+    request: Request,
+    user: User,
+    engine: EngineDep,
+    settings: SettingsDep,
+    key: str,
+) -> Response:
     secret = _secret(request, engine, settings)
     claimed = idempotency.claim(
         engine,
-        f"user:{user.id}",
+        f"guest:{user.session_id}" if user.is_guest else f"user:{user.id}",
         key,
         idempotency.fingerprint(secret, account_id, body.model_dump(mode="json")),
     )
     if isinstance(claimed, idempotency.Replay):
+        if user.is_guest and claimed.status != 201:
+            _unspend(engine, user)  # a refusal replayed: still nothing paid
         return Response(
             claimed.body, claimed.status, media_type=JSON, headers={"Idempotent-Replayed": "true"}
         )
@@ -103,6 +145,8 @@ def create_payment(
         status, payload = payflow.pay(engine, processor, settings, user, account_id, body, claimed.record_id)
     except ApiError as exc:
         text = idempotency.finish(engine, claimed, exc.status, exc.body())
+        if user.is_guest:
+            _unspend(engine, user)  # refused: nothing was paid, the guest may try again
         if user.is_clerk:
             with writing(engine) as conn:
                 audit.record(conn, user.id, "payment.refused", account_id, code=exc.code)

@@ -59,10 +59,11 @@ def _events(conn: Connection, account_id: int, end: date) -> list[rules.Entry]:
 
 def _range(start: date | None, end: date | None, today: date) -> tuple[date, date]:
     end = end or today
-    start = start or rules.months_before(end, 12) + timedelta(days=1)
+    oldest = rules.oldest_from(today)
+    if start is None:  # the 12 months up to the end, never before the oldest day a statement shows
+        start = max(oldest, rules.months_before(end, 12) + timedelta(days=1)) if end >= oldest else end
     if start > end:
         raise invalid("The start date must be on or before the end date.", "from", "invalid_range")
-    oldest = rules.oldest_from(today)
     if start < oldest:
         raise invalid(
             f"Statements go back 36 months: choose a start date on or after {oldest.isoformat()}.",

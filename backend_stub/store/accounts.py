@@ -39,7 +39,9 @@ def linked_accounts(conn: Connection, user_id: int) -> list[RowMapping]:
 def visible_account(conn: Connection, user: User, account_id: int) -> RowMapping | None:
     """The account if `user` may see it: a clerk sees any, a customer only the linked ones."""
     query = select(*ACCOUNT_COLUMNS).where(accounts.c.id == account_id)
-    if not user.is_clerk:
+    if user.is_guest:
+        query = query.where(accounts.c.id == user.account_id)
+    elif not user.is_clerk:
         query = query.where(
             exists().where(user_accounts.c.account_id == accounts.c.id, user_accounts.c.user_id == user.id)
         )

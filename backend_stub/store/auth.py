@@ -16,10 +16,17 @@ class User:
     email: str
     name: str
     role: str
+    # A guest (one-time payment session): role "guest", the one account it may see, its session id.
+    account_id: int | None = None
+    session_id: int | None = None
 
     @property
     def is_clerk(self) -> bool:
         return self.role == "clerk"
+
+    @property
+    def is_guest(self) -> bool:
+        return self.role == "guest"
 
 
 def _user(row) -> User:  # type: ignore[no-untyped-def]

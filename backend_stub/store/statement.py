@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from sqlalchemy import Connection, RowMapping, select
 
@@ -46,7 +46,7 @@ def payments_through(conn: Connection, account_id: int, end: date) -> list[RowMa
             ).where(
                 payments.c.account_id == account_id,
                 payments.c.status.in_(("succeeded", "pending", "returned")),
-                payments.c.created_at < datetime.combine(end + timedelta(days=1), time.min),
+                payments.c.created_at <= datetime.combine(end, time.max),  # end may be 9999-12-31
             )
         ).mappings()
     )

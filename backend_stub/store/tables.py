@@ -251,11 +251,15 @@ sessions = Table(
     "sessions",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    # 0007: null for a guest session (one-time payment), which names its account instead.
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", DateTime, nullable=False),
     Column("expires_at", DateTime, nullable=False),
     Column("revoked_at", DateTime, nullable=True),
+    Column("kind", String(8), nullable=False, server_default="user"),  # user | guest
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=True),
+    Column("spent_at", DateTime, nullable=True),  # a guest session's one payment went through
 )
 
 verification_codes = Table(
@@ -365,3 +369,29 @@ autopay_runs = Table(
     Column("created_at", DateTime, nullable=False),
     UniqueConstraint("invoice_id", "due_on", name="uq_autopay_runs_invoice_due"),
 )
+
+# 0006: scheduled payments. `target` is the payment target as JSON; the status leaves `scheduled` when the
+# clock runs it (paid | failed | skipped: nothing left to pay) or the customer cancels it.
+scheduled_payments = Table(
+    "scheduled_payments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("method_id", Integer, ForeignKey("payment_methods.id", ondelete="SET NULL"), nullable=True),
+    Column("pay_on", Date, nullable=False),
+    Column("amount_cents", Money, nullable=False),
+    Column("receipt_email", String(254), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("payment_id", Integer, ForeignKey("payments.id", ondelete="SET NULL"), nullable=True),
+    Column("failure_message", String(300), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+)
+Index(
+    "ix_scheduled_payments_account",
+    scheduled_payments.c.account_id,
+    scheduled_payments.c.pay_on,
+    scheduled_payments.c.id,
+)
+Index("ix_scheduled_payments_status_pay_on", scheduled_payments.c.status, scheduled_payments.c.pay_on)

@@ -1,0 +1,190 @@
+"""Scheduled payments: list, create, change and cancel (until their date). Customers on their own accounts,
+clerks on any (audited)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy import Connection, RowMapping
+
+from backend_stub import clock, cursor, scheduling
+from backend_stub.clock import utcnow
+from backend_stub.deps import EngineDep, PathId, SettingsDep, UserDep, transaction_for
+from backend_stub.errors import ApiError, invalid, not_found
+from backend_stub.routes.accounts import Limit, open_account
+from backend_stub.routes.common import errors
+from backend_stub.schemas import PLAIN_TEXT, ScheduledChange, ScheduledCreate, ScheduledPage, ScheduledPayment
+from backend_stub.settings import Settings
+from backend_stub.store import accounts as account_store
+from backend_stub.store import audit
+from backend_stub.store import scheduled as store
+from backend_stub.store.auth import User
+from backend_stub.store.db import writing
+
+router = APIRouter(tags=["scheduled payments"])
+
+
+def _run_if_today(conn: Connection, request: Request, settings: Settings, scheduled_id: int) -> None:
+    """A payment scheduled for today runs at once: the clock's run for today has already happened."""
+    row = store.one(conn, scheduled_id)
+    assert row is not None
+    if row["status"] == "scheduled" and row["pay_on"] <= clock.today(conn):
+        scheduling.run_one(conn, request.app.state.processor, settings, row)
+
+
+@router.get(
+    "/v1/accounts/{account_id}/scheduled-payments",
+    operation_id="listScheduledPayments",
+    response_model=ScheduledPage,
+    responses=errors(400, 401, 404),
+    summary="Scheduled payments, by date",
+)
+def list_scheduled(
+    account_id: PathId,
+    user: UserDep,
+    engine: EngineDep,
+    status: Annotated[Literal["all", "scheduled"], Query()] = "all",
+    limit: Limit = 50,
+    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+) -> ScheduledPage:
+    after = cursor.decode_date_id(cursor_)
+    with transaction_for(engine, user) as conn:
+        open_account(conn, user, account_id, "scheduled.list")
+        rows, total = store.page(conn, account_id, status == "scheduled", limit, after)
+        next_cursor = None
+        if len(rows) > limit:
+            rows = rows[:limit]
+            next_cursor = cursor.encode(rows[-1]["pay_on"], rows[-1]["id"])
+        return ScheduledPage(
+            items=[scheduling.view(conn, r) for r in rows], next_cursor=next_cursor, total_count=total
+        )
+
+
+@router.post(
+    "/v1/accounts/{account_id}/scheduled-payments",
+    operation_id="createScheduledPayment",
+    status_code=201,
+    response_model=ScheduledPayment,
+    responses=errors(400, 401, 404),
+    summary="Schedule a payment for a date on or before the due date",
+)
+def create_scheduled(
+    account_id: PathId,
+    body: ScheduledCreate,
+    user: UserDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    request: Request,
+) -> ScheduledPayment:
+    target = body.target.model_dump(exclude_none=True)
+    method_id = body.method.payment_method_id
+    with writing(engine) as conn:
+        if account_store.visible_account(conn, user, account_id) is None:
+            raise not_found("No such account.")
+        amount = scheduling.check(
+            conn, settings, account_id, target, method_id, body.pay_on, body.receipt_email
+        )
+        scheduled_id = store.create(
+            conn,
+            account_id=account_id,
+            target=json.dumps(target, sort_keys=True),
+            method_id=method_id,
+            pay_on=body.pay_on,
+            amount_cents=amount,
+            receipt_email=body.receipt_email.strip(),
+            status="scheduled",
+            created_at=utcnow(),
+            created_by=user.id,
+        )
+        if user.is_clerk:
+            audit.record(conn, user.id, "scheduled.create", account_id, scheduled_id=scheduled_id)
+        _run_if_today(conn, request, settings, scheduled_id)
+        row = store.one(conn, scheduled_id)
+        assert row is not None
+        return scheduling.view(conn, row)
+
+
+def _open_scheduled(conn: Connection, user: User, scheduled_id: int) -> RowMapping:
+    row = store.one(conn, scheduled_id)
+    if row is None or account_store.visible_account(conn, user, row["account_id"]) is None:
+        raise not_found("No such scheduled payment.")
+    if row["status"] != "scheduled" or row["pay_on"] <= clock.today(conn):
+        raise ApiError(
+            409,
+            "conflict",
+            "already_run",
+            f"This scheduled payment is {row['status'] if row['status'] != 'scheduled' else 'running'}: "
+            "it can no longer be changed or cancelled.",
+        )
+    return row
+
+
+@router.patch(
+    "/v1/scheduled-payments/{scheduled_id}",
+    operation_id="changeScheduledPayment",
+    response_model=ScheduledPayment,
+    responses=errors(400, 401, 404),
+    summary="Change the date, amount or method of a scheduled payment before its date",
+)
+def change_scheduled(
+    scheduled_id: PathId,
+    body: ScheduledChange,
+    user: UserDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    request: Request,
+) -> ScheduledPayment:
+    sent = body.model_fields_set
+    with writing(engine) as conn:
+        row = _open_scheduled(conn, user, scheduled_id)
+        target = json.loads(row["target"])
+        if "amount_cents" in sent:
+            if target["type"] != "amount":
+                raise invalid(
+                    "Only a payment of an amount can change its amount: choose the invoices again instead.",
+                    "amount_cents",
+                    "invalid_amount",
+                )
+            target["amount_cents"] = body.amount_cents
+        if "pay_on" in sent and body.pay_on is None:
+            raise invalid("Choose a date.", "pay_on")
+        pay_on = body.pay_on or row["pay_on"]
+        method_id = body.method.payment_method_id if body.method else row["method_id"]
+        if method_id is None:
+            raise invalid("Choose a saved payment method.", "method")
+        amount = scheduling.check(
+            conn, settings, row["account_id"], target, method_id, pay_on, row["receipt_email"]
+        )
+        store.update_one(
+            conn,
+            scheduled_id,
+            target=json.dumps(target, sort_keys=True),
+            pay_on=pay_on,
+            method_id=method_id,
+            amount_cents=amount,
+        )
+        if user.is_clerk:
+            audit.record(conn, user.id, "scheduled.change", row["account_id"], scheduled_id=scheduled_id)
+        _run_if_today(conn, request, settings, scheduled_id)
+        changed = store.one(conn, scheduled_id)
+        assert changed is not None
+        return scheduling.view(conn, changed)
+
+
+@router.delete(
+    "/v1/scheduled-payments/{scheduled_id}",
+    operation_id="cancelScheduledPayment",
+    status_code=204,
+    response_class=Response,
+    responses=errors(401, 404),
+    summary="Cancel a scheduled payment before its date",
+)
+def cancel_scheduled(scheduled_id: PathId, user: UserDep, engine: EngineDep) -> Response:
+    with writing(engine) as conn:
+        row = _open_scheduled(conn, user, scheduled_id)
+        store.update_one(conn, scheduled_id, status="cancelled")
+        if user.is_clerk:
+            audit.record(conn, user.id, "scheduled.cancel", row["account_id"], scheduled_id=scheduled_id)
+    return Response(status_code=204)

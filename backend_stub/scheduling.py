@@ -1,0 +1,159 @@
+"""Scheduled payments: the checks when one is made or changed, and the run on its date.
+
+A scheduled payment is priced by the same plan as a payment (target, saved method, fees); its date must be
+today or later and on or before the due date of every invoice it pays. A payment for today runs at once;
+later ones run when the clock reaches their date (channel `scheduled`), once: the status leaves
+`scheduled`."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from sqlalchemy import Connection, RowMapping
+
+from backend_stub import clock, mail, views
+from backend_stub.billing.labels import method_label
+from backend_stub.errors import invalid, not_found
+from backend_stub.processor import Processor
+from backend_stub.receipts import BUSINESS_PHONE, dollars
+from backend_stub.schemas import EMAIL_PATTERN, PaymentRequest, ScheduledPayment
+from backend_stub.settings import Settings
+from backend_stub.store import methods as method_store
+from backend_stub.store import payments as payment_store
+from backend_stub.store import scheduled as store
+
+# Problems that belong to the day a payment is made, not to the day it is scheduled.
+_RUN_TIME_ONLY = {"card_payment_limit", "fees_changed"}
+
+
+def payment_body(target: dict, method_id: int, receipt_email: str, fees: int = 0) -> PaymentRequest:
+    return PaymentRequest.model_validate(
+        {
+            "target": target,
+            "parts": [{"method": {"type": "saved", "payment_method_id": method_id}}],
+            "accepted_fees_cents": fees,
+            "receipt_email": receipt_email,
+        }
+    )
+
+
+def check(
+    conn: Connection,
+    settings: Settings,
+    account_id: int,
+    target: dict,
+    method_id: int,
+    pay_on: date,
+    email: str,
+) -> int:
+    """The amount it will pay; raises the 4xx for the first thing wrong (nothing written)."""
+    from backend_stub.payflow import SYSTEM, plan, to_error
+
+    if not re.match(EMAIL_PATTERN, email.strip()):
+        raise invalid("Enter a valid email address for the receipt.", "receipt_email", "invalid_email")
+    method = method_store.one(conn, method_id)
+    if method is None or method["account_id"] != account_id:
+        raise not_found("No such payment method on this account.").with_param("method.payment_method_id")
+    today = clock.today(conn)
+    if pay_on < today:
+        raise invalid(f"Choose today ({today.isoformat()}) or a later date.", "pay_on", "date_in_past")
+    result, _ = plan(conn, settings, SYSTEM, account_id, payment_body(target, method_id, email))
+    problems = [p for p in result.problems if p.code not in _RUN_TIME_ONLY]
+    if problems:
+        raise to_error(problems[0])
+    dues = store.due_dates(conn, [a.invoice_id for a in result.allocations])
+    for allocation in result.allocations:
+        number, due_on = dues[allocation.invoice_id]
+        if pay_on > due_on:
+            raise invalid(
+                f"Invoice {number} is due on {due_on.isoformat()}: choose that date or an earlier one.",
+                "pay_on",
+                "date_after_due",
+            )
+    return result.amount_cents
+
+
+def view(conn: Connection, row: RowMapping) -> ScheduledPayment:
+    label = None
+    method = method_store.one(conn, row["method_id"]) if row["method_id"] is not None else None
+    if method is not None:
+        label = method_label(method["type"], method["brand"], method["last4"], method["bank_name"])
+    return ScheduledPayment(
+        id=row["id"],
+        account_id=row["account_id"],
+        target=json.loads(row["target"]),
+        method={"type": "saved", "payment_method_id": row["method_id"]} if row["method_id"] else None,
+        method_label=label,
+        pay_on=row["pay_on"],
+        amount_cents=row["amount_cents"],
+        receipt_email=row["receipt_email"],
+        status=row["status"],
+        payment_id=row["payment_id"],
+        failure_message=row["failure_message"],
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+    )
+
+
+def _target_now(conn: Connection, target: dict) -> dict | None:
+    """The target as it can be paid today: invoices already paid are dropped and amounts are capped at
+    what is left; None when nothing is left."""
+    if target["type"] != "invoices":
+        return target
+    left = store.balances(conn, [i["invoice_id"] for i in target["invoices"]])
+    picks = []
+    for pick in target["invoices"]:
+        balance = left.get(pick["invoice_id"], 0)
+        if balance <= 0:
+            continue
+        if pick.get("amount_cents") is not None:
+            pick = {**pick, "amount_cents": min(pick["amount_cents"], balance)}
+        picks.append(pick)
+    return {"type": "invoices", "invoices": picks} if picks else None
+
+
+def run_one(conn: Connection, processor: Processor, settings: Settings, row: RowMapping) -> None:
+    """Make the payment now (the caller has set the clock to its date) and record how it went."""
+    from backend_stub.payflow import pay_in_transaction
+
+    target = _target_now(conn, json.loads(row["target"]))
+    if row["method_id"] is None:
+        payment, failure = None, "The payment method was removed."
+    elif target is None:
+        store.update_one(conn, row["id"], status="skipped")
+        return
+    else:
+        body = payment_body(target, row["method_id"], row["receipt_email"])
+        payment, failure = pay_in_transaction(conn, processor, settings, row["account_id"], body, "scheduled")
+    if payment is not None:
+        store.update_one(conn, row["id"], status="paid", payment_id=payment["id"])
+        return
+    if failure and "nothing" in failure.lower():
+        store.update_one(conn, row["id"], status="skipped")
+        return
+    store.update_one(conn, row["id"], status="failed", failure_message=(failure or "")[:300])
+    account = payment_store.account_row(conn, row["account_id"])
+    mail.send(
+        conn,
+        row["receipt_email"],
+        "Your scheduled payment did not go through",
+        f"Hello {views.full_name(account['first_name'], account['last_name'])},\n\n"
+        f"The payment of {dollars(row['amount_cents'])} scheduled for {row['pay_on'].isoformat()} on account "
+        f"{account['account_number']} did not go through: {failure}\n\nNothing was charged. "
+        f"Pay now in Paydesk or call us at {BUSINESS_PHONE}.\n",
+        kind="scheduled_failed",
+    )
+
+
+def run_due(conn: Connection, processor: Processor, settings: Settings, through: date) -> int:
+    """Run every scheduled payment due by `through`, each dated its own day."""
+    due = store.due_through(conn, through)
+    for row in due:
+        clock.set_today(conn, row["pay_on"])  # the payment is dated the day it was scheduled for
+        try:
+            run_one(conn, processor, settings, row)
+        finally:
+            clock.set_today(conn, through)
+    return len(due)
