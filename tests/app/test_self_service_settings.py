@@ -16,6 +16,7 @@ from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_tex
 from tests.conftest import login
 from tests.support.stub import StubServer, run_stub
 from tui.api import Account
+from tui.app import ScreenCommands
 from tui.money import format_cents
 from tui.screens.dialogs import PhoneDialog, QuestionDialog
 from tui.screens.settings import SettingsScreen
@@ -75,6 +76,16 @@ async def test_paperless_saves_at_once_and_says_so(server, token) -> None:
         assert "On  Paperless billing" in screen_text(app)
 
         await pilot.press("space")
+        await wait_for_text(pilot, "Paperless billing is off.")
+        assert account(server, token)["paperless"] is False
+
+        # The palette reaches it too.
+        commands = {name: run for name, _, run in ScreenCommands(screen, None)._commands()}
+        commands["Paperless billing on"]()
+        await wait_for_text(pilot, "Paperless billing is on.")
+        assert account(server, token)["paperless"] is True
+        commands = {name: run for name, _, run in ScreenCommands(screen, None)._commands()}
+        commands["Paperless billing off"]()
         await wait_for_text(pilot, "Paperless billing is off.")
         assert account(server, token)["paperless"] is False
 
@@ -252,6 +263,8 @@ async def test_autopay_change_method_turn_off_and_on(server) -> None:
         await pilot.press("escape")
         await wait_for_text(pilot, "Autopay is unchanged.")
         assert api_get(server, lee, f"/v1/accounts/{account_id}")["autopay"]["enabled"] is True
+        names = {name for name, _, _ in ScreenCommands(screen, None)._commands()}
+        assert {"Change the autopay method", "Turn off autopay"} <= names
         screen.query_one("#autopay-cancel").focus()
         await pilot.press("enter")
         await on_screen(pilot, QuestionDialog)

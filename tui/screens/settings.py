@@ -8,6 +8,7 @@ the switches and the switch goes back to what the server holds.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -19,7 +20,7 @@ from textual.widgets import Button, Input, Label, Static, Switch
 
 from tui.api import Account, ApiError
 from tui.checks import email_problem, phone_digits, phone_problem, required
-from tui.screens.base import PaydeskScreen
+from tui.screens.base import Command, PaydeskScreen
 from tui.widgets.autopay_panel import AutopayPanel
 from tui.widgets.pay_fields import Check, first_problem
 
@@ -278,7 +279,26 @@ class SettingsScreen(PaydeskScreen):
         message.update(escape(text))
         message.set_class(error, "-error")
 
-    # ---- keys ------------------------------------------------------------------------------------
+    # ---- keys and commands -----------------------------------------------------------------------
+
+    def extra_commands(self) -> Iterable[Command]:
+        """The switches and autopay buttons are commands too (the palette reaches every action)."""
+        if self.account is None:
+            return
+        for switch_id, (_, name, _) in SWITCHES.items():
+            switch = self.query_one(f"#{switch_id}", Switch)
+            yield (
+                f"{name} {'off' if switch.value else 'on'}",
+                f"Turn {name.lower()} {'off' if switch.value else 'on'}",
+                switch.toggle,
+            )
+        for panel in self.query(AutopayPanel):
+            enabled = panel.account is not None and panel.account.autopay.enabled
+            if panel.methods:
+                name = "Change the autopay method" if enabled else "Turn on autopay"
+                yield (name, "With the saved method chosen under Autopay", panel.enrol)
+            if enabled:
+                yield ("Turn off autopay", "Stop paying invoices on their due dates", panel.cancel)
 
     def action_back(self) -> None:
         self.app.pop_screen()
