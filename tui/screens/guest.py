@@ -180,7 +180,8 @@ class GuestHomeScreen(PaydeskScreen):
         if payment is None:
             return
         # One payment per guest session: the receipt was shown; the session is spent.
-        where = f" A receipt is on its way to {payment.receipt_email}." if payment.receipt_email else ""
+        email = payment.receipt_email
+        where = f" A receipt is on its way to {escape(email)}." if email else ""  # shown as markup
         self.app.end_guest(f"Thank you: {format_cents(payment.total_cents)} paid.{where}")
 
     def action_leave(self) -> None:

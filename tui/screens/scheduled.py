@@ -112,7 +112,10 @@ class ScheduleDialog(_FormDialog):
     def compose(self) -> ComposeResult:
         what = [(f"Balance due ({format_cents(self.balance_cents)})", "balance"), ("An amount", "amount")]
         what += [
-            (f"{row.number} · due {format_date(row.due_on)} · {format_cents(row.balance_cents)}", f"{row.id}")
+            (
+                f"{escape(row.number)} · due {format_date(row.due_on)} · {format_cents(row.balance_cents)}",
+                f"{row.id}",
+            )
             for row in self.invoices
         ]
         default = next((m.id for m in self.methods if m.is_default), self.methods[0].id)
@@ -127,7 +130,7 @@ class ScheduleDialog(_FormDialog):
             with Horizontal(classes="field-row"):
                 yield Label("With", classes="field-label")
                 yield Select(
-                    [(m.display, m.id) for m in self.methods],
+                    [(escape(m.display), m.id) for m in self.methods],
                     value=default,
                     allow_blank=False,
                     id="method",
@@ -306,8 +309,8 @@ class ScheduledPaymentsScreen(PaydeskScreen):
                 format_date(item.pay_on),
                 item.what,
                 Text(format_cents(item.amount_cents), justify="right"),
-                item.method_label or "",
-                status,
+                Text(item.method_label or ""),  # server text: never read as markup
+                Text(status),
                 key=str(item.id),
             )
         hint = self.query_one("#scheduled-hint", Static)

@@ -203,8 +203,8 @@ class StatementScreen(PaydeskScreen):
         for entry in page.items:
             table.add_row(
                 format_date(entry.date),
-                entry.description,
-                entry.reference or "",
+                Text(entry.description),  # server text: a Text, so a "[" is never read as markup
+                Text(entry.reference or ""),
                 Text(format_cents(entry.amount_cents), justify="right"),
                 Text(format_cents(entry.balance_cents), justify="right"),
             )

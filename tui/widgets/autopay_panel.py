@@ -73,7 +73,9 @@ class AutopayPanel(ReportsWorkerErrors, Vertical):
         picker = self.query_one("#autopay-method", Select)
         enabled = account.autopay.enabled
         if methods:
-            picker.set_options([(m.display + (" (default)" if m.is_default else ""), m.id) for m in methods])
+            picker.set_options(
+                [(escape(m.display) + (" (default)" if m.is_default else ""), m.id) for m in methods]
+            )
             current = account.autopay.payment_method_id
             default = next((m.id for m in methods if m.is_default), methods[0].id)
             picker.value = current if enabled and current in {m.id for m in methods} else default
