@@ -22,7 +22,10 @@ from backend_stub.store.db import writing
 router = APIRouter(tags=["guest"])
 
 GUEST_TTL = timedelta(minutes=30)
-LOOKUPS_PER_WINDOW = 10
+# Per account number: guessing last names for one account is the attack. Per client address: more room,
+# since many people may share one address (an office, a carrier's NAT).
+LOOKUPS_PER_ACCOUNT = 10
+LOOKUPS_PER_CLIENT = 30
 
 
 @router.post(
@@ -40,8 +43,8 @@ def guest_lookup(
     now = utcnow()
     outcome: ApiError | GuestSession
     with writing(engine) as conn:
-        limited = limit_requests(conn, "guest_ip", client, LOOKUPS_PER_WINDOW, now, "account_number") or (
-            limit_requests(conn, "guest_account", number, LOOKUPS_PER_WINDOW, now, "account_number")
+        limited = limit_requests(conn, "guest_ip", client, LOOKUPS_PER_CLIENT, now, "account_number") or (
+            limit_requests(conn, "guest_account", number, LOOKUPS_PER_ACCOUNT, now, "account_number")
         )
         account = None if limited else store.find_account(conn, number, last_name)
         if limited:
