@@ -13,6 +13,7 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from tui.api import AccountMatch, ApiError
 from tui.screens.base import PaydeskScreen
+from tui.widgets.formatting import plain_cells
 
 
 class ClerkSearchScreen(PaydeskScreen):
@@ -86,10 +87,9 @@ class ClerkSearchScreen(PaydeskScreen):
         results.clear()
         for match in self.matches:
             results.add_row(
-                match.account_number,
-                match.name,
-                match.email or "",
-                match.service_address or "",
+                *plain_cells(
+                    match.account_number, match.name, match.email or "", match.service_address or ""
+                ),
                 key=str(match.id),
             )
         if self.matches:

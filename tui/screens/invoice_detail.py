@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from tui.api import ApiError, InvoiceDetail
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
-from tui.widgets.formatting import format_date, status_label
+from tui.widgets.formatting import format_date, plain_cells, status_label
 
 
 def _money(cents: int) -> Text:
@@ -103,22 +103,26 @@ class InvoiceDetailScreen(PaydeskScreen):
         items.clear()
         for item in invoice.line_items:
             items.add_row(
-                item.description,
-                Text(str(item.quantity), justify="right"),
-                _money(item.unit_cents),
-                _money(item.amount_cents),
+                *plain_cells(
+                    item.description,
+                    Text(str(item.quantity), justify="right"),
+                    _money(item.unit_cents),
+                    _money(item.amount_cents),
+                )
             )
 
         sites = self.query_one("#sites", DataTable)
         sites.clear()
         for child in invoice.children:
             sites.add_row(
-                child.number,
-                child.site.name if child.site else "",
-                _money(child.amount_cents),
-                _money(child.balance_cents),
-                status_label(child.status, child.past_due),
-                (child.site.address or "") if child.site else "",
+                *plain_cells(
+                    child.number,
+                    child.site.name if child.site else "",
+                    _money(child.amount_cents),
+                    _money(child.balance_cents),
+                    status_label(child.status, child.past_due),
+                    (child.site.address or "") if child.site else "",
+                ),
                 key=str(child.id),
             )
         has_sites = bool(invoice.children)
@@ -129,11 +133,13 @@ class InvoiceDetailScreen(PaydeskScreen):
         payments.clear()
         for payment in invoice.payments:
             payments.add_row(
-                format_date(payment.created_at.date()),
-                _money(payment.amount_cents),
-                payment.status.replace("_", " ").title(),
-                payment.confirmation_number,
-                payment.method_label or "",
+                *plain_cells(
+                    format_date(payment.created_at.date()),
+                    _money(payment.amount_cents),
+                    payment.status.replace("_", " ").title(),
+                    payment.confirmation_number,
+                    payment.method_label or "",
+                )
             )
         payments.display = bool(invoice.payments)
         self.query_one("#no-payments").display = not invoice.payments
@@ -154,7 +160,7 @@ class InvoiceDetailScreen(PaydeskScreen):
         grid.add_row("Due", format_date(invoice.due_on), "", "")
         if invoice.site is not None:
             where = invoice.site.name + (f", {invoice.site.address}" if invoice.site.address else "")
-            grid.add_row("Site", where, "", "")
+            grid.add_row("Site", Text(where), "", "")
         elif invoice.children:
             grid.add_row("Sites", f"{len(invoice.children)} sites (below)", "", "")
         return grid

@@ -302,7 +302,7 @@ class PayScreen(PaydeskScreen):
                     format_cents(line.amount_cents) + (" *" if line.edited else ""), justify="right"
                 )
             table.add_row(
-                name,
+                Text(name),
                 format_date(row.due_on),
                 Text(format_cents(row.balance_cents), justify="right"),
                 paying,

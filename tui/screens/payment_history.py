@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from tui.api import Payment
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
-from tui.widgets.formatting import format_date
+from tui.widgets.formatting import format_date, plain_cells
 from tui.widgets.payment_view import methods_label, payment_status, payment_view
 
 if TYPE_CHECKING:
@@ -70,12 +70,14 @@ class PaymentHistoryScreen(PaydeskScreen):
         for payment in page.items:
             self.payments.append(payment)
             table.add_row(
-                format_date(payment.created_on or payment.created_at.date()),
-                payment.confirmation_number,
-                methods_label(payment.parts, name_max=12),  # the status must fit 80 columns
-                Text(format_cents(payment.amount_cents), justify="right"),
-                Text(format_cents(payment.fees_cents), justify="right"),
-                payment_status(payment),
+                *plain_cells(
+                    format_date(payment.created_on or payment.created_at.date()),
+                    payment.confirmation_number,
+                    methods_label(payment.parts, name_max=12),  # the status must fit 80 columns
+                    Text(format_cents(payment.amount_cents), justify="right"),
+                    Text(format_cents(payment.fees_cents), justify="right"),
+                    payment_status(payment),
+                ),
                 key=str(payment.id),
             )
         self._show_count()

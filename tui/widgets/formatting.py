@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from rich.text import Text
 
 STATUS_LABELS = {"open": "Open", "in_progress": "In Progress", "paid": "Paid"}
 
@@ -22,3 +25,12 @@ def status_label(status: str, past_due: bool = False) -> str:
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def plain_cells(*cells: Any) -> tuple[Any, ...]:
+    """Table cells with every string made a `Text`.
+
+    DataTable and Rich's Table read a plain string as markup: a "[" in text from the server (an address,
+    a line item) would be eaten, or raise. Renderables pass through as they are.
+    """
+    return tuple(Text(cell) if isinstance(cell, str) else cell for cell in cells)

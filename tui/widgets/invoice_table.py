@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Static
 
 from tui.api import InvoiceRow
 from tui.money import format_cents
-from tui.widgets.formatting import format_date, plural, status_label
+from tui.widgets.formatting import format_date, plain_cells, plural, status_label
 from tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -200,7 +200,7 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
     def _add(self, row: InvoiceRow, parent: InvoiceRow | None = None) -> None:
         key = f"{parent.id}/{row.id}" if parent else str(row.id)
         self._by_key[key] = row
-        self.table.add_row(*self._cells(row, child=parent is not None), key=key)
+        self.table.add_row(*plain_cells(*self._cells(row, child=parent is not None)), key=key)
         if parent is None and row.id in self._expanded:
             for child in self._children.get(row.id, []):
                 self._add(child, parent=row)

@@ -51,7 +51,7 @@ def allocations_table(allocations: list[Allocation], credit_cents: int = 0) -> T
     table.add_column("Invoice")
     table.add_column("Amount", justify="right")
     for allocation in allocations:
-        table.add_row(allocation.number, _money(allocation.amount_cents))
+        table.add_row(Text(allocation.number), _money(allocation.amount_cents))
     if credit_cents:
         table.add_row("Account credit", _money(credit_cents))
     return table
@@ -85,7 +85,8 @@ def parts_table(parts: list[PaymentPart], *, show_status: bool = False) -> Table
     if show_status:
         table.add_column("Status")
     for part in parts:
-        row: list[RenderableType] = [part.method.label, _money(part.amount_cents), _money(part.fee_cents)]
+        label = Text(part.method.label)
+        row: list[RenderableType] = [label, _money(part.amount_cents), _money(part.fee_cents)]
         if show_status:
             row.append(PAYMENT_STATUS.get(part.status or "", part.status or ""))
         table.add_row(*row)
