@@ -68,3 +68,39 @@ def test_demo_login_by_reading_the_code_off_the_screen(tmp_path: Path) -> None:
     while demo_processes(tmp_path) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not demo_processes(tmp_path), "the demo's backend must stop when the app exits"
+
+
+# token_urlsafe(32): 43 characters; the whole link fits on one line of a 200-column inbox
+SET_PASSWORD_LINK = re.compile(r"(paydesk://set-password\?token=[A-Za-z0-9_-]{43})(?![A-Za-z0-9_-])")
+
+
+@pytest.mark.pty
+def test_demo_sign_up_through_the_demo_inbox_then_set_a_password(tmp_path: Path) -> None:
+    exe = shutil.which("paydesk", path=str(Path(sys.executable).parent))
+    assert exe, "the paydesk console script is not installed"
+    env = {**os.environ, "TERM": "xterm-256color", "TMPDIR": str(tmp_path), "LANG": "C.UTF-8"}
+    env.pop("NO_COLOR", None)
+    term = Terminal([exe, "demo"], env, cols=200, rows=40)
+    try:
+        term.wait_for(lambda s: "Sign in" in s, "the login screen", timeout=60)
+        term.send("\x0e")  # ctrl+n: Sign up
+        term.wait_for(lambda s: "Sign up" in s and "set your password" in s, "the sign-up screen")
+        term.send("sam@example.com\r")
+        link = term.wait_for(
+            lambda s: (m := SET_PASSWORD_LINK.search(s)) and m.group(1), "the link in the demo inbox"
+        )
+        term.send("\x14")  # ctrl+t: I have the link
+        term.wait_for(lambda s: "Set your password" in s, "the set-password screen")
+        term.send(str(link))
+        for text in ("\t", "Correct-horse-42", "\t", "Correct-horse-42", "\r"):
+            term.send(text)
+            time.sleep(0.2)  # a person's pace: keys sent in one burst can outrun a focus change
+        screen = term.wait_for(lambda s: "Balance Due" in s and s, "home, signed in", timeout=30)
+        assert "Sam Reyes" in str(screen)
+        assert "Correct-horse-42" not in term.text()
+        term.send("\x11")  # ctrl+q
+        term.child.expect(pexpect.EOF, timeout=20)
+        term.child.close()
+        assert term.child.exitstatus == 0
+    finally:
+        term.close()
