@@ -7,6 +7,7 @@ the demo inbox watches the email typed here, so the link can be read off the scr
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import ClassVar
 
 from textual import on, work
@@ -147,7 +148,33 @@ class PasswordLoginScreen(_FormScreen):
         self.app.push_screen(ForgotPasswordScreen(self.query_one("#email", Input).value.strip()))
 
 
-class SignUpScreen(_FormScreen):
+class _LinkRequestScreen(_FormScreen):
+    """Sign up and Forgot password: ask the server to email a set-password link, then take the link."""
+
+    def __init__(self, email: str = "") -> None:
+        super().__init__()
+        self.initial_email = email
+        self.sent_to: str | None = None
+
+    async def request_link(self, email: str, request: Awaitable[str | None]) -> None:
+        """Await the server's answer with the Send button busy, then point at "I have the link"."""
+        button = self.query_one("#send", Button)
+        button.loading = True
+        try:
+            message = await request
+        finally:
+            button.loading = False
+        self.sent_to = email
+        self.say(f"{message or 'Check your email.'} Then choose I have the link (Ctrl+T).")
+        self.query_one("#have-link", Button).focus()
+
+    @on(Button.Pressed, "#have-link")
+    def action_have_link(self) -> None:
+        email = self.sent_to or self.query_one("#email", Input).value.strip()
+        self.app.push_screen(SetPasswordScreen(email))
+
+
+class SignUpScreen(_LinkRequestScreen):
     """The email on the account: the server emails a link to set a password."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -163,11 +190,6 @@ class SignUpScreen(_FormScreen):
         ),
         Binding("escape", "back", "Back", id="signup.back", tooltip="Back to sign in"),
     ]
-
-    def __init__(self, email: str = "") -> None:
-        super().__init__()
-        self.initial_email = email
-        self.sent_to: str | None = None
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="signup-form", classes="form"):
@@ -196,23 +218,10 @@ class SignUpScreen(_FormScreen):
 
     @work(exclusive=True, exit_on_error=False)
     async def send(self, email: str) -> None:
-        button = self.query_one("#send", Button)
-        button.loading = True
-        try:
-            message = await self.app.client.sign_up(email)
-        finally:
-            button.loading = False
-        self.sent_to = email
-        self.say(f"{message or 'Check your email.'} Then choose I have the link (Ctrl+T).")
-        self.query_one("#have-link", Button).focus()
-
-    @on(Button.Pressed, "#have-link")
-    def action_have_link(self) -> None:
-        email = self.sent_to or self.query_one("#email", Input).value.strip()
-        self.app.push_screen(SetPasswordScreen(email))
+        await self.request_link(email, self.app.client.sign_up(email))
 
 
-class ForgotPasswordScreen(_FormScreen):
+class ForgotPasswordScreen(_LinkRequestScreen):
     """Account number and email: the server emails a link to set a new password."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -228,11 +237,6 @@ class ForgotPasswordScreen(_FormScreen):
         ),
         Binding("escape", "back", "Back", id="forgot.back", tooltip="Back to sign in"),
     ]
-
-    def __init__(self, email: str = "") -> None:
-        super().__init__()
-        self.initial_email = email
-        self.sent_to: str | None = None
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="forgot-form", classes="form"):
@@ -271,20 +275,7 @@ class ForgotPasswordScreen(_FormScreen):
 
     @work(exclusive=True, exit_on_error=False)
     async def send(self, account_number: str, email: str) -> None:
-        button = self.query_one("#send", Button)
-        button.loading = True
-        try:
-            message = await self.app.client.forgot_password(account_number, email)
-        finally:
-            button.loading = False
-        self.sent_to = email
-        self.say(f"{message or 'Check your email.'} Then choose I have the link (Ctrl+T).")
-        self.query_one("#have-link", Button).focus()
-
-    @on(Button.Pressed, "#have-link")
-    def action_have_link(self) -> None:
-        email = self.sent_to or self.query_one("#email", Input).value.strip()
-        self.app.push_screen(SetPasswordScreen(email))
+        await self.request_link(email, self.app.client.forgot_password(account_number, email))
 
 
 class SetPasswordScreen(_FormScreen):
