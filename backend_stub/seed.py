@@ -128,14 +128,7 @@ class _Seeder:
         self.conn.execute(
             line_items.insert(),
             [
-                {
-                    "invoice_id": invoice_id,
-                    "description": item.description,
-                    "quantity": item.quantity,
-                    "unit_cents": item.unit_cents,
-                    "amount_cents": item.amount_cents,
-                    "position": position,
-                }
+                _line_item_row(invoice_id, position, item)
                 for position, item in enumerate(items)
             ],
         )
@@ -469,15 +462,20 @@ def _large(s: _Seeder) -> None:
         s.conn.execute(
             line_items.insert(),
             [
-                {
-                    "invoice_id": invoice_id,
-                    "description": item.description,
-                    "quantity": item.quantity,
-                    "unit_cents": item.unit_cents,
-                    "amount_cents": item.amount_cents,
-                    "position": position,
-                }
+                _line_item_row(invoice_id, position, item)
                 for invoice_id, items in zip(ids, items_per_row, strict=True)
                 for position, item in enumerate(items)
             ],
         )
+
+
+def _line_item_row(invoice_id: int, position: int, item: Item) -> dict[str, object]:
+    """One `line_items` row, shared by the demo seed and the bulk `large` seed."""
+    return {
+        "invoice_id": invoice_id,
+        "description": item.description,
+        "quantity": item.quantity,
+        "unit_cents": item.unit_cents,
+        "amount_cents": item.amount_cents,
+        "position": position,
+    }

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 from tui.api import Payment
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
-from tui.widgets.formatting import format_date, plain_cells
+from tui.widgets.formatting import format_date, near_end, plain_cells
 from tui.widgets.payment_view import methods_label, payment_status, payment_view
 
 if TYPE_CHECKING:
@@ -94,11 +94,8 @@ class PaymentHistoryScreen(PaydeskScreen):
 
     @on(DataTable.RowHighlighted, "#history")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if (
-            event.cursor_row >= event.data_table.row_count - NEAR_END
-            and self.next_cursor
-            and not self.loading_more
-        ):
+        rows = event.data_table.row_count
+        if near_end(event.cursor_row, rows, NEAR_END, self.next_cursor, self.loading_more):
             self.load_page(self.next_cursor)
 
     @on(DataTable.RowSelected, "#history")

@@ -20,7 +20,7 @@ from tui.api import ApiError, Statement
 from tui.checks import day_problem, parse_day
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
-from tui.widgets.formatting import format_date
+from tui.widgets.formatting import format_date, near_end
 from tui.widgets.pay_fields import Check, first_problem
 
 if TYPE_CHECKING:
@@ -227,11 +227,8 @@ class StatementScreen(PaydeskScreen):
 
     @on(DataTable.RowHighlighted, "#statement")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
-        if (
-            event.cursor_row >= event.data_table.row_count - NEAR_END
-            and self.next_cursor
-            and not self.loading_more
-        ):
+        rows = event.data_table.row_count
+        if near_end(event.cursor_row, rows, NEAR_END, self.next_cursor, self.loading_more):
             self.load_page(self.next_cursor)
 
     # ---- export ------------------------------------------------------------------------------------

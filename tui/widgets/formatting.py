@@ -34,3 +34,8 @@ def plain_cells(*cells: Any) -> tuple[Any, ...]:
     a line item) would be eaten, or raise. Renderables pass through as they are.
     """
     return tuple(Text(cell) if isinstance(cell, str) else cell for cell in cells)
+
+
+def near_end(cursor_row: int, row_count: int, margin: int, next_cursor: str | None, loading: bool) -> bool:
+    """Time to fetch the next page: the cursor is within `margin` rows of the end and there is more."""
+    return cursor_row >= row_count - margin and bool(next_cursor) and not loading
