@@ -1,0 +1,22 @@
+"""The one line a screen or panel speaks through: what just happened, or what went wrong.
+
+Server text is shown as written (never read as markup); an error is styled `-error` by app.tcss.
+"""
+
+from __future__ import annotations
+
+from textual.markup import escape
+from textual.widgets import Static
+
+
+class StatusLine(Static):
+    """`say(text)` replaces the line; `say(text, error=True)` shows it as an error."""
+
+    DEFAULT_CLASSES = "message"
+
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(escape(text), id=id, classes=classes)
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        self.update(escape(text))
+        self.set_class(error, "-error")
