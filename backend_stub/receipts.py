@@ -10,15 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from backend_stub.billing.labels import method_label
+from backend_stub.billing.money import format_cents as dollars
 
 BUSINESS_PHONE = "1-800-555-0142"
 COMPANY = "Paydesk Utilities"
 
 
-def dollars(cents: int) -> str:
-    sign = "-" if cents < 0 else ""
-    cents = abs(cents)
-    return f"{sign}${cents // 100:,}.{cents % 100:02d}"
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from backend_stub.billing.money import format_cents
 from backend_stub.billing.problems import Problem, bad, conflict, missing
 
 MAX_INVOICES = 200
@@ -164,7 +165,7 @@ def _allocate_selected(
                     problems.append(
                         bad(
                             "amount_above_balance",
-                            f"Invoice {leaf.number} has {_dollars(leaf.balance_cents)} left to pay: "
+                            f"Invoice {leaf.number} has {format_cents(leaf.balance_cents)} left to pay: "
                             "enter that much or less.",
                             f"{param}.amount_cents",
                         )
@@ -190,5 +191,3 @@ def _paid(invoice: InvoiceBalance, param: str) -> Problem:
     )
 
 
-def _dollars(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend_stub.billing.money import format_cents
+
 CONVENIENCE = "convenience"
 SURCHARGE = "surcharge"
 POLICIES = (CONVENIENCE, SURCHARGE)
@@ -57,12 +59,11 @@ def fees_for(method_type: str, funding: str | None, amount_cents: int, policy: F
     if policy.kind == CONVENIENCE:
         if policy.convenience_cents == 0:
             return []
-        dollars = f"${policy.convenience_cents // 100}.{policy.convenience_cents % 100:02d}"
         return [
             Fee(
                 CONVENIENCE,
                 policy.convenience_cents,
-                f"Card convenience fee ({dollars}, not refundable)",
+                f"Card convenience fee ({format_cents(policy.convenience_cents)}, not refundable)",
                 refundable=False,
             )
         ]

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from backend_stub.billing.allocation import valid_amount
+from backend_stub.billing.money import format_cents
 from backend_stub.billing.problems import Problem, bad, refused
 
 MAX_PARTS = 5
@@ -50,7 +51,7 @@ def split(parts: Sequence[PartRequest], total_cents: int) -> tuple[list[int], li
         return [], [
             bad(
                 "parts_mismatch",
-                f"The methods' amounts must add up to {_dollars(total_cents)}, the amount being paid.",
+                f"The methods' amounts must add up to {format_cents(total_cents)}, the amount being paid.",
                 "parts",
             )
         ]
@@ -67,7 +68,7 @@ def card_limits(
     problems = [
         bad(
             "card_amount_limit",
-            f"A card can pay at most {_dollars(card_part_max_cents)} at a time: "
+            f"A card can pay at most {format_cents(card_part_max_cents)} at a time: "
             "split the rest or pay by bank.",
             f"parts[{i}].amount_cents",
         )
@@ -87,5 +88,3 @@ def card_limits(
     return problems
 
 
-def _dollars(cents: int) -> str:
-    return f"${cents // 100:,}.{cents % 100:02d}"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
 
 STATEMENT_MONTHS = 36
 
@@ -61,6 +60,3 @@ def build(events: list[Entry], start: date, end: date) -> Statement:
     return Statement(opening, balance, entries)
 
 
-def dollars(cents: int) -> str:
-    """`-125.50`: two decimals, a minus for negatives, no sign or separators (for CSV)."""
-    return f"{Decimal(cents) / 100:.2f}"

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from backend_stub import clock, cursor
 from backend_stub.billing import statement as rules
 from backend_stub.billing.labels import combined_label, method_label
+from backend_stub.billing.money import plain_dollars
 from backend_stub.deps import EngineDep, PathId, UserDep, transaction_for
 from backend_stub.errors import invalid
 from backend_stub.routes.accounts import Limit, open_account
@@ -77,12 +78,12 @@ def _csv(account_number: str, start: date, end: date, result: rules.Statement) -
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
-    opening = rules.dollars(result.opening_balance_cents)
+    opening = plain_dollars(result.opening_balance_cents)
     writer.writerow([start.isoformat(), "opening_balance", "Opening balance", "", "", opening])
     for e in result.entries:
-        amount, balance = rules.dollars(e.amount_cents), rules.dollars(e.balance_cents)
+        amount, balance = plain_dollars(e.amount_cents), plain_dollars(e.balance_cents)
         writer.writerow([e.date.isoformat(), e.kind, e.description, e.reference, amount, balance])
-    closing = rules.dollars(result.closing_balance_cents)
+    closing = plain_dollars(result.closing_balance_cents)
     writer.writerow([end.isoformat(), "closing_balance", "Closing balance", "", "", closing])
     filename = f"statement-{account_number}-{start.isoformat()}-{end.isoformat()}.csv"
     return Response(

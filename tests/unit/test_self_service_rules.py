@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backend_stub.billing.statement import Entry, build, dollars, months_before
+from backend_stub.billing.money import plain_dollars as dollars
+from backend_stub.billing.statement import Entry, build, months_before
 from backend_stub.contact_info import clean_address, display_phone, normalise_phone
 from backend_stub.password_rules import password_problem
 
