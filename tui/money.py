@@ -19,6 +19,14 @@ def format_cents(cents: int) -> str:
     return f"{sign}${dollars:,}.{rest:02d}"
 
 
+def input_dollars(cents: int) -> str:
+    """1234567 -> "12345.67": an amount as a person would type it into an input (parse_dollars reads it)."""
+    if cents < 0:
+        raise ValueError("an amount to type is zero or more")
+    dollars, rest = divmod(cents, 100)
+    return f"{dollars}.{rest:02d}"
+
+
 def parse_dollars(text: str) -> int:
     """"$1,234.56" -> 123456. Raises ValueError with a sentence fit to show under an input."""
     cleaned = text.strip().replace(" ", "")
