@@ -1,20 +1,24 @@
-"""What routes depend on: the engine, the settings, the signed-in user, transactions by role."""
+"""What routes depend on, stated in their signatures as stacked `Annotated` dependencies: the engine, the
+settings, the caller (a user or a guest), the signed-in user, a clerk, the request's one transaction, and an
+account the caller may open (checked and, for a clerk, audited in that same transaction).
 
-from __future__ import annotations
+No `from __future__ import annotations` here: `account_access` builds its dependency inside a function, and
+FastAPI reads a dependency's annotations as objects, which a closure's string annotations cannot be."""
 
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, RowMapping
 
 from backend_stub.clock import utcnow
-from backend_stub.errors import guest_forbidden, not_authenticated
+from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
 from backend_stub.schemas import MAX_ID
 from backend_stub.settings import Settings
+from backend_stub.store import accounts as account_store
+from backend_stub.store import audit
 from backend_stub.store import auth as auth_store
 from backend_stub.store import guest as guest_store
 from backend_stub.store.auth import User
@@ -28,11 +32,12 @@ bearer = HTTPBearer(
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def get_engine(request: Request) -> Engine:
+# The dependencies that do no I/O are `async def`: FastAPI runs a sync one on the thread pool, one hop each.
+async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
@@ -40,7 +45,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def current_token(
+async def current_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
     if credentials is None or not credentials.credentials:
@@ -48,11 +53,15 @@ def current_token(
     return credentials.credentials
 
 
-def current_caller(
-    token: Annotated[str, Depends(current_token)], engine: Annotated[Engine, Depends(get_engine)]
-) -> User:
+EngineDep = Annotated[Engine, Depends(get_engine)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def current_caller(token: Annotated[str, Depends(current_token)], engine: EngineDep) -> User:
     """A signed-in user, or a guest (one-time payment session) as a User with role "guest". Only the
-    routes a guest may call depend on this: summary, open invoices, one invoice, quote, one payment."""
+    routes a guest may call depend on this: summary, open invoices, one invoice, quote, one payment.
+
+    Its own short read: the caller's role decides which transaction the request's work gets."""
     hashed, now = token_hash(token), utcnow()
     with reading(engine) as conn:
         user = auth_store.user_by_token_hash(conn, hashed, now)
@@ -72,21 +81,65 @@ def current_caller(
     return user
 
 
-def current_user(caller: Annotated[User, Depends(current_caller)]) -> User:
+CallerDep = Annotated[User, Depends(current_caller)]
+
+
+async def current_user(caller: CallerDep) -> User:
     """A signed-in user; a guest token is refused (403) on every route but the few it may call."""
     if caller.is_guest:
         raise guest_forbidden()
     return caller
 
 
-EngineDep = Annotated[Engine, Depends(get_engine)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 UserDep = Annotated[User, Depends(current_user)]
-CallerDep = Annotated[User, Depends(current_caller)]
 
 
-@contextmanager
-def transaction_for(engine: Engine, user: User) -> Iterator[Connection]:
-    """A clerk's reads are audited (they write a row), so a clerk gets a write transaction."""
-    with (writing if user.is_clerk else reading)(engine) as conn:
+def clerk_only(message: str) -> Any:
+    """A dependency on a signed-in clerk; anyone else is refused with 403 `clerk_only` and `message`."""
+
+    async def current_clerk(user: UserDep) -> User:
+        if not user.is_clerk:
+            raise ApiError(403, "permission", "clerk_only", message)
+        return user
+
+    return Depends(current_clerk)
+
+
+def _transaction(caller: CallerDep, engine: EngineDep) -> Iterator[Connection]:
+    """The request's one transaction. A clerk's reads are audited (they write a row), so a clerk gets a
+    write transaction; anyone else a read transaction."""
+    with (writing if caller.is_clerk else reading)(engine) as conn:
         yield conn
+
+
+# scope="function": the transaction ends when the route function returns, before the answer is sent, so a
+# failed commit is answered as an error (never a 200 for data that was not kept); an error raised by the
+# route rolls it back.
+Conn = Annotated[Connection, Depends(_transaction, scope="function")]
+
+
+async def no_detail() -> dict[str, Any]:
+    return {}
+
+
+def account_access(action: str, *, guests: bool = False, detail: Callable[..., Any] = no_detail) -> Any:
+    """A dependency on the path's account as the caller may see it, in the request's transaction: 404 for a
+    foreign account exactly as for a missing one; a clerk's access is audited as `action`, with what the
+    `detail` dependency returns (its inputs are checked before the account is). `guests`: a guest may
+    open its own account here."""
+    who = CallerDep if guests else UserDep
+
+    def open_account(
+        account_id: PathId,
+        user: who,  # type: ignore[valid-type]
+        conn: Conn,
+        audited: Annotated[dict[str, Any], Depends(detail)],
+    ) -> RowMapping:
+        row = account_store.visible_account(conn, user, account_id)
+        if row is None:
+            raise not_found("No such account.")
+        if user.is_clerk:
+            audit.record(conn, user.id, action, account_id, **audited)
+        return row
+
+    return Depends(open_account)

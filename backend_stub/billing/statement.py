@@ -1,4 +1,4 @@
-"""An account statement as plain data: entries in order with a running balance.
+"""An account statement as plain data: the ledger of entries in order with a running balance.
 
 Charges are positive (invoices, fees, returned bank payments put back), payments negative; the balance is
 what is owed (negative: in credit). A payment with fees gives two entries, the fee (+) and the payment
@@ -6,15 +6,22 @@ what is owed (negative: in credit). A payment with fees gives two entries, the f
 
 from __future__ import annotations
 
-import calendar
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
-STATEMENT_MONTHS = 36
+from backend_stub.billing.dates import history_start, months_before
+from backend_stub.billing.labels import combined_label, method_label
+from backend_stub.billing.problems import Problem, bad
+
+DEFAULT_MONTHS = 12
 
 # Same-day order: an invoice is issued before it is paid; a payment's fee before the payment; a bank
 # return after the payment it reverses.
 KIND_ORDER = {"invoice": 0, "fee": 1, "payment": 2, "ach_return": 3}
+
+Row = Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -35,15 +42,61 @@ class Statement:
     entries: list[Entry]
 
 
-def months_before(day: date, months: int) -> date:
-    """The same day `months` earlier (the last day of that month when it is shorter)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+def statement_range(start: date | None, end: date | None, today: date) -> tuple[date, date] | Problem:
+    """The days a statement covers: by default the 12 months up to the end (today by default), never
+    before the oldest day a statement shows. A Problem when the asked range cannot be shown."""
+    end = end or today
+    oldest = history_start(today)
+    if start is None:
+        start = max(oldest, months_before(end, DEFAULT_MONTHS) + timedelta(days=1)) if end >= oldest else end
+    if start > end:
+        return bad("invalid_range", "The start date must be on or before the end date.", "from")
+    if start < oldest:
+        return bad(
+            "range_too_old",
+            f"Statements go back 36 months: choose a start date on or after {oldest.isoformat()}.",
+            "from",
+        )
+    return start, end
 
 
-def oldest_from(today: date) -> date:
-    return months_before(today, STATEMENT_MONTHS)
+def ledger(
+    invoices: Iterable[Row], payments: Iterable[Row], parts: Mapping[int, Sequence[Row]]
+) -> list[Entry]:
+    """The entries of sent top-level invoices and of payments (with their parts by payment id), unordered:
+    an invoice is a charge; a payment is its fee (if any) and the payment; a returned bank payment is
+    also the money put back on the day it came back."""
+    events = [_invoice_entry(inv) for inv in invoices]
+    for pay in payments:
+        events.extend(_payment_entries(pay, parts.get(pay["id"], ())))
+    return events
+
+
+def _invoice_entry(inv: Row) -> Entry:
+    sites = f" ({inv['children_count']} sites)" if inv["children_count"] else ""
+    description = f"Invoice {inv['number']}{sites}"
+    return Entry(
+        inv["issued_on"], "invoice", description, inv["number"], inv["amount_cents"], seq=(inv["id"],)
+    )
+
+
+def _payment_entries(pay: Row, own: Sequence[Row]) -> list[Entry]:
+    day, ref = pay["created_at"].date(), pay["confirmation_number"]
+    label = combined_label(
+        method_label(p["method_type"], p["brand"], p["last4"], p["bank_name"]) for p in own
+    )
+    seq = (pay["created_at"].isoformat(), pay["id"])
+    entries = []
+    if pay["fees_cents"]:
+        entries.append(Entry(day, "fee", f"Fees on payment {ref}", ref, pay["fees_cents"], seq=seq))
+    pending = " (pending)" if pay["status"] == "pending" else ""
+    description = f"Payment, {label}{pending}" if label else f"Payment{pending}"
+    entries.append(Entry(day, "payment", description, ref, -pay["total_cents"], seq=seq))
+    if pay["status"] == "returned" and pay["settles_on"] is not None:
+        back = sum(p["amount_cents"] for p in own if p["status"] == "returned")
+        description = f"Bank payment returned ({pay['return_code']})"
+        entries.append(Entry(pay["settles_on"], "ach_return", description, ref, back, seq=seq))
+    return entries
 
 
 def build(events: list[Entry], start: date, end: date) -> Statement:
@@ -58,5 +111,3 @@ def build(events: list[Entry], start: date, end: date) -> Statement:
             balance += event.amount_cents
             entries.append(replace(event, balance_cents=balance))
     return Statement(opening, balance, entries)
-
-

@@ -10,39 +10,37 @@ from sqlalchemy import Connection, RowMapping
 
 from backend_stub import clock, cursor, views
 from backend_stub.billing.summary import summarize
-from backend_stub.deps import CallerDep, EngineDep, PathId, UserDep, transaction_for
-from backend_stub.errors import guest_forbidden, not_found
-from backend_stub.routes.common import errors
-from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, Account, InvoicePage, Summary
+from backend_stub.deps import CallerDep, Conn, PathId, account_access
+from backend_stub.errors import guest_forbidden
+from backend_stub.routes.common import Limit, errors
+from backend_stub.schemas import PLAIN_TEXT, Account, InvoicePage, Summary
 from backend_stub.store import accounts as account_store
-from backend_stub.store import audit
 from backend_stub.store import autopay as autopay_store
 from backend_stub.store import invoices as invoice_store
-from backend_stub.store.auth import User
 
 router = APIRouter(tags=["accounts"])
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size, 1..200.")]
-CursorParam = Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")]
+StatusFilter = Annotated[Literal["all", "open", "in_progress", "paid"], Query()]
+KindFilter = Annotated[Literal["all", "single", "multi"], Query()]
 
 
-def open_account(conn: Connection, user: User, account_id: int, action: str, **detail: object) -> RowMapping:
-    """The account if the caller may see it, else 404 (the same as a missing one). Audits clerks."""
-    row = account_store.visible_account(conn, user, account_id)
-    if row is None:
-        raise not_found("No such account.")
-    if user.is_clerk:
-        audit.record(conn, user.id, action, account_id, **detail)
-    return row
+async def _list_detail(caller: CallerDep, status: StatusFilter = "all", kind: KindFilter = "all") -> dict:
+    """The invoice list's filters, as a clerk's audit row names them. Checked before the account is."""
+    if caller.is_guest and status != "open":
+        raise guest_forbidden("status")  # a one-time payment sees what it can pay, no history
+    return {"status": status, "kind": kind}
+
+
+ViewedAccount = Annotated[RowMapping, account_access("account.view")]
+SummarizedAccount = Annotated[RowMapping, account_access("account.summary", guests=True)]
+ListedAccount = Annotated[RowMapping, account_access("invoices.list", guests=True, detail=_list_detail)]
 
 
 @router.get(
     "/v1/accounts/{account_id}", operation_id="getAccount", response_model=Account, responses=errors(401, 404)
 )
-def get_account(account_id: PathId, user: UserDep, engine: EngineDep) -> Account:
-    with transaction_for(engine, user) as conn:
-        row = open_account(conn, user, account_id, "account.view")
-        return account_view(conn, row)
+def get_account(account_id: PathId, row: ViewedAccount, conn: Conn) -> Account:
+    return account_view(conn, row)
 
 
 def account_view(conn: Connection, row: RowMapping) -> Account:
@@ -62,12 +60,8 @@ def account_view(conn: Connection, row: RowMapping) -> Account:
     response_model=Summary,
     responses=errors(401, 404),
 )
-def get_summary(account_id: PathId, user: CallerDep, engine: EngineDep) -> Summary:
-    with transaction_for(engine, user) as conn:
-        row = open_account(conn, user, account_id, "account.summary")
-        result = summarize(
-            invoice_store.summary_groups(conn, account_id), row["credit_cents"], clock.today(conn)
-        )
+def get_summary(account_id: PathId, row: SummarizedAccount, conn: Conn) -> Summary:
+    result = summarize(invoice_store.summary_groups(conn, account_id), row["credit_cents"], clock.today(conn))
     return Summary(**result.__dict__)
 
 
@@ -80,22 +74,18 @@ def get_summary(account_id: PathId, user: CallerDep, engine: EngineDep) -> Summa
 )
 def list_invoices(
     account_id: PathId,
-    user: CallerDep,
-    engine: EngineDep,
-    status: Annotated[Literal["all", "open", "in_progress", "paid"], Query()] = "all",
-    kind: Annotated[Literal["all", "single", "multi"], Query()] = "all",
+    _account: ListedAccount,
+    conn: Conn,
+    status: StatusFilter = "all",
+    kind: KindFilter = "all",
     limit: Limit = 50,
     cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> InvoicePage:
     after = cursor.decode_date_id(cursor_)
-    if user.is_guest and status != "open":
-        raise guest_forbidden("status")  # a one-time payment sees what it can pay, no history
-    with transaction_for(engine, user) as conn:
-        open_account(conn, user, account_id, "invoices.list", status=status, kind=kind)
-        rows, total = invoice_store.list_page(
-            conn, account_id, status=status, kind=kind, limit=limit, after=after
-        )
-        today = clock.today(conn)
+    rows, total = invoice_store.list_page(
+        conn, account_id, status=status, kind=kind, limit=limit, after=after
+    )
+    today = clock.today(conn)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]

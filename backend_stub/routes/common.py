@@ -1,10 +1,15 @@
-"""Documented error answers shared by the routes (the OpenAPI document lists them)."""
+"""What the routes share: the documented error answers (the OpenAPI document lists them) and the paging
+query parameters."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from backend_stub.schemas import ErrorBody
+from fastapi import Query
+
+from backend_stub.schemas import MAX_LIMIT, ErrorBody
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size, 1..200.")]
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from sqlalchemy import Connection, RowMapping
 
 from backend_stub import clock, invoice_pdf, views
-from backend_stub.deps import CallerDep, EngineDep, PathId, UserDep, transaction_for
+from backend_stub.deps import CallerDep, Conn, PathId, UserDep
 from backend_stub.errors import not_found
 from backend_stub.routes.common import errors
 from backend_stub.schemas import InvoiceDetail
@@ -55,9 +55,8 @@ def load_invoice(
     response_model=InvoiceDetail,
     responses=errors(401, 404),
 )
-def get_invoice(invoice_id: PathId, user: CallerDep, engine: EngineDep) -> InvoiceDetail:
-    with transaction_for(engine, user) as conn:
-        detail, _account = load_invoice(conn, user, invoice_id, "invoice.view")
+def get_invoice(invoice_id: PathId, user: CallerDep, conn: Conn) -> InvoiceDetail:
+    detail, _account = load_invoice(conn, user, invoice_id, "invoice.view")
     return detail
 
 
@@ -71,9 +70,8 @@ def get_invoice(invoice_id: PathId, user: CallerDep, engine: EngineDep) -> Invoi
     },
     summary="The invoice as a PDF",
 )
-def get_invoice_pdf(invoice_id: PathId, user: UserDep, engine: EngineDep) -> Response:
-    with transaction_for(engine, user) as conn:
-        detail, account = load_invoice(conn, user, invoice_id, "invoice.pdf")
+def get_invoice_pdf(invoice_id: PathId, user: UserDep, conn: Conn) -> Response:
+    detail, account = load_invoice(conn, user, invoice_id, "invoice.pdf")
     content = invoice_pdf.render(detail, account)
     return Response(
         content,
