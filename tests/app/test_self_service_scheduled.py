@@ -15,7 +15,8 @@ from tests.conftest import login
 from tests.support.stub import StubServer, run_stub
 from tui.money import format_cents
 from tui.screens.dialogs import QuestionDialog
-from tui.screens.scheduled import ChangeScheduleDialog, ScheduleDialog, ScheduledPaymentsScreen, date_problem
+from tui.screens.schedule_dialogs import ChangeScheduleDialog, ScheduleDialog, date_problem
+from tui.screens.scheduled import ScheduledPaymentsScreen
 from tui.widgets.formatting import format_date
 
 SIZE = (100, 40)

@@ -1,4 +1,8 @@
-"""Small questions of the self-service screens, each a `ModalScreen[T]` closed with `dismiss(value)`.
+"""The one dialog base, and the small questions of the self-service screens.
+
+Every dialog is a `ModalScreen[T]` closed with `dismiss(value)`: Escape or its Cancel button gives
+`CANCELLED` (None here, False for the payment questions), and `show_problem` says on the dialog's
+StatusLine what is wrong with what was typed.
 
 - `PhoneDialog`: a phone number for text notifications (None when cancelled).
 - `PathDialog`: where to save a file, prefilled (None when cancelled).
@@ -8,7 +12,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,26 +20,40 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from tui.checks import phone_problem
 from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.status_line import StatusLine
+
+T = TypeVar("T")
 
 
-class _Dialog(ModalScreen):
+class Dialog(ModalScreen[T]):
+    """Subclasses compose the body; a family of dialogs names its own Escape binding (same key, own id)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close without changing anything"),
     ]
+    CANCELLED: ClassVar[Any] = None
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss(cast(T, self.CANCELLED))
 
-    @on(Button.Pressed, "#cancel")
+    # The payment questions call their Cancel button "no"; every other dialog "cancel".
+    @on(Button.Pressed, "#cancel, #no")
     def _cancel_pressed(self) -> None:
         self.action_cancel()
 
+    def show_problem(self, problem: str, field: Widget | None = None) -> None:
+        """What is wrong, on the dialog's StatusLine, with the cursor back in the field to fix."""
+        self.query_one(StatusLine).say(problem, error=True)
+        if field is not None:
+            field.focus()
 
-class PhoneDialog(_Dialog):
+
+class PhoneDialog(Dialog[str]):
     """Texts need a number: ask for it; dismissed with the number as typed, or None."""
 
     def __init__(self, phone: str = "") -> None:
@@ -59,7 +77,7 @@ class PhoneDialog(_Dialog):
                 validators=[Check(phone_problem)],
                 validate_on=["submitted"],
             )
-            yield Static("", id="phone-message", classes="message")
+            yield StatusLine(id="phone-message")
             with Horizontal(classes="buttons"):
                 yield Button("Turn on texts", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -73,15 +91,12 @@ class PhoneDialog(_Dialog):
         field = self.query_one("#phone", Input)
         problem = first_problem(field)
         if problem:
-            message = self.query_one("#phone-message", Static)
-            message.update(escape(problem))
-            message.add_class("-error")
-            field.focus()
+            self.show_problem(problem, field)
             return
         self.dismiss(field.value.strip())
 
 
-class PathDialog(_Dialog):
+class PathDialog(Dialog[str]):
     """Where to save a file; dismissed with the path typed (prefilled with the downloads folder)."""
 
     def __init__(self, title: str, path: Path) -> None:
@@ -93,7 +108,7 @@ class PathDialog(_Dialog):
         with Vertical(classes="dialog ask-dialog"):
             yield Static(escape(self.title_text), classes="dialog-title")
             yield Input(str(self.path), id="path")
-            yield Static("", id="path-message", classes="message")
+            yield StatusLine(id="path-message")
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="ok", variant="primary")
                 yield Button("Cancel", id="cancel")
@@ -106,9 +121,7 @@ class PathDialog(_Dialog):
     def _ok(self) -> None:
         text = self.query_one("#path", Input).value.strip()
         if not text:
-            message = self.query_one("#path-message", Static)
-            message.update("Enter where to save the file.")
-            message.add_class("-error")
+            self.show_problem("Enter where to save the file.")
             return
         path = Path(text).expanduser()
         if path.is_dir():
@@ -116,7 +129,7 @@ class PathDialog(_Dialog):
         self.dismiss(str(path))
 
 
-class QuestionDialog(_Dialog):
+class QuestionDialog(Dialog[bool]):
     """One plain question; dismissed with True (the first button) or None (Cancel or Escape)."""
 
     def __init__(self, title: str, text: str, yes: str) -> None:

@@ -12,18 +12,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from tui.api import Quote
 from tui.money import format_cents
+from tui.screens.dialogs import Dialog
 from tui.widgets.payment_view import fee_words
 
 
-class _Question(ModalScreen[bool]):
+class _PayQuestion(Dialog[bool]):
+    """A question before money moves: its body, then the yes button and Cancel (dismissed False)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="pay_dialog.cancel", tooltip="Close without paying"),
     ]
+    CANCELLED = False
     yes_label = "Pay"
 
     def body(self) -> ComposeResult:
@@ -43,12 +46,8 @@ class _Question(ModalScreen[bool]):
     def _yes(self) -> None:
         self.dismiss(True)
 
-    @on(Button.Pressed, "#no")
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
-
-class FeeDialog(_Question):
+class FeeDialog(_PayQuestion):
     """The surcharge window of the real portals: the fee, its words, Accept and continue or Cancel."""
 
     yes_label = "Accept and continue"
@@ -72,7 +71,7 @@ class FeeDialog(_Question):
         yield Static("Declining the fee means no payment is made.", classes="hint")
 
 
-class ConfirmDialog(_Question):
+class ConfirmDialog(_PayQuestion):
     """No fee to accept (a bank payment): one plain question before the money moves."""
 
     def __init__(self, quote: Quote) -> None:
