@@ -10,9 +10,11 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from tui.widgets.status_line import StatusLine
 from tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
+    from tui.api import PaydeskClient
     from tui.app import PaydeskApp
 
 Command = tuple[str, str, Callable[[], Any]]
@@ -22,6 +24,11 @@ class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
     """Subclasses write `compose_body`; workers' errors go to the app's one handler."""
 
     app: PaydeskApp  # type: ignore[assignment]
+
+    @property
+    def client(self) -> PaydeskClient:
+        """The server, for this screen's workers and for the widgets it gives a source to."""
+        return self.app.client
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False)
@@ -35,6 +42,10 @@ class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        """Speak through the screen's StatusLine (the first one; a screen with two names the one)."""
+        self.query_one(StatusLine).say(text, error=error)
 
     def extra_commands(self) -> Iterable[Command]:
         """Commands for the palette beyond this screen's keys (which are commands already)."""

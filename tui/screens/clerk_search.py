@@ -8,12 +8,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.widgets import Button, DataTable, Input, Static
 
 from tui.api import AccountMatch, ApiError
 from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import plain_cells
+from tui.widgets.status_line import StatusLine
 
 
 class ClerkSearchScreen(PaydeskScreen):
@@ -42,7 +42,7 @@ class ClerkSearchScreen(PaydeskScreen):
                 yield Input(placeholder="Last name", id="last-name")
                 yield Input(placeholder="or email", id="email")
                 yield Button("Search", id="search", variant="primary")
-            yield Static("", id="search-message", classes="message")
+            yield StatusLine(id="search-message")
             yield DataTable(id="results", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -120,8 +120,3 @@ class ClerkSearchScreen(PaydeskScreen):
             self.query_one("#results", DataTable).display = False
             return True
         return False
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#search-message", Static)
-        message.update(escape(text))
-        message.set_class(error, "-error")

@@ -16,6 +16,7 @@ from tui.checks import required
 from tui.screens.base import PaydeskScreen
 from tui.widgets.pay_fields import Check, first_problem
 from tui.widgets.payment_view import BUSINESS_PHONE
+from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from tui.api import AccountRef
@@ -55,7 +56,7 @@ class ContactScreen(PaydeskScreen):
             yield TextArea(id="message-body", compact=True, placeholder="Your message")
             with Horizontal(classes="form-actions"):
                 yield Button("Send", id="send", variant="primary", compact=True)
-            yield Static("", id="contact-message", classes="message")
+            yield StatusLine(id="contact-message")
 
     def on_mount(self) -> None:
         self.query_one("#subject", Input).focus()
@@ -108,11 +109,6 @@ class ContactScreen(PaydeskScreen):
         if field:
             self.query_one(field).focus()
         return True
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#contact-message", Static)
-        message.update(escape(text))
-        message.set_class(error, "-error")
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -18,6 +18,7 @@ from tui.api import ApiError, InvoiceDetail
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import format_date, plain_cells, status_label
+from tui.widgets.status_line import StatusLine
 
 
 def _money(cents: int) -> Text:
@@ -55,7 +56,7 @@ class InvoiceDetailScreen(PaydeskScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
             yield Static(f"Invoice {escape(self.number)}", id="detail-title")
-            yield Static("", id="detail-message", classes="message")
+            yield StatusLine(id="detail-message", hide_empty=True)
             yield Static("", id="detail-facts")
             yield Static("Line items", classes="section-title")
             yield DataTable(id="line-items", cursor_type="none", zebra_stripes=True)
@@ -228,9 +229,3 @@ class InvoiceDetailScreen(PaydeskScreen):
             self.say(str(error), error=True)
             return True
         return False
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#detail-message", Static)
-        message.update(escape(text))
-        message.set_class(error, "-error")
-        message.display = bool(text)

@@ -21,6 +21,7 @@ from tui.api import ApiError
 from tui.checks import email_problem, password_problem, password_rules, required, token_from_link
 from tui.screens.base import PaydeskScreen
 from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.status_line import StatusLine
 
 LINK_HINT = "Paste the link from the email (paydesk://set-password?token=…), or the token in it."
 
@@ -33,11 +34,6 @@ def _link_problem(value: str) -> str | None:
 
 class _FormScreen(PaydeskScreen):
     """A centred form with a message line; Escape goes back to the screen before."""
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one(".message", Static)
-        message.update(escape(text))
-        message.set_class(error, "-error")
 
     def check(self, *fields: Input) -> bool:
         """Run each field's checks in order; show the first problem and focus its field."""
@@ -103,7 +99,7 @@ class PasswordLoginScreen(_FormScreen):
                 validators=[Check(required("password"))],
                 validate_on=["submitted"],
             )
-            yield Static(escape(self.notice), id="password-message", classes="message")
+            yield StatusLine(self.notice, id="password-message")
             with Horizontal(classes="buttons"):
                 yield Button("Sign in", id="sign-in", variant="primary", compact=True)
                 yield Button("Forgot password", id="forgot", compact=True)
@@ -200,7 +196,7 @@ class SignUpScreen(_LinkRequestScreen):
                 classes="hint",
             )
             yield _email_input(self.initial_email)
-            yield Static("", id="signup-message", classes="message")
+            yield StatusLine(id="signup-message")
             with Horizontal(classes="buttons"):
                 yield Button("Send link", id="send", variant="primary", compact=True)
                 yield Button("I have the link", id="have-link", compact=True)
@@ -253,7 +249,7 @@ class ForgotPasswordScreen(_LinkRequestScreen):
                 validate_on=["submitted"],
             )
             yield _email_input(self.initial_email)
-            yield Static("", id="forgot-message", classes="message")
+            yield StatusLine(id="forgot-message")
             with Horizontal(classes="buttons"):
                 yield Button("Send link", id="send", variant="primary", compact=True)
                 yield Button("I have the link", id="have-link", compact=True)
@@ -320,7 +316,7 @@ class SetPasswordScreen(_FormScreen):
                 yield Label("Type it again", classes="field-label")
                 yield Input(id="password-again", password=True, compact=True, max_length=128)
             yield Static(self._rules(""), id="password-rules")
-            yield Static("", id="set-password-message", classes="message")
+            yield StatusLine(id="set-password-message")
             yield Button("Set password", id="save", variant="primary", compact=True)
 
     def on_mount(self) -> None:

@@ -22,6 +22,7 @@ from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import format_date, near_end
 from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from tui.api import AccountRef
@@ -96,7 +97,7 @@ class StatementScreen(PaydeskScreen):
                 validate_on=["submitted"],
             )
             yield Static("Enter shows the range", classes="hint", id="range-hint")
-        yield Static("", id="statement-message", classes="message")
+        yield StatusLine(id="statement-message")
         yield Static("", id="balances")
         yield DataTable(id="statement", cursor_type="row", zebra_stripes=True)
         yield Static("", id="statement-count", classes="hint")
@@ -261,11 +262,6 @@ class StatementScreen(PaydeskScreen):
         if error.param in ("from", "to"):
             self.query_one(f"#{error.param}", Input).focus()
         return True
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#statement-message", Static)
-        message.update(escape(text))
-        message.set_class(error, "-error")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("preset", "export_csv") and self.today is None:

@@ -13,6 +13,7 @@ from textual.widgets import Button, MaskedInput, Static
 
 from tui.api import ApiError
 from tui.screens.base import PaydeskScreen
+from tui.widgets.status_line import StatusLine
 
 CODE_LENGTH = 6
 
@@ -48,7 +49,7 @@ class VerifyCodeScreen(PaydeskScreen):
                 classes="hint",
             )
             yield MaskedInput("999999", placeholder="000000", id="code", validate_on=["submitted"])
-            yield Static("", id="verify-message", classes="message")
+            yield StatusLine(id="verify-message")
             yield Button("Resend code", id="resend")
 
     def on_mount(self) -> None:
@@ -115,8 +116,3 @@ class VerifyCodeScreen(PaydeskScreen):
             field.clear()
             field.focus()
         return True
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#verify-message", Static)
-        message.update(escape(text))
-        message.set_class(error, "-error")
