@@ -51,14 +51,14 @@ class ScreenCommands(Provider):
 
     async def discover(self) -> Hits:
         for name, help_text, callback in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
+            yield DiscoveryHit(name, callback, text=name, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for name, help_text, callback in self._commands():
             score = matcher.match(name)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
 
 
 class PaydeskApp(ReportsWorkerErrors, App[None]):
@@ -136,7 +136,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if self.demo:
             from tui.widgets.demo_inbox import InboxPoller
 
-            self._inbox_poller = InboxPoller(self)
+            # The client is made on the first poll, not here: the login screen draws first.
+            self._inbox_poller = InboxPoller(self, lambda address: self.client.outbox(address))
             self._inbox_poller.start()
         token = self.token_store.load()
         if token:
@@ -213,6 +214,13 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+
+    def open_guest_lookup(self) -> None:
+        """Pay without an account. The app opens the guest screens, so the login never imports them
+        (guest -> pay -> the login would make an import circle)."""
+        from tui.screens.guest import GuestLookupScreen
+
+        self.push_screen(GuestLookupScreen())
 
     def is_clerk(self) -> bool:
         return self.me is not None and self.me.user.is_clerk

@@ -141,7 +141,7 @@ class HomeScreen(PaydeskScreen):
         with TabbedContent(initial="open", id="tabs"):
             for status, label, empty in TABS:
                 with TabPane(label, id=status):
-                    yield InvoiceTable(account.id, status, empty, id=f"invoices-{status}")
+                    yield InvoiceTable(account.id, status, empty, source=self.client, id=f"invoices-{status}")
 
     def on_mount(self) -> None:
         if self.account is not None:
@@ -167,12 +167,6 @@ class HomeScreen(PaydeskScreen):
         if self.account is not None:
             self.load_summary()
             self.call_after_refresh(self._focus_table)
-
-    def _focus_table(self) -> None:
-        table = self.current_table()
-        if table is not None:
-            table.ensure_loaded()
-            table.table.focus()
 
     def current_table(self) -> InvoiceTable | None:
         tabs = self.query(TabbedContent)

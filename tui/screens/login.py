@@ -8,15 +8,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
-from textual.validation import Regex
 from textual.widgets import Button, Input, Static
 
 from tui.api import ApiError
-from tui.screens.base import PaydeskScreen
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-EMAIL_HINT = "Enter an email address, such as you@example.com."
+# EMAIL_PATTERN only for tui/screens/pay.py, which imports it from here until the wizard's split.
+from tui.checks import EMAIL_HINT, EMAIL_PATTERN, email_problem  # noqa: F401
+from tui.screens.base import PaydeskScreen
+from tui.widgets.pay_fields import Check
+from tui.widgets.status_line import StatusLine
 
 
 class LoginScreen(PaydeskScreen):
@@ -73,10 +73,10 @@ class LoginScreen(PaydeskScreen):
                 self.initial_email,
                 placeholder="you@example.com",
                 id="email",
-                validators=[Regex(EMAIL_PATTERN, failure_description=EMAIL_HINT)],
+                validators=[Check(email_problem)],
                 validate_on=["submitted"],
             )
-            yield Static("", id="login-message", classes="message")
+            yield StatusLine(id="login-message")
             yield Button("Send code", id="send", variant="primary")
             with Horizontal(id="login-more"):
                 yield Button("Use a password", id="password-login", compact=True)
@@ -93,8 +93,8 @@ class LoginScreen(PaydeskScreen):
     def action_send_code(self) -> None:
         field = self.query_one("#email", Input)
         email = field.value.strip()
-        result = field.validate(email)
-        if result is not None and not result.is_valid:
+        field.validate(email)  # marks the field invalid, as on submit
+        if email_problem(email):
             self.say(EMAIL_HINT, error=True)
             field.focus()
             return
@@ -139,9 +139,7 @@ class LoginScreen(PaydeskScreen):
 
     @on(Button.Pressed, "#guest-pay")
     def action_guest_pay(self) -> None:
-        from tui.screens.guest import GuestLookupScreen
-
-        self.app.push_screen(GuestLookupScreen())
+        self.app.open_guest_lookup()  # the app knows the guest screens; the login does not import them
 
     def show_api_error(self, error: Exception) -> bool:
         if isinstance(error, ApiError):
@@ -151,8 +149,3 @@ class LoginScreen(PaydeskScreen):
 
     def retry(self) -> None:
         self.action_send_code()
-
-    def say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#login-message", Static)
-        message.update(escape(text))
-        message.set_class(error, "-error")

@@ -23,6 +23,7 @@ from tui.checks import email_problem, phone_digits, phone_problem, required
 from tui.screens.base import Command, PaydeskScreen
 from tui.widgets.autopay_panel import AutopayPanel
 from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from tui.api import AccountRef
@@ -84,7 +85,7 @@ class SettingsScreen(PaydeskScreen):
                 with Horizontal(classes="switch-row"):
                     yield Switch(id=switch_id, animate=False, tooltip=f"Space turns {name.lower()} on or off")
                     yield Label("", id=f"{switch_id}-label", classes="switch-label")
-            yield Static("", id="notify-message", classes="message")
+            yield StatusLine(id="notify-message")
             yield Static("Profile", classes="section-title")
             with Horizontal(classes="field-row"):
                 yield Label("Email", classes="field-label")
@@ -117,12 +118,12 @@ class SettingsScreen(PaydeskScreen):
                 )
             with Horizontal(classes="form-actions"):
                 yield Button("Save profile", id="save-profile", variant="primary", compact=True)
-            yield Static("", id="profile-message", classes="message")
+            yield StatusLine(id="profile-message")
             yield from self.compose_more()
 
     def compose_more(self) -> ComposeResult:
         if not self.app.is_clerk():
-            yield AutopayPanel(self.account_ref.id)
+            yield AutopayPanel(self.account_ref.id, self.client.set_autopay)
 
     def on_mount(self) -> None:
         self.load()
@@ -177,14 +178,14 @@ class SettingsScreen(PaydeskScreen):
         switch = self.query_one("#sms", Switch)
         if not phone:
             self._put_back(switch, False)
-            self.say_notify("Text notifications stay off: they need a phone number.")
+            self.notify_line.say("Text notifications stay off: they need a phone number.")
             return
         self.save_switch(switch, {"sms_opt_in": True, "phone": phone})
 
     @work(exclusive=True, exit_on_error=False, group="settings-switch")
     async def save_switch(self, switch: Switch, changes: dict[str, Any]) -> None:
         self._errors_to = "notify"
-        self.say_notify("Saving…")
+        self.notify_line.say("Saving…")
         switch.loading = True
         try:
             account = await self.app.client.update_account(self.account_ref.id, changes)
@@ -194,7 +195,7 @@ class SettingsScreen(PaydeskScreen):
         finally:
             switch.loading = False
         self.show(account)
-        self.say_notify(switch_sentence(switch.id or "", switch.value, account))
+        self.notify_line.say(switch_sentence(switch.id or "", switch.value, account))
 
     def _put_back(self, switch: Switch, value: bool) -> None:
         with self.prevent(Switch.Changed):
@@ -218,12 +219,12 @@ class SettingsScreen(PaydeskScreen):
             field = self.query_one(f"#{field_id}", Input)
             problem = first_problem(field)
             if problem:
-                self.say_profile(problem, error=True)
+                self.profile_line.say(problem, error=True)
                 field.focus()
                 return
         changes = self._profile_changes(self.account)
         if not changes:
-            self.say_profile("Nothing to save: your profile is unchanged.")
+            self.profile_line.say("Nothing to save: your profile is unchanged.")
             return
         self.save_profile(changes)
 
@@ -243,16 +244,16 @@ class SettingsScreen(PaydeskScreen):
         button = self.query_one("#save-profile", Button)
         button.loading = True
         self._errors_to = "profile"
-        self.say_profile("Saving…")
+        self.profile_line.say("Saving…")
         try:
             account = await self.app.client.update_account(self.account_ref.id, changes)
         finally:
             button.loading = False
         had_texts = self.account is not None and self.account.sms_opt_in
         self.show(account)
-        self.say_profile("Your profile is saved.")
+        self.profile_line.say("Your profile is saved.")
         if had_texts and not account.sms_opt_in:
-            self.say_notify("Text notifications are off: they need a phone number.")
+            self.notify_line.say("Text notifications are off: they need a phone number.")
 
     # ---- messages --------------------------------------------------------------------------------
 
@@ -260,24 +261,22 @@ class SettingsScreen(PaydeskScreen):
         if not isinstance(error, ApiError):
             return False
         if self._errors_to == "profile":
-            self.say_profile(str(error), error=True)
+            self.profile_line.say(str(error), error=True)
             field_id = next((f for f, name in PROFILE_FIELDS.items() if name == error.param), None)
             if field_id is not None:
                 self.query_one(f"#{field_id}", Input).focus()
         else:
-            self.say_notify(str(error), error=True)
+            self.notify_line.say(str(error), error=True)
         return True
 
-    def say_notify(self, text: str, *, error: bool = False) -> None:
-        self._say("#notify-message", text, error)
+    @property
+    def notify_line(self) -> StatusLine:
+        """Under the switches: what the paperless and text switches did."""
+        return self.query_one("#notify-message", StatusLine)
 
-    def say_profile(self, text: str, *, error: bool = False) -> None:
-        self._say("#profile-message", text, error)
-
-    def _say(self, selector: str, text: str, error: bool) -> None:
-        message = self.query_one(selector, Static)
-        message.update(escape(text))
-        message.set_class(error, "-error")
+    @property
+    def profile_line(self) -> StatusLine:
+        return self.query_one("#profile-message", StatusLine)
 
     # ---- keys and commands -----------------------------------------------------------------------
 

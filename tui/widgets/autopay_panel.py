@@ -1,9 +1,13 @@
 """Autopay in Settings: what it does now (method, next run, last failure), turn it on with a saved method,
 change the method, turn it off. Each change asks first and then shows the server's answer.
+
+The panel is given the call that saves autopay (`SaveAutopay`, the client's `set_autopay`); it never
+reaches for the app's client.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -15,10 +19,14 @@ from textual.widgets import Button, Select, Static
 from tui.api import Account, ApiError, PaymentMethod
 from tui.money import format_cents
 from tui.widgets.formatting import format_date
+from tui.widgets.status_line import StatusLine
 from tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
     from tui.app import PaydeskApp
+
+# (account id, enabled, saved method id or None) -> the account as the server now has it
+SaveAutopay = Callable[[int, bool, int | None], Awaitable[Account]]
 
 NO_METHODS = (
     "Autopay pays with a saved card or bank account. Save one when you next pay "
@@ -51,9 +59,10 @@ def autopay_status(account: Account) -> str:
 class AutopayPanel(ReportsWorkerErrors, Vertical):
     app: PaydeskApp  # type: ignore[assignment]
 
-    def __init__(self, account_id: int) -> None:
+    def __init__(self, account_id: int, save_autopay: SaveAutopay) -> None:
         super().__init__(id="autopay")
         self.account_id = account_id
+        self.save_autopay = save_autopay
         self.account: Account | None = None
         self.methods: list[PaymentMethod] = []
 
@@ -64,7 +73,7 @@ class AutopayPanel(ReportsWorkerErrors, Vertical):
             yield Select[int]([], prompt="Choose a saved method", id="autopay-method", compact=True)
             yield Button("Turn on autopay", id="autopay-enrol", variant="primary", compact=True)
             yield Button("Turn off autopay", id="autopay-cancel", compact=True)
-        yield Static("", id="autopay-message", classes="message")
+        yield StatusLine(id="autopay-message")
 
     def show(self, account: Account, methods: list[PaymentMethod]) -> None:
         self.account = account
@@ -86,7 +95,7 @@ class AutopayPanel(ReportsWorkerErrors, Vertical):
         enrol.label = "Use this method" if enabled else "Turn on autopay"
         self.query_one("#autopay-cancel", Button).display = enabled
         if not methods and not enabled:
-            self.say(NO_METHODS)
+            self.line.say(NO_METHODS)
 
     def _chosen(self) -> PaymentMethod | None:
         value = self.query_one("#autopay-method", Select).value
@@ -100,12 +109,12 @@ class AutopayPanel(ReportsWorkerErrors, Vertical):
 
         method, account = self._chosen(), self.account
         if method is None or account is None:
-            self.say("Choose a saved method first.", error=True)
+            self.line.say("Choose a saved method first.", error=True)
             return
         fee = " Card payments include the card fee." if method.type == "card" else ""
         if account.autopay.enabled:
             if method.id == account.autopay.payment_method_id:
-                self.say(f"Autopay already pays with {method.display}.")
+                self.line.say(f"Autopay already pays with {method.display}.")
                 return
             question = QuestionDialog(
                 "Change the autopay method?",
@@ -127,7 +136,7 @@ class AutopayPanel(ReportsWorkerErrors, Vertical):
         from tui.screens.dialogs import QuestionDialog
 
         if self.account is None or not self.account.autopay.enabled:
-            self.say("Autopay is already off.")
+            self.line.say("Autopay is already off.")
             return
         question = QuestionDialog(
             "Turn off autopay?",
@@ -140,33 +149,30 @@ class AutopayPanel(ReportsWorkerErrors, Vertical):
         if yes:
             self.save(body)
         else:
-            self.say("Autopay is unchanged.")
+            self.line.say("Autopay is unchanged.")
 
     @work(exclusive=True, exit_on_error=False, group="autopay")
     async def save(self, body: dict[str, Any]) -> None:
-        self.say("Saving…")
+        self.line.say("Saving…")
         self.loading = True
         try:
-            account = await self.app.client.set_autopay(
-                self.account_id, body["enabled"], body.get("payment_method_id")
-            )
+            account = await self.save_autopay(self.account_id, body["enabled"], body.get("payment_method_id"))
         finally:
             self.loading = False
         self.show(account, self.methods)
         if account.autopay.enabled:
             label = account.autopay.method_label or "your saved method"
-            self.say(f"Autopay is on. It pays each invoice on its due date with {label}.")
+            self.line.say(f"Autopay is on. It pays each invoice on its due date with {label}.")
         else:
-            self.say("Autopay is off. You pay each invoice yourself.")
+            self.line.say("Autopay is off. You pay each invoice yourself.")
         self.query_one("#autopay-enrol" if account.autopay.enabled else "#autopay-method").focus()
 
     def show_api_error(self, error: Exception) -> bool:
         if isinstance(error, ApiError):
-            self.say(str(error), error=True)
+            self.line.say(str(error), error=True)
             return True
         return False
 
-    def say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#autopay-message", Static)
-        message.update(escape(text))
-        message.set_class(error, "-error")
+    @property
+    def line(self) -> StatusLine:
+        return self.query_one("#autopay-message", StatusLine)

@@ -3,13 +3,15 @@
 `InboxPoller` (one per app) asks the dev outbox every 1.5 s for the address of the person logged in
 or logging in, keeps the newest emails on `app.inbox_items`, and raises a toast for each new one.
 `DemoInbox` (one per screen, docked at the bottom) shows them, so the 6-digit code can be read off
-the screen without a mail client.
+the screen without a mail client. The poller is given the call that reads the outbox (`ReadOutbox`);
+it never reaches for the app's client.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from textual.markup import escape
@@ -19,7 +21,11 @@ from textual.widgets import Static
 from tui.api import ApiError, OutboxEmail
 
 if TYPE_CHECKING:
+    from tui.api import Page
     from tui.app import PaydeskApp
+
+# email address -> the dev outbox's page of emails sent to it, newest first
+ReadOutbox = Callable[[str], Awaitable["Page[OutboxEmail]"]]
 
 POLL_SECONDS = 1.5
 SHOWN = 3
@@ -58,8 +64,9 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 
 
 class InboxPoller:
-    def __init__(self, app: PaydeskApp) -> None:
+    def __init__(self, app: PaydeskApp, read_outbox: ReadOutbox) -> None:
         self.app = app
+        self.read_outbox = read_outbox
         self.address: str | None = None
         self._seen: set[int] = set()
         self._since = dt.datetime.now(dt.UTC)
@@ -88,7 +95,7 @@ class InboxPoller:
 
     async def _fetch(self, address: str) -> None:
         try:
-            page = await self.app.client.outbox(address)
+            page = await self.read_outbox(address)
         except ApiError:
             return  # the demo inbox stays quiet; the screens report the server being away
         finally:
