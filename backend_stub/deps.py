@@ -112,33 +112,47 @@ def _transaction(caller: CallerDep, engine: EngineDep) -> Iterator[Connection]:
         yield conn
 
 
+def _write_transaction(engine: EngineDep) -> Iterator[Connection]:
+    """The request's one transaction, for a route that writes whoever calls it."""
+    with writing(engine) as conn:
+        yield conn
+
+
 # scope="function": the transaction ends when the route function returns, before the answer is sent, so a
 # failed commit is answered as an error (never a 200 for data that was not kept); an error raised by the
-# route rolls it back.
+# route rolls it back. A route takes one of the two, never both.
 Conn = Annotated[Connection, Depends(_transaction, scope="function")]
+WriteConn = Annotated[Connection, Depends(_write_transaction, scope="function")]
 
 
 async def no_detail() -> dict[str, Any]:
     return {}
 
 
-def account_access(action: str, *, guests: bool = False, detail: Callable[..., Any] = no_detail) -> Any:
+def account_access(
+    action: str | None,
+    *,
+    guests: bool = False,
+    write: bool = False,
+    detail: Callable[..., Any] = no_detail,
+) -> Any:
     """A dependency on the path's account as the caller may see it, in the request's transaction: 404 for a
-    foreign account exactly as for a missing one; a clerk's access is audited as `action`, with what the
-    `detail` dependency returns (its inputs are checked before the account is). `guests`: a guest may
-    open its own account here."""
+    foreign account exactly as for a missing one; a clerk's access is audited as `action` (None: the route
+    audits what it changes), with what the `detail` dependency returns (its inputs are checked before the
+    account is). `guests`: a guest may open its own account here. `write`: the route takes `WriteConn`."""
     who = CallerDep if guests else UserDep
+    tx = WriteConn if write else Conn
 
     def open_account(
         account_id: PathId,
         user: who,  # type: ignore[valid-type]
-        conn: Conn,
+        conn: tx,  # type: ignore[valid-type]
         audited: Annotated[dict[str, Any], Depends(detail)],
     ) -> RowMapping:
         row = account_store.visible_account(conn, user, account_id)
         if row is None:
             raise not_found("No such account.")
-        if user.is_clerk:
+        if user.is_clerk and action is not None:
             audit.record(conn, user.id, action, account_id, **audited)
         return row
 

@@ -5,20 +5,23 @@ caller as actor (old and new values), whoever the caller is."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 from sqlalchemy import RowMapping
 
 from backend_stub.contact_info import clean_address, normalise_phone
-from backend_stub.deps import EngineDep, PathId, UserDep
-from backend_stub.errors import invalid, not_found
+from backend_stub.deps import PathId, UserDep, WriteConn, account_access
+from backend_stub.errors import invalid
 from backend_stub.routes.accounts import account_view
 from backend_stub.routes.common import errors
 from backend_stub.schemas import Account, AccountUpdate
 from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
-from backend_stub.store.db import writing
 
 router = APIRouter(tags=["accounts"])
+
+ChangedAccount = Annotated[RowMapping, account_access(None, write=True)]  # audited per changed field
 
 
 def _changes(body: AccountUpdate, row: RowMapping) -> dict[str, object]:
@@ -71,21 +74,19 @@ def _changes(body: AccountUpdate, row: RowMapping) -> dict[str, object]:
     responses=errors(400, 401, 404),
     summary="Change paperless, SMS, phone, billing email or service address",
 )
-def update_account(account_id: PathId, body: AccountUpdate, user: UserDep, engine: EngineDep) -> Account:
-    with writing(engine) as conn:
+def update_account(
+    account_id: PathId, body: AccountUpdate, user: UserDep, row: ChangedAccount, conn: WriteConn
+) -> Account:
+    changes = _changes(body, row)
+    if changes:
+        account_store.update_account(conn, account_id, changes)
+        audit.record(
+            conn,
+            user.id,
+            "account.update",
+            account_id,
+            **{column: {"old": row[column], "new": value} for column, value in changes.items()},
+        )
         row = account_store.visible_account(conn, user, account_id)
-        if row is None:
-            raise not_found("No such account.")
-        changes = _changes(body, row)
-        if changes:
-            account_store.update_account(conn, account_id, changes)
-            audit.record(
-                conn,
-                user.id,
-                "account.update",
-                account_id,
-                **{column: {"old": row[column], "new": value} for column, value in changes.items()},
-            )
-            row = account_store.visible_account(conn, user, account_id)
-            assert row is not None
-        return account_view(conn, row)
+        assert row is not None
+    return account_view(conn, row)

@@ -3,9 +3,12 @@ Audited with the caller as actor; the answer is the account (with autopay's next
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from backend_stub.deps import EngineDep, PathId, UserDep
+from fastapi import APIRouter
+from sqlalchemy import RowMapping
+
+from backend_stub.deps import PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import invalid, not_found
 from backend_stub.routes.accounts import account_view
 from backend_stub.routes.common import errors
@@ -14,9 +17,10 @@ from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
 from backend_stub.store import autopay as store
 from backend_stub.store import methods as method_store
-from backend_stub.store.db import writing
 
 router = APIRouter(tags=["accounts"])
+
+EnrolledAccount = Annotated[RowMapping, account_access(None, write=True)]  # audited with the change
 
 
 @router.put(
@@ -26,28 +30,26 @@ router = APIRouter(tags=["accounts"])
     responses=errors(400, 401, 404),
     summary="Turn autopay on with a saved method, change the method, or turn it off",
 )
-def set_autopay(account_id: PathId, body: AutopayRequest, user: UserDep, engine: EngineDep) -> Account:
-    with writing(engine) as conn:
-        row = account_store.visible_account(conn, user, account_id)
-        if row is None:
-            raise not_found("No such account.")
-        method_id = None
-        if body.enabled:
-            if body.payment_method_id is None:
-                raise invalid("Choose the saved payment method autopay should use.", "payment_method_id")
-            method = method_store.one(conn, body.payment_method_id)
-            if method is None or method["account_id"] != account_id:
-                raise not_found("No such payment method on this account.").with_param("payment_method_id")
-            method_id = method["id"]
-        store.enrol(conn, account_id, method_id)
-        audit.record(
-            conn,
-            user.id,
-            "autopay.update",
-            account_id,
-            enabled={"old": row["autopay_enabled"], "new": body.enabled},
-            payment_method_id={"old": row["autopay_method_id"], "new": method_id},
-        )
-        row = account_store.visible_account(conn, user, account_id)
-        assert row is not None
-        return account_view(conn, row)
+def set_autopay(
+    account_id: PathId, body: AutopayRequest, user: UserDep, row: EnrolledAccount, conn: WriteConn
+) -> Account:
+    method_id = None
+    if body.enabled:
+        if body.payment_method_id is None:
+            raise invalid("Choose the saved payment method autopay should use.", "payment_method_id")
+        method = method_store.one(conn, body.payment_method_id)
+        if method is None or method["account_id"] != account_id:
+            raise not_found("No such payment method on this account.").with_param("payment_method_id")
+        method_id = method["id"]
+    store.enrol(conn, account_id, method_id)
+    audit.record(
+        conn,
+        user.id,
+        "autopay.update",
+        account_id,
+        enabled={"old": row["autopay_enabled"], "new": body.enabled},
+        payment_method_id={"old": row["autopay_method_id"], "new": method_id},
+    )
+    row = account_store.visible_account(conn, user, account_id)
+    assert row is not None
+    return account_view(conn, row)

@@ -7,15 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend_stub import cursor, views
-from backend_stub.deps import EngineDep, UserDep
-from backend_stub.errors import ApiError, invalid
+from backend_stub.deps import Conn, clerk_only
+from backend_stub.errors import invalid
 from backend_stub.routes.common import errors
 from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, ClerkAccountPage
 from backend_stub.store import accounts as store
 from backend_stub.store import audit
-from backend_stub.store.db import writing
+from backend_stub.store.auth import User
 
 router = APIRouter(tags=["clerk"])
+
+Searcher = Annotated[User, clerk_only("Only a clerk can search accounts.")]
 
 
 @router.get(
@@ -26,35 +28,30 @@ router = APIRouter(tags=["clerk"])
     summary="Find accounts (clerks only): account_number and last_name, or email",
 )
 def search_accounts(
-    user: UserDep,
-    engine: EngineDep,
+    user: Searcher,
+    conn: Conn,
     account_number: Annotated[str | None, Query(max_length=32, pattern=PLAIN_TEXT)] = None,
     last_name: Annotated[str | None, Query(max_length=100, pattern=PLAIN_TEXT)] = None,
     email: Annotated[str | None, Query(max_length=254, pattern=PLAIN_TEXT)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> ClerkAccountPage:
-    if not user.is_clerk:
-        raise ApiError(403, "permission", "clerk_only", "Only a clerk can search accounts.")
     by_email = email is not None and email.strip() != ""
     by_number = bool(account_number and account_number.strip()) and bool(last_name and last_name.strip())
     if by_email == by_number:
         missing = "last_name" if account_number and not last_name else "account_number"
         raise invalid("Search by account_number and last_name together, or by email alone.", missing)
     after_id = cursor.decode_id(cursor_)
-    with writing(engine) as conn:
-        rows, total = store.search(
-            conn,
-            account_number=None if by_email else account_number,
-            last_name=None if by_email else last_name,
-            email=email if by_email else None,
-            limit=limit,
-            after_id=after_id,
-        )
-        criteria = (
-            {"email": email} if by_email else {"account_number": account_number, "last_name": last_name}
-        )
-        audit.record(conn, user.id, "clerk.search", None, found=[r["id"] for r in rows[:limit]], **criteria)
+    rows, total = store.search(
+        conn,
+        account_number=None if by_email else account_number,
+        last_name=None if by_email else last_name,
+        email=email if by_email else None,
+        limit=limit,
+        after_id=after_id,
+    )
+    criteria = {"email": email} if by_email else {"account_number": account_number, "last_name": last_name}
+    audit.record(conn, user.id, "clerk.search", None, found=[r["id"] for r in rows[:limit]], **criteria)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
