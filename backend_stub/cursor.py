@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -18,6 +18,15 @@ T = TypeVar("T")
 def encode(*values: object) -> str:
     raw = json.dumps([v.isoformat() if isinstance(v, date) else v for v in values], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def page(rows: Sequence[T], limit: int, key: Callable[[T], tuple]) -> tuple[list[T], str | None]:
+    """The first `limit` of `rows` (a keyset query fetches limit + 1) and the cursor to the next page, made
+    from `key` of the page's last row; None on the last page."""
+    if len(rows) <= limit:
+        return list(rows), None
+    kept = list(rows[:limit])
+    return kept, encode(*key(kept[-1]))
 
 
 def _decode(cursor: str) -> list:

@@ -86,10 +86,7 @@ def list_invoices(
         conn, account_id, status=status, kind=kind, limit=limit, after=after
     )
     today = clock.today(conn)
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = cursor.encode(rows[-1]["issued_on"], rows[-1]["id"])
+    rows, next_cursor = cursor.page(rows, limit, lambda r: (r["issued_on"], r["id"]))
     return InvoicePage(
         items=[views.invoice_row(r, today) for r in rows], next_cursor=next_cursor, total_count=total
     )

@@ -52,10 +52,7 @@ def search_accounts(
     )
     criteria = {"email": email} if by_email else {"account_number": account_number, "last_name": last_name}
     audit.record(conn, user.id, "clerk.search", None, found=[r["id"] for r in rows[:limit]], **criteria)
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = cursor.encode(rows[-1]["id"])
+    rows, next_cursor = cursor.page(rows, limit, lambda r: (r["id"],))
     return ClerkAccountPage(
         items=[views.clerk_account(r) for r in rows], next_cursor=next_cursor, total_count=total
     )
