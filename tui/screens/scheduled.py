@@ -13,6 +13,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.markup import escape
+from textual.reactive import var
 from textual.widgets import DataTable, Static
 
 from tui.api import ApiError, ScheduledPayment
@@ -40,13 +41,15 @@ class ScheduledPaymentsScreen(PaydeskScreen):
         Binding("r", "refresh", "Refresh", id="scheduled.refresh", tooltip="Ask the server again"),
     ]
 
+    # What the keys depend on (see check_action): the footer and palette follow them.
+    items: var[list[ScheduledPayment]] = var(list, bindings=True)
+    methods: var[list[PaymentMethod]] = var(list, bindings=True)
+    today: var[dt.date | None] = var(None, bindings=True)
+
     def __init__(self, account: AccountRef) -> None:
         super().__init__()
         self.account = account
-        self.items: list[ScheduledPayment] = []
-        self.methods: list[PaymentMethod] = []
         self.invoices: list[InvoiceRow] = []
-        self.today: dt.date | None = None
         self.email = ""
         self.balance_cents = 0
 
@@ -86,7 +89,6 @@ class ScheduledPaymentsScreen(PaydeskScreen):
         self.balance_cents = summary.balance_due_cents
         self.email = account.email or ""
         self._fill()
-        self.refresh_bindings()
 
     def _fill(self) -> None:
         table = self.query_one("#scheduled", DataTable)

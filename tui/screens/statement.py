@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.markup import escape
+from textual.reactive import var
 from textual.widgets import DataTable, Input, Label, Static
 
 from tui.api import ApiError, Statement
@@ -62,10 +63,12 @@ class StatementScreen(PaydeskScreen):
         Binding("f", "edit_range", "From/to", id="statement.range", tooltip="Type the dates of the range"),
     ]
 
+    # The presets and Export wait for the server's today: the footer and palette follow it.
+    today: var[dt.date | None] = var(None, bindings=True)
+
     def __init__(self, account: AccountRef) -> None:
         super().__init__()
         self.account = account
-        self.today: dt.date | None = None
         self.start: dt.date | None = None
         self.end: dt.date | None = None
         self.statement: Statement | None = None
@@ -124,7 +127,6 @@ class StatementScreen(PaydeskScreen):
         finally:
             table.loading = False
         self.today = summary.today or dt.date.today()
-        self.refresh_bindings()
         self.action_preset("3")
 
     def retry(self) -> None:
