@@ -14,8 +14,16 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import uvicorn
+    from fastapi import FastAPI
+    from sqlalchemy import Engine
+
+    from backend_stub.settings import Settings
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 DEFAULT_PORT = 8765
@@ -157,32 +165,38 @@ def _redact(url: str) -> str:
         return url
 
 
-def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from backend_stub.app import create_app
+def make_settings(
+    db_url: str,
+    *,
+    dev: bool = False,
+    fee_policy: str | None = None,
+    surcharge_bps: int | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """The server's Settings from its arguments and environment (`environ`, default os.environ)."""
     from backend_stub.settings import Settings
 
-    db_url = resolve_db_url(args.db)
     try:
-        settings = Settings.from_env(
-            db_url, dev=args.dev, fee_policy=args.fee_policy, surcharge_bps=args.surcharge_bps
+        return Settings.from_env(
+            db_url, dev=dev, fee_policy=fee_policy, surcharge_bps=surcharge_bps, environ=environ
         )
     except ValueError as exc:
         raise StartupError(str(exc)) from None
-    sock = bind_socket(args.host, args.port)
-    engine = prepare_database(db_url, args.seed)
-    app = create_app(settings, engine=engine)
-    host, port = sock.getsockname()[:2]
-    shown_host = f"[{host}]" if ":" in host else host
 
-    class _Server(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
-            if self.started:
-                print(f"paydesk-stub listening on http://{shown_host}:{port}", flush=True)
 
-    config = uvicorn.Config(
+def build_app(settings: Settings, seed: str) -> tuple[FastAPI, Engine]:
+    """Migrate and seed `settings.db_url`, then the ASGI app on it: (app, engine)."""
+    from backend_stub.app import create_app
+
+    engine = prepare_database(settings.db_url, seed)
+    return create_app(settings, engine=engine), engine
+
+
+def server_config(app: FastAPI) -> uvicorn.Config:
+    """How `serve` runs the app under uvicorn (tests serve in-process with exactly this)."""
+    import uvicorn
+
+    return uvicorn.Config(
         app,
         log_config=None,
         access_log=False,  # never log requests (bodies or tokens)
@@ -190,7 +204,33 @@ def serve(args: argparse.Namespace) -> int:
         lifespan="off",
         server_header=False,
     )
-    server = _Server(config)
+
+
+def listen_line(sock: socket.socket) -> str:
+    """`paydesk-stub listening on http://HOST:PORT` for a bound socket."""
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"paydesk-stub listening on http://{shown_host}:{port}"
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    db_url = resolve_db_url(args.db)
+    settings = make_settings(
+        db_url, dev=args.dev, fee_policy=args.fee_policy, surcharge_bps=args.surcharge_bps
+    )
+    sock = bind_socket(args.host, args.port)
+    app, engine = build_app(settings, args.seed)
+    line = listen_line(sock)
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                print(line, flush=True)
+
+    server = _Server(server_config(app))
     # uvicorn shuts down gracefully on SIGTERM, then re-raises it to the handler that was there before:
     # a no-op one, so a requested stop ends with exit code 0 instead of death by signal.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: None)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
+def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
@@ -55,19 +56,22 @@ class Settings:
         dev: bool = False,
         fee_policy: str | None = None,
         surcharge_bps: int | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> Settings:
-        """Settings with the few environment overrides the backend honours (arguments win over env)."""
+        """Settings with the few environment overrides the backend honours (arguments win over env).
+
+        `environ` is the environment to read (default `os.environ`): an in-process server gets its own.
+        """
+        env = os.environ if environ is None else environ
         return cls(
             db_url=db_url,
             dev=dev,
-            code_ttl_seconds=_env_int("PAYDESK_CODE_TTL_SECONDS", 600),
-            password_token_ttl_seconds=_env_int("PAYDESK_PASSWORD_TOKEN_TTL_SECONDS", 3600),
-            fee_policy=fee_policy
-            or os.environ.get("PAYDESK_FEE_POLICY", "convenience").strip()
-            or "convenience",
+            code_ttl_seconds=_env_int(env, "PAYDESK_CODE_TTL_SECONDS", 600),
+            password_token_ttl_seconds=_env_int(env, "PAYDESK_PASSWORD_TOKEN_TTL_SECONDS", 3600),
+            fee_policy=fee_policy or env.get("PAYDESK_FEE_POLICY", "convenience").strip() or "convenience",
             surcharge_bps=surcharge_bps
             if surcharge_bps is not None
-            else _env_int("PAYDESK_SURCHARGE_BPS", 300),
-            processor_delay_ms=_env_int("PAYDESK_PROCESSOR_DELAY_MS", 0),
-            pepper=os.environ.get("PAYDESK_PEPPER") or None,
+            else _env_int(env, "PAYDESK_SURCHARGE_BPS", 300),
+            processor_delay_ms=_env_int(env, "PAYDESK_PROCESSOR_DELAY_MS", 0),
+            pepper=env.get("PAYDESK_PEPPER") or None,
         )
