@@ -11,9 +11,12 @@ import pytest
 
 from tests.support.stub import (
     StubServer,
+    Templates,
     fresh_postgres_database,
     postgres_available,
     run_stub,
+    serve_stub,
+    set_templates,
 )
 
 
@@ -48,6 +51,17 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
         pass
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _database_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Templates]:
+    """The migrated and seeded databases servers start from, made on first use once per run (per
+    xdist worker); the PostgreSQL templates are dropped at the end."""
+    made = Templates(tmp_path_factory.mktemp("templates"))
+    set_templates(made)
+    yield made
+    made.close()
+    set_templates(None)
+
+
 @pytest.fixture(scope="session")
 def stub_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("stub")
@@ -56,7 +70,7 @@ def stub_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def live_server(stub_workdir: Path) -> Iterator[StubServer]:
     """The demo backend on SQLite, shared by the app tests (they read more than they write)."""
-    with run_stub(f"sqlite:///{stub_workdir / 'demo.db'}", stub_workdir, seed="demo") as server:
+    with serve_stub(f"sqlite:///{stub_workdir / 'demo.db'}", stub_workdir, seed="demo") as server:
         yield server
 
 
@@ -68,15 +82,21 @@ def _db_params() -> list:
 def fresh_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StubServer]:
     """A new demo backend with its own empty database, on SQLite and (when reachable) on PostgreSQL.
 
-    For tests that change data: each gets a clean world.
+    For tests that change data: each gets a clean world. In-process on a copy of the run's demo
+    database; a test marked `subprocess_server` (it reads the server's log) gets `paydesk-stub serve`
+    as a process on a database of its own making.
     """
+    if request.node.get_closest_marker("subprocess_server"):
+        serve, seed = run_stub, None
+    else:
+        serve, seed = serve_stub, "demo"
     if request.param == "postgres":
         if not postgres_available():
             pytest.skip("no PostgreSQL at 127.0.0.1:5432: ran on SQLite only")
-        with fresh_postgres_database() as url, run_stub(url, tmp_path, seed="demo") as server:
+        with fresh_postgres_database(seed) as url, serve(url, tmp_path, seed="demo") as server:
             yield server
     else:
-        with run_stub(f"sqlite:///{tmp_path / 'api.db'}", tmp_path, seed="demo") as server:
+        with serve(f"sqlite:///{tmp_path / 'api.db'}", tmp_path, seed="demo") as server:
             yield server
 
 

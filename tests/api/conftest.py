@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import login
-from tests.support.stub import StubServer, fresh_postgres_database, postgres_available, run_stub
+from tests.support.stub import StubServer, fresh_postgres_database, postgres_available, serve_stub
 
 
 class Api:
@@ -79,10 +79,10 @@ def _servers(request: pytest.FixtureRequest, workdir: Path, seed: str) -> Iterat
     if request.param == "postgres":
         if not postgres_available():
             pytest.skip("no PostgreSQL at 127.0.0.1:5432: ran on SQLite only")
-        with fresh_postgres_database() as url, run_stub(url, workdir, seed=seed) as server:
+        with fresh_postgres_database(seed) as url, serve_stub(url, workdir, seed=seed) as server:
             yield server
     else:
-        with run_stub(f"sqlite:///{workdir / f'{seed}.db'}", workdir, seed=seed) as server:
+        with serve_stub(f"sqlite:///{workdir / f'{seed}.db'}", workdir, seed=seed) as server:
             yield server
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.api.conftest import Api, assert_error
 from tests.conftest import latest_code
-from tests.support.stub import run_stub
+from tests.support.stub import serve_stub
 
 SENT = {"status": "sent", "message": "If that email has an account, a code is on its way."}
 
@@ -28,6 +28,7 @@ def _wrong(code: str) -> str:
     return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
+@pytest.mark.subprocess_server  # reads the server's log
 def test_code_login_gives_a_token_for_12_hours(fresh: Api) -> None:
     response = _request(fresh, "Dana@Example.com")  # emails are case-insensitive
     assert response.status_code == 202 and response.json() == SENT
@@ -131,7 +132,7 @@ def test_logout_revokes_the_token(fresh: Api) -> None:
 
 def test_codes_expire(tmp_path: Path) -> None:
     """PAYDESK_CODE_TTL_SECONDS shortens the 10-minute life of a code so expiry is testable."""
-    with run_stub(
+    with serve_stub(
         f"sqlite:///{tmp_path / 'ttl.db'}", tmp_path, extra_env={"PAYDESK_CODE_TTL_SECONDS": "1"}
     ) as s:
         httpx.post(f"{s.base_url}/v1/auth/code", json={"email": "dana@example.com"}).raise_for_status()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import Api, assert_error
-from tests.support.stub import run_stub
+from tests.support.stub import serve_stub
 
 DANA, LEE, SAM = "dana@example.com", "lee@example.com", "sam@example.com"
 GOOD = "Blue-Heron-42"
@@ -155,7 +155,7 @@ def test_rate_limits_per_email_whether_known_or_not(fresh: Api) -> None:
 
 def test_links_expire(tmp_path: Path) -> None:
     env = {"PAYDESK_PASSWORD_TOKEN_TTL_SECONDS": "1"}
-    with run_stub(f"sqlite:///{tmp_path / 'ttl.db'}", tmp_path, extra_env=env) as server:
+    with serve_stub(f"sqlite:///{tmp_path / 'ttl.db'}", tmp_path, extra_env=env) as server:
         api = Api(server)
         api.post("/v1/auth/signup", json={"email": SAM})
         token = link_token(server.base_url, SAM)

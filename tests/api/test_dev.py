@@ -8,13 +8,13 @@ import httpx
 import pytest
 
 from tests.api.conftest import Api, assert_error
-from tests.support.stub import run_stub
+from tests.support.stub import serve_stub
 
 DANA = "dana@example.com"
 
 
 def test_dev_endpoints_are_404_without_dev(tmp_path: Path) -> None:
-    with run_stub(f"sqlite:///{tmp_path / 'prod.db'}", tmp_path, seed="demo", dev=False) as server:
+    with serve_stub(f"sqlite:///{tmp_path / 'prod.db'}", tmp_path, seed="demo", dev=False) as server:
         for method, path, kwargs in [
             ("GET", "/v1/dev/outbox", {"params": {"to": DANA}}),
             ("POST", "/v1/dev/clock", {"json": {"advance_days": 0}}),

@@ -27,7 +27,7 @@ from tests.api.paying import (
     outbox,
     singles,
 )
-from tests.support.stub import fresh_postgres_database, postgres_available, run_stub
+from tests.support.stub import fresh_postgres_database, postgres_available, serve_stub
 
 
 def test_each_return_code_reopens_the_invoices_and_emails_the_customer(fresh: Api) -> None:
@@ -85,10 +85,10 @@ def surcharge(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
     if request.param == "postgres":
         if not postgres_available():
             pytest.skip("no PostgreSQL at 127.0.0.1:5432")
-        with fresh_postgres_database() as url, run_stub(url, tmp_path, extra_env=env) as server:
+        with fresh_postgres_database("demo") as url, serve_stub(url, tmp_path, extra_env=env) as server:
             yield Api(server)
     else:
-        with run_stub(f"sqlite:///{tmp_path / 's.db'}", tmp_path, extra_env=env) as server:
+        with serve_stub(f"sqlite:///{tmp_path / 's.db'}", tmp_path, extra_env=env) as server:
             yield Api(server)
 
 

@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 
 from tests.conftest import login
-from tests.support.stub import StubServer, run_stub
+from tests.support.stub import StubServer, serve_stub
 from tui.app import PaydeskApp
 from tui.credentials import MemoryTokenStore
 from tui.screens.home import HomeScreen
@@ -101,10 +101,22 @@ def _busy(app: PaydeskApp) -> bool:
     return card_loading or (table is not None and (table.loading_more or not table.started))
 
 
+@pytest.fixture(autouse=True)
+def _steady_cursor(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Snapshots see a focused field's cursor, always: its blink flips every 0.5 s, so a picture taken
+    later than that after focusing (a loaded machine) caught it off half the time."""
+    if "snap_compare" not in request.fixturenames:
+        return
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
 @pytest.fixture
 def pay_server(tmp_path) -> Iterator[StubServer]:
     """A fresh demo backend on SQLite for a test that pays (paying changes balances and limits)."""
-    with run_stub(f"sqlite:///{tmp_path / 'pay.db'}", tmp_path, seed="demo") as server:
+    with serve_stub(f"sqlite:///{tmp_path / 'pay.db'}", tmp_path, seed="demo") as server:
         yield server
 
 

@@ -13,7 +13,7 @@ from textual.widgets import Input, TextArea
 
 from tests.app.conftest import make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
 from tests.conftest import login
-from tests.support.stub import StubServer, run_stub
+from tests.support.stub import StubServer, serve_stub
 from tui.screens.contact import ContactScreen
 from tui.screens.home import HomeScreen
 
@@ -25,7 +25,7 @@ SUPPORT = "support@paydesk.example"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StubServer]:
     workdir = tmp_path_factory.mktemp("contact")
-    with run_stub(f"sqlite:///{workdir / 'contact.db'}", workdir, seed="demo") as stub:
+    with serve_stub(f"sqlite:///{workdir / 'contact.db'}", workdir, seed="demo") as stub:
         yield stub
 
 

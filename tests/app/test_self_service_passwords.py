@@ -12,7 +12,7 @@ import pytest
 from textual.widgets import Input
 
 from tests.app.conftest import make_app, on_home, on_screen, screen_text, wait_for
-from tests.support.stub import StubServer, run_stub
+from tests.support.stub import StubServer, serve_stub
 from tui.checks import password_problem, token_from_link
 from tui.credentials import MemoryTokenStore
 from tui.screens.login import LoginScreen
@@ -28,7 +28,7 @@ LINK = re.compile(r"paydesk://set-password\?token=[A-Za-z0-9_-]+")
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StubServer]:
     workdir = tmp_path_factory.mktemp("passwords")
-    with run_stub(f"sqlite:///{workdir / 'passwords.db'}", workdir, seed="demo") as stub:
+    with serve_stub(f"sqlite:///{workdir / 'passwords.db'}", workdir, seed="demo") as stub:
         yield stub
 
 
