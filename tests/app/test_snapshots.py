@@ -6,7 +6,7 @@ so the pictures only change when the screens do. Update with `pytest tests/app -
 
 from __future__ import annotations
 
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 from tests.app.conftest import make_app, on_home, on_screen, wait_for
 from tui.screens.clerk_search import ClerkSearchScreen
@@ -16,6 +16,20 @@ from tui.screens.verify_code import VerifyCodeScreen
 from tui.widgets.invoice_table import InvoiceTable
 
 SMALL = (80, 24)
+
+
+def drawn(table: DataTable) -> bool:
+    """The table has laid out the rows it holds: DataTable sizes its columns and rows when the app is
+    next idle, so a picture taken before that shows the old layout (a pause is no guarantee under load)."""
+    header = table.header_height if table.show_header else 0
+    return table.row_count > 0 and table.virtual_size.height == header + table.row_count
+
+
+async def home_drawn(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Home with its data loaded (on_home) and the open tab's table laid out."""
+    await on_home(pilot)
+    table = pilot.app.screen.query_one("#invoices-open", InvoiceTable)
+    await wait_for(pilot, lambda: drawn(table.table), "the open invoices drawn")
 
 
 def test_login(snap_compare, live_server) -> None:
@@ -39,7 +53,7 @@ def test_verify_code(snap_compare, live_server) -> None:
 
 def test_home_open_tab(snap_compare, live_server, tokens) -> None:
     async def ready(pilot) -> None:
-        await on_home(pilot)
+        await home_drawn(pilot)
         await pilot.pause()
 
     app = make_app(live_server.base_url, tokens["dana@example.com"])
@@ -52,13 +66,14 @@ def test_home_open_tab_large(snap_compare, live_server, tokens) -> None:
         await pilot.press("e")  # unfold the multi-site invoice's sites
         table = pilot.app.screen.query_one("#invoices-open", InvoiceTable)
         await wait_for(pilot, lambda: table.table.row_count > len(table.rows), "the site rows")
+        await wait_for(pilot, lambda: drawn(table.table), "the site rows drawn")
         await pilot.pause()
 
     app = make_app(live_server.base_url, tokens["dana@example.com"])
 
     # The first open row is the newest invoice; move to the multi-site parent first.
     async def before(pilot) -> None:
-        await on_home(pilot)
+        await home_drawn(pilot)
         table = pilot.app.screen.query_one("#invoices-open", InvoiceTable)
         parent = next(i for i, row in enumerate(table.rows) if row.children_count)
         table.table.move_cursor(row=parent)
