@@ -15,9 +15,9 @@ import pytest
 from textual.widgets import DataTable, Input
 
 from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
+from tests.app.palette import palette_names
 from tests.conftest import latest_code, login
-from tests.support.stub import StubServer, _wait_healthy, run_stub, stub_command
-from tui.app import ScreenCommands
+from tests.support.stub import StubServer, _wait_healthy, serve_stub, stub_command
 from tui.credentials import MemoryTokenStore
 from tui.money import format_cents
 from tui.screens.clerk_search import ClerkSearchScreen
@@ -204,9 +204,9 @@ async def test_a_customer_never_reaches_clerk_search(live_server, tokens) -> Non
     app = make_app(live_server.base_url, tokens[DANA])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await on_home(pilot)
-        provider_names = [name for name, _, _ in ScreenCommands(app.screen)._commands()]
+        provider_names = await palette_names(app.screen)
         system_names = [command.title for command in app.get_system_commands(app.screen)]
-        assert "Find an account" not in provider_names + system_names
+        assert "Find an account" not in [*provider_names, *system_names]
         app.open_clerk_search()
         await pilot.pause()
         assert not any(isinstance(s, ClerkSearchScreen) for s in app.screen_stack)
@@ -275,7 +275,11 @@ async def test_demo_inbox_shows_the_code_to_sign_in_with(live_server) -> None:
         # Read off the inbox panel, as a person would; a toast carries it too.
         await wait_for(pilot, lambda: f"Code {code}" in inbox.render().plain, "the code in the inbox")
         assert f"Code {code}" in screen_text(app)
-        assert any(code in n.message for n in app._notifications), "a toast carries the code"
+        await wait_for(
+            pilot,
+            lambda: any(code in toast.render().plain for toast in app.screen.query("Toast")),
+            "a toast carrying the code",
+        )
         code_input = app.screen.query_one("#code")
         assert code_input.region.bottom <= inbox.region.y, "the inbox never covers the code input"
         await pilot.press(*code)
@@ -288,7 +292,7 @@ async def test_demo_inbox_shows_the_code_to_sign_in_with(live_server) -> None:
 @pytest.fixture(scope="module")
 def large_server(tmp_path_factory) -> Iterator[StubServer]:
     workdir = tmp_path_factory.mktemp("large")
-    with run_stub(f"sqlite:///{workdir / 'large.db'}", workdir, seed="large") as server:
+    with serve_stub(f"sqlite:///{workdir / 'large.db'}", workdir, seed="large") as server:
         yield server
 
 

@@ -12,10 +12,10 @@ import pytest
 from textual.widgets import Input
 
 from tests.app.conftest import api_get, make_app, on_screen, screen_text, wait_for, wait_for_text
+from tests.app.palette import palette_names
 from tests.app.test_pay_flows import accept, fill_card, receipt, to_review, type_into
 from tests.conftest import login
-from tests.support.stub import StubServer, run_stub
-from tui.app import ScreenCommands
+from tests.support.stub import StubServer, serve_stub
 from tui.money import format_cents
 from tui.screens.guest import GuestHomeScreen, GuestLookupScreen
 from tui.screens.login import LoginScreen
@@ -32,7 +32,7 @@ VISA = "4242424242424242"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StubServer]:
     workdir = tmp_path_factory.mktemp("guest")
-    with run_stub(f"sqlite:///{workdir / 'guest.db'}", workdir, seed="demo") as stub:
+    with serve_stub(f"sqlite:///{workdir / 'guest.db'}", workdir, seed="demo") as stub:
         yield stub
 
 
@@ -74,7 +74,7 @@ async def test_guest_pays_one_invoice_and_returns_to_the_login(server) -> None:
         for key in ("h", "s", "t", "S", "c", "a"):
             await pilot.press(key)
         assert app.screen is home
-        names = {name for name, _, _ in ScreenCommands(app.screen, None)._commands()}
+        names = await palette_names(app.screen)
         assert {"Pay", "Make a payment", "Leave"} <= names and "History" not in names
 
         past_due = next(row for row in table.rows if row.past_due)

@@ -13,10 +13,10 @@ import pytest
 from textual.widgets import Input, Select, Switch
 
 from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
+from tests.app.palette import palette_names, run_command
 from tests.conftest import login
-from tests.support.stub import StubServer, run_stub
+from tests.support.stub import StubServer, serve_stub
 from tui.api import Account
-from tui.app import ScreenCommands
 from tui.money import format_cents
 from tui.screens.dialogs import PhoneDialog, QuestionDialog
 from tui.screens.settings import SettingsScreen
@@ -30,7 +30,7 @@ DANA = "dana@example.com"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StubServer]:
     workdir = tmp_path_factory.mktemp("settings")
-    with run_stub(f"sqlite:///{workdir / 'settings.db'}", workdir, seed="demo") as stub:
+    with serve_stub(f"sqlite:///{workdir / 'settings.db'}", workdir, seed="demo") as stub:
         yield stub
 
 
@@ -80,12 +80,10 @@ async def test_paperless_saves_at_once_and_says_so(server, token) -> None:
         assert account(server, token)["paperless"] is False
 
         # The palette reaches it too.
-        commands = {name: run for name, _, run in ScreenCommands(screen, None)._commands()}
-        commands["Paperless billing on"]()
+        await run_command(screen, "Paperless billing on")
         await wait_for_text(pilot, "Paperless billing is on.")
         assert account(server, token)["paperless"] is True
-        commands = {name: run for name, _, run in ScreenCommands(screen, None)._commands()}
-        commands["Paperless billing off"]()
+        await run_command(screen, "Paperless billing off")
         await wait_for_text(pilot, "Paperless billing is off.")
         assert account(server, token)["paperless"] is False
 
@@ -263,7 +261,7 @@ async def test_autopay_change_method_turn_off_and_on(server) -> None:
         await pilot.press("escape")
         await wait_for_text(pilot, "Autopay is unchanged.")
         assert api_get(server, lee, f"/v1/accounts/{account_id}")["autopay"]["enabled"] is True
-        names = {name for name, _, _ in ScreenCommands(screen, None)._commands()}
+        names = await palette_names(screen)
         assert {"Change the autopay method", "Turn off autopay"} <= names
         screen.query_one("#autopay-cancel").focus()
         await pilot.press("enter")
