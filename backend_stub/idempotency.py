@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import secrets
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,7 +20,9 @@ from sqlalchemy.exc import IntegrityError
 
 from backend_stub.clock import utcnow
 from backend_stub.errors import ApiError
+from backend_stub.settings import Settings
 from backend_stub.store import idempotency as store
+from backend_stub.store import meta
 from backend_stub.store.db import reading, writing
 
 KEEP = timedelta(hours=24)
@@ -35,6 +39,31 @@ class Claimed:
 class Replay:
     status: int
     body: str
+
+
+_SECRET_LOCK = threading.Lock()
+
+
+def secret_of(engine: Engine, settings: Settings) -> str:
+    """The key of the request fingerprints: from PAYDESK_PEPPER, else one random per database."""
+    if settings.pepper:
+        return "idempotency:" + settings.pepper
+    with _SECRET_LOCK:  # one thread makes it; another process racing us loses the insert and re-reads
+        with reading(engine) as conn:
+            value = meta.get(conn, "idempotency_secret")
+        if value is not None:
+            return value
+        try:
+            with writing(engine) as conn:
+                value = meta.get(conn, "idempotency_secret")
+                if value is None:
+                    value = secrets.token_hex(32)
+                    meta.put(conn, "idempotency_secret", value)
+        except IntegrityError:
+            with reading(engine) as conn:
+                value = meta.get(conn, "idempotency_secret")
+        assert value is not None
+        return value
 
 
 def fingerprint(secret: str, account_id: int, body: dict) -> str:

@@ -197,7 +197,7 @@ class Processor:
 
 
 def settlement_on(conn: Connection, token: str | None) -> str:
-    """`Processor.settlement` inside a caller's transaction (the clock's due jobs have only a connection)."""
+    """`Processor.settlement` inside a caller's transaction (the due jobs have only a connection)."""
     row = None
     if token:
         row = conn.execute(

@@ -16,8 +16,6 @@ BUSINESS_PHONE = "1-800-555-0142"
 COMPANY = "Paydesk Utilities"
 
 
-
-
 @dataclass(frozen=True)
 class ReceiptPart:
     method_type: str

@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from backend_stub import clock, cursor
+from backend_stub import clock, cursor, jobs
 from backend_stub.deps import EngineDep, PathId, SettingsDep
 from backend_stub.errors import invalid, not_found
 from backend_stub.routes.common import errors
@@ -78,7 +78,7 @@ def move_clock(body: ClockRequest, engine: EngineDep, settings: SettingsDep, req
             except OverflowError as exc:
                 raise invalid("That moves the clock past the year 9999.", "advance_days") from exc
         if target != current:
-            clock.advance_to(conn, target, request.app.state.processor, settings)
+            jobs.advance_to(conn, target, request.app.state.processor, settings)
     return Clock(today=target)
 
 

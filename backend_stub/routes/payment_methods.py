@@ -8,7 +8,8 @@ from backend_stub import clock, views
 from backend_stub.billing.instruments import BankInput, CardInput, check_bank, check_card
 from backend_stub.deps import EngineDep, PathId, UserDep, transaction_for
 from backend_stub.errors import ApiError, not_found
-from backend_stub.payflow import save_method, to_error
+from backend_stub.payments.record import save_method
+from backend_stub.payments.refusals import to_error
 from backend_stub.routes.accounts import open_account
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (

@@ -9,10 +9,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
 
-from backend_stub import clock, cursor, idempotency, payflow, views
+from backend_stub import clock, cursor, idempotency, views
+from backend_stub.billing.dates import HISTORY_MONTHS
 from backend_stub.clock import utcnow
 from backend_stub.deps import CallerDep, EngineDep, PathId, SettingsDep, UserDep, transaction_for
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
+from backend_stub.payments import make
+from backend_stub.payments.command import from_request
+from backend_stub.payments.plan import plan, quote_view
+from backend_stub.payments.record import payment_payload
 from backend_stub.routes.accounts import open_account
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (
@@ -62,8 +67,8 @@ def quote_payment(
 ) -> Quote:
     with transaction_for(engine, user) as conn:
         open_account(conn, user, account_id, "payment.quote")
-        result, _ = payflow.plan(conn, settings, user, account_id, body)
-    return Quote.model_validate(payflow.quote_view(result, settings))
+        result, _ = plan(conn, settings, user, account_id, from_request(body), clock.today(conn))
+    return Quote.model_validate(quote_view(result, settings))
 
 
 @router.post(
@@ -142,7 +147,8 @@ def _pay(
         )
     processor = request.app.state.processor
     try:
-        status, payload = payflow.pay(engine, processor, settings, user, account_id, body, claimed.record_id)
+        command = from_request(body)
+        status, payload = make.pay(engine, processor, settings, user, account_id, command, claimed.record_id)
     except ApiError as exc:
         text = idempotency.finish(engine, claimed, exc.status, exc.body())
         if user.is_guest:
@@ -160,7 +166,7 @@ def _pay(
 def _secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:
     secret = getattr(request.app.state, "idempotency_secret", None)
     if secret is None:
-        secret = payflow.idempotency_secret(engine, settings)
+        secret = idempotency.secret_of(engine, settings)
         request.app.state.idempotency_secret = secret
     return secret
 
@@ -178,7 +184,7 @@ def get_payment(payment_id: PathId, user: UserDep, engine: EngineDep) -> Payment
             raise not_found("No such payment.")
         if user.is_clerk:
             audit.record(conn, user.id, "payment.view", row["account_id"], payment_id=payment_id)
-        payload = payflow.payment_payload(conn, payment_id)
+        payload = payment_payload(conn, payment_id)
     return Payment.model_validate(payload)
 
 
@@ -200,7 +206,7 @@ def list_payments(
     with transaction_for(engine, user) as conn:
         open_account(conn, user, account_id, "payments.list")
         today = clock.today(conn)
-        since = datetime.combine(_months_before(today, payflow.HISTORY_MONTHS), datetime.min.time())
+        since = datetime.combine(_months_before(today, HISTORY_MONTHS), datetime.min.time())
         rows, total = store.history_page(conn, account_id, since, limit, after)
         page = rows[:limit]
         ids = [r["id"] for r in page]

@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import Connection, RowMapping
 
-from backend_stub import clock, cursor, scheduling
+from backend_stub import clock, cursor
 from backend_stub.clock import utcnow
 from backend_stub.deps import EngineDep, PathId, SettingsDep, UserDep, transaction_for
 from backend_stub.errors import ApiError, invalid, not_found
+from backend_stub.payments import scheduling
 from backend_stub.routes.accounts import Limit, open_account
 from backend_stub.routes.common import errors
 from backend_stub.schemas import PLAIN_TEXT, ScheduledChange, ScheduledCreate, ScheduledPage, ScheduledPayment
@@ -30,8 +31,9 @@ def _run_if_today(conn: Connection, request: Request, settings: Settings, schedu
     """A payment scheduled for today runs at once: the clock's run for today has already happened."""
     row = store.one(conn, scheduled_id)
     assert row is not None
-    if row["status"] == "scheduled" and row["pay_on"] <= clock.today(conn):
-        scheduling.run_one(conn, request.app.state.processor, settings, row)
+    today = clock.today(conn)
+    if row["status"] == "scheduled" and row["pay_on"] <= today:
+        scheduling.run_one(conn, request.app.state.processor, settings, row, today)
 
 
 @router.get(
@@ -84,7 +86,7 @@ def create_scheduled(
         if account_store.visible_account(conn, user, account_id) is None:
             raise not_found("No such account.")
         amount = scheduling.check(
-            conn, settings, account_id, target, method_id, body.pay_on, body.receipt_email
+            conn, settings, account_id, target, method_id, body.pay_on, body.receipt_email, clock.today(conn)
         )
         scheduled_id = store.create(
             conn,
@@ -155,7 +157,14 @@ def change_scheduled(
         if method_id is None:
             raise invalid("Choose a saved payment method.", "method")
         amount = scheduling.check(
-            conn, settings, row["account_id"], target, method_id, pay_on, row["receipt_email"]
+            conn,
+            settings,
+            row["account_id"],
+            target,
+            method_id,
+            pay_on,
+            row["receipt_email"],
+            clock.today(conn),
         )
         store.update_one(
             conn,

@@ -2,8 +2,8 @@
 
 A scheduled payment is priced by the same plan as a payment (target, saved method, fees); its date must be
 today or later and on or before the due date of every invoice it pays. A payment for today runs at once;
-later ones run when the clock reaches their date (channel `scheduled`), once: the status leaves
-`scheduled`."""
+later ones run when the due jobs reach their date (channel `scheduled`), dated that day, once: the status
+leaves `scheduled`."""
 
 from __future__ import annotations
 
@@ -13,12 +13,15 @@ from datetime import date
 
 from sqlalchemy import Connection, RowMapping
 
-from backend_stub import clock, mail, views
 from backend_stub.billing.labels import method_label
 from backend_stub.errors import invalid, not_found
+from backend_stub.payments import notify
+from backend_stub.payments.command import saved_method_command, target_of
+from backend_stub.payments.make import pay_in_transaction
+from backend_stub.payments.plan import SYSTEM, plan
+from backend_stub.payments.refusals import to_error
 from backend_stub.processor import Processor
-from backend_stub.receipts import BUSINESS_PHONE, dollars
-from backend_stub.schemas import EMAIL_PATTERN, PaymentRequest, ScheduledPayment
+from backend_stub.schemas import EMAIL_PATTERN, ScheduledPayment
 from backend_stub.settings import Settings
 from backend_stub.store import methods as method_store
 from backend_stub.store import payments as payment_store
@@ -26,17 +29,6 @@ from backend_stub.store import scheduled as store
 
 # Problems that belong to the day a payment is made, not to the day it is scheduled.
 _RUN_TIME_ONLY = {"card_payment_limit", "fees_changed"}
-
-
-def payment_body(target: dict, method_id: int, receipt_email: str, fees: int = 0) -> PaymentRequest:
-    return PaymentRequest.model_validate(
-        {
-            "target": target,
-            "parts": [{"method": {"type": "saved", "payment_method_id": method_id}}],
-            "accepted_fees_cents": fees,
-            "receipt_email": receipt_email,
-        }
-    )
 
 
 def check(
@@ -47,19 +39,18 @@ def check(
     method_id: int,
     pay_on: date,
     email: str,
+    today: date,
 ) -> int:
     """The amount it will pay; raises the 4xx for the first thing wrong (nothing written)."""
-    from backend_stub.payflow import SYSTEM, plan, to_error
-
     if not re.match(EMAIL_PATTERN, email.strip()):
         raise invalid("Enter a valid email address for the receipt.", "receipt_email", "invalid_email")
     method = method_store.one(conn, method_id)
     if method is None or method["account_id"] != account_id:
         raise not_found("No such payment method on this account.").with_param("method.payment_method_id")
-    today = clock.today(conn)
     if pay_on < today:
         raise invalid(f"Choose today ({today.isoformat()}) or a later date.", "pay_on", "date_in_past")
-    result, _ = plan(conn, settings, SYSTEM, account_id, payment_body(target, method_id, email))
+    command = saved_method_command(target_of(target), method_id, email)
+    result, _ = plan(conn, settings, SYSTEM, account_id, command, today)
     problems = [p for p in result.problems if p.code not in _RUN_TIME_ONLY]
     if problems:
         raise to_error(problems[0])
@@ -98,7 +89,7 @@ def view(conn: Connection, row: RowMapping) -> ScheduledPayment:
 
 
 def _target_now(conn: Connection, target: dict) -> dict | None:
-    """The target as it can be paid today: invoices already paid are dropped and amounts are capped at
+    """The target as it can be paid now: invoices already paid are dropped and amounts are capped at
     what is left; None when nothing is left."""
     if target["type"] != "invoices":
         return target
@@ -114,10 +105,8 @@ def _target_now(conn: Connection, target: dict) -> dict | None:
     return {"type": "invoices", "invoices": picks} if picks else None
 
 
-def run_one(conn: Connection, processor: Processor, settings: Settings, row: RowMapping) -> None:
-    """Make the payment now (the caller has set the clock to its date) and record how it went."""
-    from backend_stub.payflow import pay_in_transaction
-
+def run_one(conn: Connection, processor: Processor, settings: Settings, row: RowMapping, today: date) -> None:
+    """Make the payment now, dated `today`, and record how it went."""
     target = _target_now(conn, json.loads(row["target"]))
     if row["method_id"] is None:
         payment, failure = None, "The payment method was removed."
@@ -125,8 +114,10 @@ def run_one(conn: Connection, processor: Processor, settings: Settings, row: Row
         store.update_one(conn, row["id"], status="skipped")
         return
     else:
-        body = payment_body(target, row["method_id"], row["receipt_email"])
-        payment, failure = pay_in_transaction(conn, processor, settings, row["account_id"], body, "scheduled")
+        command = saved_method_command(target_of(target), row["method_id"], row["receipt_email"])
+        payment, failure = pay_in_transaction(
+            conn, processor, settings, row["account_id"], command, "scheduled", today
+        )
     if payment is not None:
         store.update_one(conn, row["id"], status="paid", payment_id=payment["id"])
         return
@@ -135,25 +126,12 @@ def run_one(conn: Connection, processor: Processor, settings: Settings, row: Row
         return
     store.update_one(conn, row["id"], status="failed", failure_message=(failure or "")[:300])
     account = payment_store.account_row(conn, row["account_id"])
-    mail.send(
-        conn,
-        row["receipt_email"],
-        "Your scheduled payment did not go through",
-        f"Hello {views.full_name(account['first_name'], account['last_name'])},\n\n"
-        f"The payment of {dollars(row['amount_cents'])} scheduled for {row['pay_on'].isoformat()} on account "
-        f"{account['account_number']} did not go through: {failure}\n\nNothing was charged. "
-        f"Pay now in Paydesk or call us at {BUSINESS_PHONE}.\n",
-        kind="scheduled_failed",
-    )
+    notify.scheduled_failed(conn, account, row, failure)
 
 
 def run_due(conn: Connection, processor: Processor, settings: Settings, through: date) -> int:
     """Run every scheduled payment due by `through`, each dated its own day."""
     due = store.due_through(conn, through)
     for row in due:
-        clock.set_today(conn, row["pay_on"])  # the payment is dated the day it was scheduled for
-        try:
-            run_one(conn, processor, settings, row)
-        finally:
-            clock.set_today(conn, through)
+        run_one(conn, processor, settings, row, row["pay_on"])
     return len(due)

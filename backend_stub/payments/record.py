@@ -1,0 +1,137 @@
+"""Recording a payment: its rows (payment, parts, allocations, the invoices' money, credit, saved
+methods) and, for a clerk's, its audit row, all in the caller's transaction, dated `today`."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import date, datetime
+
+from sqlalchemy import Connection, RowMapping
+
+from backend_stub import clock, views
+from backend_stub.billing.dates import ACH_SETTLEMENT_BUSINESS_DAYS, add_business_days
+from backend_stub.billing.ledger import take
+from backend_stub.billing.quote import Quote
+from backend_stub.payments.command import PaymentCommand
+from backend_stub.payments.plan import Resolved
+from backend_stub.processor import TokenDetails
+from backend_stub.store import audit
+from backend_stub.store import methods as method_store
+from backend_stub.store import payments as store
+from backend_stub.store.auth import User
+
+CONFIRMATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def record_payment(
+    conn: Connection,
+    account: RowMapping,
+    user: User,
+    command: PaymentCommand,
+    result: Quote,
+    resolved: list[Resolved],
+    tokens: list[TokenDetails],
+    today: date,
+    channel: str | None = None,
+) -> dict:
+    """Write the payment `result` plans and answer it as the API shows it. `channel` is set for payments
+    the backend makes itself (autopay, scheduled), whose `created_by` is null."""
+    pending = result.pending
+    created_at = datetime.combine(today, clock.utcnow().time())
+    settles_on = add_business_days(today, ACH_SETTLEMENT_BUSINESS_DAYS) if pending else None
+    authorization = command.authorization.as_dict() if command.authorization else {"kind": "online"}
+    payment_id = store.insert_payment(
+        conn,
+        account_id=account["id"],
+        confirmation_number=new_confirmation(conn),
+        status="pending" if pending else "succeeded",
+        amount_cents=result.amount_cents,
+        fees_cents=result.fees_cents,
+        total_cents=result.total_cents,
+        credit_cents=result.credit_cents,
+        channel=channel or ("guest" if user.is_guest else "phone" if user.is_clerk else "online"),
+        created_by=None if channel or user.is_guest else user.id,
+        created_at=created_at,
+        settles_on=settles_on,
+        return_code=None,
+        receipt_email=command.receipt_email.strip(),
+        auth_detail=json.dumps(authorization, sort_keys=True),
+    )
+    for part, token in zip(result.parts, tokens, strict=True):
+        store.insert_part(
+            conn,
+            payment_id,
+            [f.as_dict() for f in part.fees],
+            method_type=part.method.type,
+            brand=part.method.brand,
+            last4=part.method.last4,
+            bank_name=part.method.bank_name,
+            funding=part.method.funding,
+            amount_cents=part.amount_cents,
+            fee_cents=part.fee_cents,
+            processor_token=token.token,
+            status="pending" if part.method.type == "ach" else "succeeded",
+        )
+    store.insert_allocations(conn, payment_id, [(a.invoice_id, a.amount_cents) for a in result.allocations])
+    money = store.money_of(conn, [a.invoice_id for a in result.allocations])
+    for allocation in result.allocations:
+        money[allocation.invoice_id] = take(money[allocation.invoice_id], allocation.amount_cents, pending)
+    store.write_money(conn, money.values())
+    if not pending:  # a pending payment's overpayment becomes credit when it settles
+        store.add_credit(conn, account["id"], result.credit_cents)
+    saved_ids = [
+        save_method(conn, account["id"], t)
+        for r, t in zip(resolved, tokens, strict=True)
+        if r.save and r.saved is None
+    ]
+    if user.is_clerk:
+        audit.record(
+            conn,
+            user.id,
+            "payment.create",
+            account["id"],
+            payment_id=payment_id,
+            amount_cents=result.amount_cents,
+            authorization=authorization,
+        )
+    payload = payment_payload(conn, payment_id)
+    payload["saved_payment_method_ids"] = saved_ids
+    return payload
+
+
+def new_confirmation(conn: Connection) -> str:
+    while True:
+        code = "PD-" + "".join(secrets.choice(CONFIRMATION_ALPHABET) for _ in range(8))
+        if not store.confirmation_taken(conn, code):
+            return code
+
+
+def save_method(conn: Connection, account_id: int, token: TokenDetails) -> int:
+    """Keep a tokenised card or bank account as a saved method: the token and what may be shown, no more."""
+    return method_store.add(
+        conn,
+        account_id,
+        type=token.kind,
+        brand=token.brand,
+        last4=token.last4,
+        exp_month=token.exp_month,
+        exp_year=token.exp_year,
+        bank_name=token.bank_name,
+        funding=token.funding,
+        account_type=token.account_type,
+        processor_token=token.token,
+        created_at=clock.utcnow(),
+    )
+
+
+def payment_payload(conn: Connection, payment_id: int) -> dict:
+    """One payment as the API answers it."""
+    row = store.payment(conn, payment_id)
+    assert row is not None
+    view = views.payment(
+        row,
+        store.parts(conn, [payment_id]).get(payment_id, []),
+        store.allocations_of(conn, [payment_id]).get(payment_id, []),
+    )
+    return view.model_dump(mode="json")
