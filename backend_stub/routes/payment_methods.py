@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request, Response
+from sqlalchemy import RowMapping
 
 from backend_stub import clock, views
 from backend_stub.billing.instruments import BankInput, CardInput, check_bank, check_card
-from backend_stub.deps import EngineDep, PathId, UserDep, transaction_for
+from backend_stub.deps import Conn, EngineDep, PathId, UserDep, account_access
 from backend_stub.errors import ApiError, not_found
 from backend_stub.payments.record import save_method
 from backend_stub.payments.refusals import to_error
-from backend_stub.routes.accounts import open_account
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (
     ErrorBody,
@@ -27,6 +29,8 @@ from backend_stub.store.db import reading, writing
 
 router = APIRouter(tags=["payment methods"])
 
+ListedAccount = Annotated[RowMapping, account_access("payment_methods.list")]
+
 _DECLINED = {402: {"model": ErrorBody, "description": "The processor refused the card."}}
 _IN_USE = {409: {"model": ErrorBody, "description": "Autopay uses this method."}}
 
@@ -37,10 +41,8 @@ _IN_USE = {409: {"model": ErrorBody, "description": "Autopay uses this method."}
     response_model=PaymentMethodPage,
     responses=errors(401, 404),
 )
-def list_methods(account_id: PathId, user: UserDep, engine: EngineDep) -> PaymentMethodPage:
-    with transaction_for(engine, user) as conn:
-        open_account(conn, user, account_id, "payment_methods.list")
-        rows = store.of_account(conn, account_id)
+def list_methods(account_id: PathId, _account: ListedAccount, conn: Conn) -> PaymentMethodPage:
+    rows = store.of_account(conn, account_id)
     return PaymentMethodPage(
         items=[views.payment_method(r) for r in rows], next_cursor=None, total_count=len(rows)
     )

@@ -4,21 +4,21 @@ A customer pays online on a linked account; a clerk takes a phone payment on any
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from sqlalchemy import RowMapping
 
 from backend_stub import clock, cursor, idempotency, views
-from backend_stub.billing.dates import HISTORY_MONTHS
+from backend_stub.billing.dates import history_start
 from backend_stub.clock import utcnow
-from backend_stub.deps import CallerDep, EngineDep, PathId, SettingsDep, UserDep, transaction_for
+from backend_stub.deps import CallerDep, Conn, EngineDep, PathId, SettingsDep, UserDep, account_access
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
 from backend_stub.payments import make
 from backend_stub.payments.command import from_request
 from backend_stub.payments.plan import plan, quote_view
 from backend_stub.payments.record import payment_payload
-from backend_stub.routes.accounts import open_account
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (
     MAX_LIMIT,
@@ -38,6 +38,9 @@ from backend_stub.store.auth import User
 from backend_stub.store.db import reading, writing
 
 router = APIRouter(tags=["payments"])
+
+QuotedAccount = Annotated[RowMapping, account_access("payment.quote", guests=True)]
+ListedAccount = Annotated[RowMapping, account_access("payments.list")]
 
 JSON = "application/json"
 
@@ -63,11 +66,14 @@ def _documented(*statuses: int) -> dict:
     summary="What a payment would do, with the problems standing in its way; changes nothing",
 )
 def quote_payment(
-    account_id: PathId, body: QuoteRequest, user: CallerDep, engine: EngineDep, settings: SettingsDep
+    account_id: PathId,
+    body: QuoteRequest,
+    user: CallerDep,
+    _account: QuotedAccount,
+    conn: Conn,
+    settings: SettingsDep,
 ) -> Quote:
-    with transaction_for(engine, user) as conn:
-        open_account(conn, user, account_id, "payment.quote")
-        result, _ = plan(conn, settings, user, account_id, from_request(body), clock.today(conn))
+    result, _ = plan(conn, settings, user, account_id, from_request(body), clock.today(conn))
     return Quote.model_validate(quote_view(result, settings))
 
 
@@ -177,14 +183,13 @@ def _secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:
     response_model=Payment,
     responses=_documented(401, 404),
 )
-def get_payment(payment_id: PathId, user: UserDep, engine: EngineDep) -> Payment:
-    with transaction_for(engine, user) as conn:
-        row = store.payment(conn, payment_id)
-        if row is None or account_store.visible_account(conn, user, row["account_id"]) is None:
-            raise not_found("No such payment.")
-        if user.is_clerk:
-            audit.record(conn, user.id, "payment.view", row["account_id"], payment_id=payment_id)
-        payload = payment_payload(conn, payment_id)
+def get_payment(payment_id: PathId, user: UserDep, conn: Conn) -> Payment:
+    row = store.payment(conn, payment_id)
+    if row is None or account_store.visible_account(conn, user, row["account_id"]) is None:
+        raise not_found("No such payment.")
+    if user.is_clerk:
+        audit.record(conn, user.id, "payment.view", row["account_id"], payment_id=payment_id)
+    payload = payment_payload(conn, payment_id)
     return Payment.model_validate(payload)
 
 
@@ -197,33 +202,20 @@ def get_payment(payment_id: PathId, user: UserDep, engine: EngineDep) -> Payment
 )
 def list_payments(
     account_id: PathId,
-    user: UserDep,
-    engine: EngineDep,
+    _account: ListedAccount,
+    conn: Conn,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> PaymentPage:
     after = cursor.decode_datetime_id(cursor_)
-    with transaction_for(engine, user) as conn:
-        open_account(conn, user, account_id, "payments.list")
-        today = clock.today(conn)
-        since = datetime.combine(_months_before(today, HISTORY_MONTHS), datetime.min.time())
-        rows, total = store.history_page(conn, account_id, since, limit, after)
-        page = rows[:limit]
-        ids = [r["id"] for r in page]
-        parts = store.parts(conn, ids)
-        allocations = store.allocations_of(conn, ids)
-    next_cursor = None
-    if len(rows) > limit:
-        last = page[-1]
-        next_cursor = cursor.encode(last["created_at"].isoformat(), last["id"])
+    since = datetime.combine(history_start(clock.today(conn)), datetime.min.time())
+    rows, total = store.history_page(conn, account_id, since, limit, after)
+    page, next_cursor = cursor.page(rows, limit, lambda r: (r["created_at"].isoformat(), r["id"]))
+    ids = [r["id"] for r in page]
+    parts = store.parts(conn, ids)
+    allocations = store.allocations_of(conn, ids)
     return PaymentPage(
         items=[views.payment(r, parts.get(r["id"], []), allocations.get(r["id"], [])) for r in page],
         next_cursor=next_cursor,
         total_count=total,
     )
-
-
-def _months_before(day: date, months: int) -> date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    return date(year, month + 1, min(day.day, 28))

@@ -11,11 +11,10 @@ from sqlalchemy import Connection, RowMapping
 
 from backend_stub import clock, cursor
 from backend_stub.clock import utcnow
-from backend_stub.deps import EngineDep, PathId, SettingsDep, UserDep, transaction_for
+from backend_stub.deps import Conn, EngineDep, PathId, SettingsDep, UserDep, account_access
 from backend_stub.errors import ApiError, invalid, not_found
 from backend_stub.payments import scheduling
-from backend_stub.routes.accounts import Limit, open_account
-from backend_stub.routes.common import errors
+from backend_stub.routes.common import Limit, errors
 from backend_stub.schemas import PLAIN_TEXT, ScheduledChange, ScheduledCreate, ScheduledPage, ScheduledPayment
 from backend_stub.settings import Settings
 from backend_stub.store import accounts as account_store
@@ -25,6 +24,8 @@ from backend_stub.store.auth import User
 from backend_stub.store.db import writing
 
 router = APIRouter(tags=["scheduled payments"])
+
+ListedAccount = Annotated[RowMapping, account_access("scheduled.list")]
 
 
 def _run_if_today(conn: Connection, request: Request, settings: Settings, scheduled_id: int) -> None:
@@ -45,23 +46,18 @@ def _run_if_today(conn: Connection, request: Request, settings: Settings, schedu
 )
 def list_scheduled(
     account_id: PathId,
-    user: UserDep,
-    engine: EngineDep,
+    _account: ListedAccount,
+    conn: Conn,
     status: Annotated[Literal["all", "scheduled"], Query()] = "all",
     limit: Limit = 50,
     cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> ScheduledPage:
     after = cursor.decode_date_id(cursor_)
-    with transaction_for(engine, user) as conn:
-        open_account(conn, user, account_id, "scheduled.list")
-        rows, total = store.page(conn, account_id, status == "scheduled", limit, after)
-        next_cursor = None
-        if len(rows) > limit:
-            rows = rows[:limit]
-            next_cursor = cursor.encode(rows[-1]["pay_on"], rows[-1]["id"])
-        return ScheduledPage(
-            items=[scheduling.view(conn, r) for r in rows], next_cursor=next_cursor, total_count=total
-        )
+    rows, total = store.page(conn, account_id, status == "scheduled", limit, after)
+    rows, next_cursor = cursor.page(rows, limit, lambda r: (r["pay_on"], r["id"]))
+    return ScheduledPage(
+        items=[scheduling.view(conn, r) for r in rows], next_cursor=next_cursor, total_count=total
+    )
 
 
 @router.post(
