@@ -9,7 +9,7 @@ from sqlalchemy import RowMapping
 
 from backend_stub import clock, views
 from backend_stub.billing.instruments import BankInput, CardInput, check_bank, check_card
-from backend_stub.deps import Conn, EngineDep, PathId, UserDep, account_access
+from backend_stub.deps import Conn, EngineDep, PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import ApiError, not_found
 from backend_stub.payments.record import save_method
 from backend_stub.payments.refusals import to_error
@@ -113,14 +113,12 @@ def _audit(conn, user: User, account_id: int, action: str, method_id: int) -> No
     summary="Make a saved method the account's default",
 )
 def update_method(
-    method_id: PathId, body: PaymentMethodPatch, user: UserDep, engine: EngineDep
+    method_id: PathId, body: PaymentMethodPatch, user: UserDep, conn: WriteConn
 ) -> PaymentMethod:
-    with writing(engine) as conn:
-        row = _own_method(conn, user, method_id)
-        store.make_default(conn, row["account_id"], method_id)
-        _audit(conn, user, row["account_id"], "payment_method.default", method_id)
-        row = store.one(conn, method_id)
-    return views.payment_method(row)
+    row = _own_method(conn, user, method_id)
+    store.make_default(conn, row["account_id"], method_id)
+    _audit(conn, user, row["account_id"], "payment_method.default", method_id)
+    return views.payment_method(store.one(conn, method_id))
 
 
 @router.delete(
@@ -129,21 +127,20 @@ def update_method(
     status_code=204,
     responses={**errors(401, 404), **_IN_USE},
 )
-def delete_method(method_id: PathId, user: UserDep, engine: EngineDep) -> Response:
-    with writing(engine) as conn:
-        row = _own_method(conn, user, method_id)
-        if store.used_by_autopay(conn, method_id):
-            raise ApiError(
-                409,
-                "conflict",
-                "method_in_use",
-                "Autopay pays with this method: turn autopay off or choose another method first.",
-                "id",
-            )
-        store.delete(conn, method_id)
-        if row["is_default"]:
-            rest = store.of_account(conn, row["account_id"])
-            if rest:
-                store.make_default(conn, row["account_id"], rest[0]["id"])
-        _audit(conn, user, row["account_id"], "payment_method.delete", method_id)
+def delete_method(method_id: PathId, user: UserDep, conn: WriteConn) -> Response:
+    row = _own_method(conn, user, method_id)
+    if store.used_by_autopay(conn, method_id):
+        raise ApiError(
+            409,
+            "conflict",
+            "method_in_use",
+            "Autopay pays with this method: turn autopay off or choose another method first.",
+            "id",
+        )
+    store.delete(conn, method_id)
+    if row["is_default"]:
+        rest = store.of_account(conn, row["account_id"])
+        if rest:
+            store.make_default(conn, row["account_id"], rest[0]["id"])
+    _audit(conn, user, row["account_id"], "payment_method.delete", method_id)
     return Response(status_code=204)
