@@ -13,7 +13,7 @@ from backend_stub.billing.allocation import Selection, Target
 from backend_stub.billing.instruments import BankInput, CardInput
 
 if TYPE_CHECKING:
-    from backend_stub.schemas import QuoteRequest
+    from backend_stub.schemas import MethodIn, QuoteRequest
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def from_request(body: QuoteRequest) -> PaymentCommand:
     )
 
 
-def _method_of(method) -> Method:  # type: ignore[no-untyped-def]  # a schemas.MethodIn
+def _method_of(method: MethodIn) -> Method:
     if method.type == "saved":
         return SavedMethod(method.payment_method_id)
     if method.type == "card":
