@@ -1,4 +1,10 @@
-"""PaydeskApp: the screens, the app-wide keys, the command palette and the one error handler."""
+"""PaydeskApp: the screens, the app-wide keys, the command palette and the one error handler.
+
+What screens ask of the app is this small typed surface (screens see `app: PaydeskApp`): read
+`client`, `me` and `demo`; call `signed_in`, `reset_to`, `end_guest`, `switch_account`,
+`open_guest_lookup` and `open_clerk_search`; failed workers reach `report_error` through
+`tui.workers.ReportsWorkerErrors`. Widgets get none of it: they are given what they load.
+"""
 
 from __future__ import annotations
 
@@ -215,6 +221,12 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         else:
             self.push_screen(screen)
 
+    def switch_account(self, account: AccountRef) -> None:
+        """Another of the person's accounts: its home replaces what is on screen."""
+        from tui.screens.home import HomeScreen
+
+        self.reset_to(HomeScreen(account))
+
     def open_guest_lookup(self) -> None:
         """Pay without an account. The app opens the guest screens, so the login never imports them
         (guest -> pay -> the login would make an import circle)."""
@@ -344,11 +356,6 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
     def watch_inbox_email(self, email: str | None) -> None:
         if self._inbox_poller is not None:
             self._inbox_poller.watch_address(email)
-
-    def switch_account(self, account: AccountRef) -> None:
-        from tui.screens.home import HomeScreen
-
-        self.reset_to(HomeScreen(account))
 
     async def on_unmount(self) -> None:
         if self._client is not None:

@@ -11,7 +11,7 @@ from textual.worker import Worker, WorkerState
 
 
 class ReportsWorkerErrors:
-    """Mix into a Screen or Widget whose workers call `app.client`."""
+    """Mix into a Screen or Widget whose workers ask the server."""
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state is WorkerState.ERROR and event.worker.error is not None:

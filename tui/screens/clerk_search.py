@@ -80,7 +80,7 @@ class ClerkSearchScreen(PaydeskScreen):
         results.loading = True
         self.say("Searching…")
         try:
-            page = await self.app.client.search_accounts(**query)
+            page = await self.client.search_accounts(**query)
         finally:
             results.loading = False
         self.matches = list(page.items)

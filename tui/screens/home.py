@@ -161,7 +161,7 @@ class HomeScreen(PaydeskScreen):
         assert self.account is not None
         card = self.query_one(BalanceCard)
         card.summary = None
-        card.summary = await self.app.client.summary(self.account.id)
+        card.summary = await self.client.summary(self.account.id)
 
     def retry(self) -> None:
         if self.account is not None:

@@ -87,7 +87,7 @@ class InvoiceDetailScreen(PaydeskScreen):
         body = self.query_one("#detail", VerticalScroll)
         body.loading = True
         try:
-            invoice = await self.app.client.invoice(self.invoice_id)
+            invoice = await self.client.invoice(self.invoice_id)
         finally:
             body.loading = False
         self.show(invoice)
@@ -207,7 +207,7 @@ class InvoiceDetailScreen(PaydeskScreen):
         from tui.printing import PrintError, print_file
 
         self.say("Getting the PDF…")
-        pdf = await self.app.client.invoice_pdf(self.invoice_id)
+        pdf = await self.client.invoice_pdf(self.invoice_id)
         try:
             saved = save_file(pdf.content, pdf.filename, path)
         except OSError as exc:

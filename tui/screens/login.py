@@ -107,7 +107,7 @@ class LoginScreen(PaydeskScreen):
         button = self.query_one("#send", Button)
         button.loading = True
         try:
-            await self.app.client.request_code(email)
+            await self.client.request_code(email)
         finally:
             button.loading = False
         from tui.screens.verify_code import VerifyCodeScreen

@@ -125,8 +125,8 @@ class PasswordLoginScreen(_FormScreen):
         button = self.query_one("#sign-in", Button)
         button.loading = True
         try:
-            session = await self.app.client.login(email, password)
-            me = await self.app.client.me()
+            session = await self.client.login(email, password)
+            me = await self.client.me()
         finally:
             button.loading = False
         self.app.signed_in(me, token=session.token)
@@ -214,7 +214,7 @@ class SignUpScreen(_LinkRequestScreen):
 
     @work(exclusive=True, exit_on_error=False)
     async def send(self, email: str) -> None:
-        await self.request_link(email, self.app.client.sign_up(email))
+        await self.request_link(email, self.client.sign_up(email))
 
 
 class ForgotPasswordScreen(_LinkRequestScreen):
@@ -271,7 +271,7 @@ class ForgotPasswordScreen(_LinkRequestScreen):
 
     @work(exclusive=True, exit_on_error=False)
     async def send(self, account_number: str, email: str) -> None:
-        await self.request_link(email, self.app.client.forgot_password(account_number, email))
+        await self.request_link(email, self.client.forgot_password(account_number, email))
 
 
 class SetPasswordScreen(_FormScreen):
@@ -363,13 +363,13 @@ class SetPasswordScreen(_FormScreen):
         button.loading = True
         self.say("Saving your password…")
         try:
-            await self.app.client.set_password(token, password)
+            await self.client.set_password(token, password)
             if not self.email:
                 self._to_password_login()
                 return
             # Straight in with the new password, as the portals do after "Set password".
-            session = await self.app.client.login(self.email, password)
-            me = await self.app.client.me()
+            session = await self.client.login(self.email, password)
+            me = await self.client.me()
         finally:
             button.loading = False
         self.app.notify("Your password is set.", title="Signed in", timeout=5)

@@ -58,7 +58,7 @@ class PaymentHistoryScreen(PaydeskScreen):
         if cursor is None:
             table.loading = True
         try:
-            page = await self.app.client.payments(self.account.id, limit=PAGE_SIZE, cursor=cursor)
+            page = await self.client.payments(self.account.id, limit=PAGE_SIZE, cursor=cursor)
         finally:
             table.loading = False
             self.loading_more = False
@@ -136,7 +136,7 @@ class PaymentDetailScreen(PaydeskScreen):
 
     @work(exclusive=True, exit_on_error=False)
     async def reload(self) -> None:
-        self.payment = await self.app.client.payment(self.payment.id)
+        self.payment = await self.client.payment(self.payment.id)
         self.query_one("#payment-body", Static).update(payment_view(self.payment))
 
     def retry(self) -> None:

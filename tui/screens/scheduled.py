@@ -69,7 +69,7 @@ class ScheduledPaymentsScreen(PaydeskScreen):
 
     @work(exclusive=True, exit_on_error=False, group="scheduled")
     async def load(self) -> None:
-        client, account_id = self.app.client, self.account.id
+        client, account_id = self.client, self.account.id
         table = self.query_one("#scheduled", DataTable)
         table.loading = True
         try:
@@ -139,7 +139,7 @@ class ScheduledPaymentsScreen(PaydeskScreen):
     @work(exclusive=True, exit_on_error=False, group="scheduled-save")
     async def create(self, new: NewSchedule) -> None:
         self.say("Scheduling…")
-        made = await self.app.client.schedule_payment(
+        made = await self.client.schedule_payment(
             self.account.id, new.target, new.payment_method_id, new.pay_on, new.receipt_email
         )
         self.say(
@@ -166,7 +166,7 @@ class ScheduledPaymentsScreen(PaydeskScreen):
     @work(exclusive=True, exit_on_error=False, group="scheduled-save")
     async def change(self, item: ScheduledPayment, change: ScheduleChange) -> None:
         self.say("Saving…")
-        changed = await self.app.client.change_scheduled(
+        changed = await self.client.change_scheduled(
             item.id, pay_on=change.pay_on, amount_cents=change.amount_cents
         )
         self.say(f"Changed: {format_cents(changed.amount_cents)} on {format_date(changed.pay_on)}.")
@@ -197,7 +197,7 @@ class ScheduledPaymentsScreen(PaydeskScreen):
     @work(exclusive=True, exit_on_error=False, group="scheduled-save")
     async def cancel(self, item: ScheduledPayment) -> None:
         self.say("Cancelling…")
-        await self.app.client.cancel_scheduled(item.id)
+        await self.client.cancel_scheduled(item.id)
         self.say(f"Cancelled the payment of {format_cents(item.amount_cents)} on {format_date(item.pay_on)}.")
         self.load()
 

@@ -135,7 +135,7 @@ class SettingsScreen(PaydeskScreen):
         body = self.query_one("#settings", VerticalScroll)
         body.loading = True
         self._errors_to = "notify"
-        client = self.app.client
+        client = self.client
         try:
             account, methods = await asyncio.gather(
                 client.account(self.account_ref.id), client.payment_methods(self.account_ref.id)
@@ -188,7 +188,7 @@ class SettingsScreen(PaydeskScreen):
         self.notify_line.say("Saving…")
         switch.loading = True
         try:
-            account = await self.app.client.update_account(self.account_ref.id, changes)
+            account = await self.client.update_account(self.account_ref.id, changes)
         except ApiError:
             self._put_back(switch, not switch.value)
             raise  # the app's one error path shows it (inline, through show_api_error)
@@ -246,7 +246,7 @@ class SettingsScreen(PaydeskScreen):
         self._errors_to = "profile"
         self.profile_line.say("Saving…")
         try:
-            account = await self.app.client.update_account(self.account_ref.id, changes)
+            account = await self.client.update_account(self.account_ref.id, changes)
         finally:
             button.loading = False
         had_texts = self.account is not None and self.account.sms_opt_in

@@ -123,7 +123,7 @@ class StatementScreen(PaydeskScreen):
         table = self.query_one("#statement", DataTable)
         table.loading = True
         try:
-            summary = await self.app.client.summary(self.account.id)
+            summary = await self.client.summary(self.account.id)
         finally:
             table.loading = False
         self.today = summary.today or dt.date.today()
@@ -192,7 +192,7 @@ class StatementScreen(PaydeskScreen):
         if cursor is None:
             table.loading = True
         try:
-            page = await self.app.client.statement(
+            page = await self.client.statement(
                 self.account.id, self.start, self.end, limit=PAGE_SIZE, cursor=cursor
             )
         finally:
@@ -246,7 +246,7 @@ class StatementScreen(PaydeskScreen):
         from tui.downloads import save_file
 
         self.say("Exporting the statement…")
-        download = await self.app.client.statement_csv(self.account.id, start, end)
+        download = await self.client.statement_csv(self.account.id, start, end)
         try:
             path = save_file(download.content, download.filename)
         except OSError as exc:

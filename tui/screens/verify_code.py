@@ -71,8 +71,8 @@ class VerifyCodeScreen(PaydeskScreen):
         field.loading = True
         self.say("Checking the code…")
         try:
-            session = await self.app.client.verify_code(self.email, code)
-            me = await self.app.client.me()
+            session = await self.client.verify_code(self.email, code)
+            me = await self.client.me()
         finally:
             field.loading = False
         self.app.signed_in(me, token=session.token)
@@ -86,7 +86,7 @@ class VerifyCodeScreen(PaydeskScreen):
         button = self.query_one("#resend", Button)
         button.loading = True
         try:
-            await self.app.client.request_code(self.email)
+            await self.client.request_code(self.email)
         finally:
             button.loading = False
         field = self.query_one("#code", MaskedInput)
