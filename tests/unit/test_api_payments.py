@@ -14,9 +14,12 @@ from tui.api import (
     NewCard,
     PartIn,
     PaydeskClient,
+    PaymentAttempt,
+    PaymentOutcomeUnknown,
     PaymentRequest,
     ServerUnavailable,
 )
+from tui.api.retries import PAYMENT_RETRY_DELAYS
 
 NUMBER = "4242424242424242"
 
@@ -179,3 +182,74 @@ async def test_quote_history_and_methods_parse() -> None:
     methods = await client.payment_methods(1)
     assert methods.items[0].display == "Visa •••• 4242"
     await client.aclose()
+
+
+# ---- PaymentAttempt: one payment, one key, sent again only when its answer is lost ---------------
+
+
+def flaky_server(*answers):
+    """A MockTransport handler answering from `answers` in turn: a status, or "drop"/"timeout"."""
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        answer = answers[min(len(seen), len(answers)) - 1]
+        if answer == "drop":
+            raise httpx.ConnectError("dropped", request=request)
+        if answer == "timeout":
+            raise httpx.ReadTimeout("slow", request=request)
+        if answer == 409:
+            error = {"type": "conflict", "code": "idempotency_key_in_use", "message": "Still running."}
+            return httpx.Response(409, json={"error": error})
+        if answer == 402:
+            error = {"type": "payment", "code": "card_declined", "message": "Declined.", "param": "parts[0]"}
+            return httpx.Response(402, json={"error": error})
+        return httpx.Response(201, json=PAYMENT)
+
+    return handler, seen
+
+
+async def no_wait(seconds: float) -> None:
+    pass
+
+
+async def test_an_attempt_sends_again_with_the_same_key_until_answered() -> None:
+    handler, seen = flaky_server("drop", "timeout", 409, 201)
+    client = client_with(handler)
+    attempt = PaymentAttempt(1)
+    heard: list[str] = []
+    payment = await attempt.send(client, body(), on_retry=heard.append, sleep=no_wait)
+    assert payment.confirmation_number == "PD-7K3M9Q2X"
+    assert [r.headers["Idempotency-Key"] for r in seen] == [attempt.key] * 4
+    assert len({r.content for r in seen}) == 1  # the same body every time
+    assert len(heard) == 3 and "same request" in heard[0] and "still being processed" in heard[2]
+    assert not attempt.unanswered
+    await client.aclose()
+
+
+async def test_an_attempt_never_answered_says_so_and_keeps_its_key() -> None:
+    handler, seen = flaky_server("drop")
+    client = client_with(handler)
+    attempt = PaymentAttempt(1)
+    with pytest.raises(PaymentOutcomeUnknown) as caught:
+        await attempt.send(client, body(), sleep=no_wait)
+    assert isinstance(caught.value, ServerUnavailable) and caught.value.code == "outcome_unknown"
+    assert attempt.unanswered and len(seen) == len(PAYMENT_RETRY_DELAYS) + 1
+    # Sending it again (the person asks) still uses the one key.
+    with pytest.raises(PaymentOutcomeUnknown):
+        await attempt.send(client, body(), sleep=no_wait)
+    assert {r.headers["Idempotency-Key"] for r in seen} == {attempt.key}
+    await client.aclose()
+
+
+async def test_an_attempt_does_not_resend_what_the_server_refused() -> None:
+    handler, seen = flaky_server(402)
+    client = client_with(handler)
+    with pytest.raises(ApiError) as caught:
+        await PaymentAttempt(1).send(client, body(), sleep=no_wait)
+    assert caught.value.code == "card_declined" and len(seen) == 1
+    await client.aclose()
+
+
+def test_each_attempt_has_its_own_key() -> None:
+    assert PaymentAttempt(1).key != PaymentAttempt(1).key

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tui.api.client import PaydeskClient
-    from tui.api.errors import ApiError, NotAuthenticated, ServerUnavailable
+    from tui.api.errors import ApiError, NotAuthenticated, PaymentOutcomeUnknown, ServerUnavailable
     from tui.api.models import (
         Account,
         AccountMatch,
@@ -57,8 +57,9 @@ if TYPE_CHECKING:
         PaymentRequest,
         SavedMethodRef,
     )
+    from tui.api.retries import PaymentAttempt
 
-_ERRORS = {"ApiError", "NotAuthenticated", "ServerUnavailable"}
+_ERRORS = {"ApiError", "NotAuthenticated", "PaymentOutcomeUnknown", "ServerUnavailable"}
 _REQUESTS = {
     "AmountTarget",
     "Authorization",
@@ -80,6 +81,8 @@ def __getattr__(name: str) -> Any:
         module = "tui.api.errors"
     elif name in _REQUESTS:
         module = "tui.api.requests"
+    elif name == "PaymentAttempt":
+        module = "tui.api.retries"
     elif name in __all__:
         module = "tui.api.models"
     else:
@@ -120,7 +123,9 @@ __all__ = [
     "PartIn",
     "PaydeskClient",
     "Payment",
+    "PaymentAttempt",
     "PaymentMethod",
+    "PaymentOutcomeUnknown",
     "PaymentPart",
     "PaymentRequest",
     "Problem",

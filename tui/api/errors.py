@@ -49,3 +49,10 @@ class ServerUnavailable(ApiError):
 
 class NotAuthenticated(ApiError):
     """401 `not_authenticated`: the token is missing, expired or revoked; log in again."""
+
+
+class PaymentOutcomeUnknown(ServerUnavailable):
+    """Every send of one payment went unanswered: it may have been made. Send the same attempt again."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, code="outcome_unknown")
