@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from textual.widgets import Input
+
 from tests.app.conftest import make_app, on_home, on_screen, wait_for
 from tui.api import Payment
 from tui.screens.pay import PayScreen
@@ -22,7 +24,9 @@ async def _wizard(pilot) -> PayScreen:
     home = await on_home(pilot)
     table = home.query_one("#invoices-open", InvoiceTable)
     past_due = next(i for i, row in enumerate(table.rows) if row.past_due)
+    table.table.focus()  # Space selects in the table (the home focuses it after loading; don't race it)
     table.table.move_cursor(row=past_due)
+    await pilot.pause()
     await pilot.press("space", "p")
     screen = await on_screen(pilot, PayScreen)
     await wait_for(pilot, lambda: screen.summary is not None and screen.step == "what", "step 1")
@@ -35,6 +39,11 @@ async def _card_typed(pilot) -> PayScreen:
     await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: screen.step == "how", "step 2")
     await pilot.press("tab", *"4242424242424242", "tab", *"1230", "tab", *"123", "tab", *"97405")
+    # The ZIP's cursor blinks every 0.5 s, about as long as the screenshot takes on a busy machine:
+    # hold it on, so the picture does not depend on the machine's load.
+    zip_field = screen.query_one("#method-1 #card-zip", Input)
+    assert pilot.app.focused is zip_field
+    zip_field.cursor_blink = False
     await pilot.pause()
     return screen
 

@@ -21,6 +21,7 @@ from tui.screens.base import PaydeskScreen
 from tui.widgets.balance_card import BalanceCard
 from tui.widgets.invoice_table import InvoiceTable
 from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.status_line import StatusLine
 
 
 class GuestLookupScreen(PaydeskScreen):
@@ -52,7 +53,7 @@ class GuestLookupScreen(PaydeskScreen):
                 validators=[Check(required("last name"))],
                 validate_on=["submitted"],
             )
-            yield Static("", id="guest-message", classes="message")
+            yield StatusLine(id="guest-message")
             yield Button("Find my bill", id="find", variant="primary")
 
     def on_mount(self) -> None:
@@ -95,9 +96,7 @@ class GuestLookupScreen(PaydeskScreen):
         return False
 
     def say(self, text: str, *, error: bool = False) -> None:
-        message = self.query_one("#guest-message", Static)
-        message.update(escape(text))
-        message.set_class(error, "-error")
+        self.query_one("#guest-message", StatusLine).say(text, error=error)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -25,14 +25,11 @@ from textual.widgets import (
 
 from tui import cards
 from tui.api import NewBankAccount, NewCard, PaymentMethod, SavedMethodRef
+from tui.checks import required
 from tui.widgets.pay_fields import CardNumberInput, Check, FieldProblem, first_problem
 
 NEW_CARD = "new-card"
 NEW_BANK = "new-bank"
-
-
-def _required(what: str):
-    return Check(lambda value: None if value.strip() else f"Enter the {what}.")
 
 
 class CardForm(Vertical):
@@ -87,7 +84,7 @@ class CardForm(Vertical):
                 id="card-name",
                 compact=True,
                 max_length=100,
-                validators=[_required("name on the card")],
+                validators=[Check(required("name on the card"))],
                 validate_on=["blur", "submitted"],
             )
 
@@ -192,7 +189,7 @@ class BankForm(Vertical):
                 id="bank-holder",
                 compact=True,
                 max_length=100,
-                validators=[_required("name on the bank account")],
+                validators=[Check(required("name on the bank account"))],
                 validate_on=["blur", "submitted"],
             )
 
