@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual.widgets import Checkbox, Input, MaskedInput, RadioButton, RadioSet
+from textual.widgets import Checkbox, DataTable, Input, MaskedInput, RadioButton, RadioSet
 
 from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
 from tests.conftest import login
 from tui.api import PaydeskClient, ServerUnavailable
-from tui.money import format_cents
+from tui.money import format_cents, input_dollars
 from tui.screens.clerk_search import ClerkSearchScreen
 from tui.screens.home import HomeScreen
 from tui.screens.pay import PayScreen
@@ -375,3 +375,53 @@ async def test_a_clerk_takes_a_bank_payment_by_phone_with_the_script(pay_server)
         await receipt(pilot, screen)
         payment = api_get(pay_server, dana, f"/v1/payments/{screen.payment.id}")
         assert payment["channel"] == "phone"
+
+
+async def test_step_one_skips_and_edits_lines_and_the_quote_follows(live_server, tokens) -> None:
+    """Space skips a line, Ctrl+E edits what one pays (Escape closes it, too much is refused); the
+    server's quote pays exactly that. Nothing is paid: the shared demo server is not changed."""
+    app = make_app(live_server.base_url, tokens[DANA])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        home = await on_home(pilot)
+        chosen = await select_rows(pilot, home, lambda row: not row.is_multi_site)
+        assert len(chosen) >= 3
+        screen = await open_wizard(pilot, "p")
+        skipped, edited, *rest = [line.row for line in screen.what.lines]
+        table = screen.query_one("#pay-invoices", DataTable)
+
+        table.move_cursor(row=0)
+        await pilot.press("space")
+        await wait_for_text(pilot, f"Invoices to pay {len(chosen) - 1}")
+
+        table.move_cursor(row=1)
+        await pilot.press("ctrl+e")
+        await wait_for_text(pilot, f"Up to {format_cents(edited.balance_cents)}")
+        field = screen.query_one("#edit-amount", Input)
+        assert app.focused is field and field.value == input_dollars(edited.balance_cents)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not screen.query_one("#edit-row").display, "the edit closed")
+        assert screen.step == "what" and app.focused is table
+
+        await pilot.press("ctrl+e")
+        await wait_for(pilot, lambda: app.focused is field, "the amount field")
+        field.value = input_dollars(edited.balance_cents + 1)
+        await pilot.press("ctrl+s")
+        await wait_for_text(pilot, "left to pay: enter that or less.")
+        assert screen.step == "what"
+        field.value = "10.00"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.step == "how", "step 2")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen.step == "what", "back to step 1")
+        selected = 1000 + sum(row.balance_cents for row in rest)
+        text = screen_text(app)
+        assert "skip" in text and "$10.00 *" in text and f"Amount selected {format_cents(selected)}" in text
+
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.step == "how", "step 2")
+        await fill_card(pilot, screen, "method-1", VISA)
+        await to_review(pilot, screen)
+        assert screen.quote is not None
+        paid = {allocation.invoice_id: allocation.amount_cents for allocation in screen.quote.allocations}
+        assert skipped.id not in paid and paid[edited.id] == 1000
+        assert sum(paid.values()) == selected
