@@ -11,9 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Static
 
 from tui.api import ApiError
-
-# EMAIL_PATTERN only for tui/screens/pay.py, which imports it from here until the wizard's split.
-from tui.checks import EMAIL_HINT, EMAIL_PATTERN, email_problem  # noqa: F401
+from tui.checks import EMAIL_HINT, email_problem
 from tui.screens.base import PaydeskScreen
 from tui.widgets.pay_fields import Check
 from tui.widgets.status_line import StatusLine
