@@ -1,4 +1,5 @@
-"""Widgets are given what they load: the invoice table pages through a fake source, no server needed.
+"""Widgets are given what they load: the invoice table pages through a fake source and the autopay
+panel saves through a fake call, no server needed.
 
 Fetching and drawing are tested apart (the live-server tests cover the real client).
 """
@@ -10,7 +11,9 @@ import datetime as dt
 from textual.app import App, ComposeResult
 
 from tests.app.conftest import wait_for
-from tui.api import InvoiceRow, Page
+from tui.api import Account, Autopay, InvoiceRow, Page, PaymentMethod
+from tui.screens.dialogs import QuestionDialog
+from tui.widgets.autopay_panel import AutopayPanel, SaveAutopay
 from tui.widgets.invoice_table import PAGE_SIZE, InvoiceTable
 
 
@@ -74,3 +77,36 @@ async def test_the_table_loads_pages_from_the_source_it_is_given() -> None:
         await wait_for(pilot, lambda: len(table.rows) == PAGE_SIZE + 5, "page 2")
         assert source.asked[-1] == (7, "open", str(PAGE_SIZE))
         assert table.next_cursor is None
+
+
+class PanelApp(App[None]):
+    def __init__(self, save: SaveAutopay) -> None:
+        super().__init__()
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        yield AutopayPanel(7, self.save)
+
+
+async def test_the_autopay_panel_saves_through_the_call_it_is_given() -> None:
+    account = Account(id=7, account_number="4100012345", first_name="Dana", last_name="Whitfield")
+    visa = PaymentMethod(id=3, type="card", brand="visa", last4="4242", label="Visa •••• 4242")
+    saved: list[tuple[int, bool, int | None]] = []
+
+    async def save(account_id: int, enabled: bool, method_id: int | None) -> Account:
+        saved.append((account_id, enabled, method_id))
+        autopay = Autopay(enabled=enabled, payment_method_id=method_id, method_label="Visa •••• 4242")
+        return account.model_copy(update={"autopay": autopay})
+
+    app = PanelApp(save)
+    async with app.run_test(size=(100, 30)) as pilot:
+        panel = app.screen.query_one(AutopayPanel)
+        panel.show(account, [visa])
+        await pilot.pause()
+        panel.enrol()  # asks first
+        await wait_for(pilot, lambda: isinstance(app.screen, QuestionDialog), "the question")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: saved, "the save")
+        assert saved == [(7, True, 3)]
+        line = panel.query_one("#autopay-message")
+        await wait_for(pilot, lambda: "Autopay is on" in str(line.render()), "the answer")
