@@ -630,3 +630,47 @@ async def test_decline_quote_pay_and_replay_with_the_same_key(fresh_server: Stub
         history = await dana.payments(account.id)
         assert payment.id in [p.id for p in history.items]
         assert (await dana.payment(payment.id)).confirmation_number == payment.confirmation_number
+
+
+def test_the_client_keeps_every_method_screens_and_scripts_call() -> None:
+    """The names the app and the CLI call on PaydeskClient (split across modules, none renamed)."""
+    names = [
+        "aclose",
+        "health",
+        "request_code",
+        "verify_code",
+        "login",
+        "sign_up",
+        "forgot_password",
+        "set_password",
+        "guest_lookup",
+        "logout",
+        "me",
+        "account",
+        "summary",
+        "invoices",
+        "invoice",
+        "search_accounts",
+        "outbox",
+        "clock",
+        "quote",
+        "pay",
+        "payments",
+        "payment",
+        "payment_methods",
+        "add_payment_method",
+        "delete_payment_method",
+        "set_default_payment_method",
+        "update_account",
+        "set_autopay",
+        "scheduled_payments",
+        "schedule_payment",
+        "change_scheduled",
+        "cancel_scheduled",
+        "send_message",
+        "statement",
+        "statement_csv",
+        "invoice_pdf",
+    ]
+    assert [name for name in names if not callable(getattr(PaydeskClient, name, None))] == []
+    assert isinstance(PaydeskClient.token, property)
