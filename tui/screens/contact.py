@@ -91,7 +91,7 @@ class ContactScreen(PaydeskScreen):
         button.loading = True
         self.say("Sending…")
         try:
-            sent = await self.client.sendmessage_of(self.account.id, subject, text)
+            sent = await self.client.send_message(self.account.id, subject, text)
         finally:
             button.loading = False
         self.query_one("#subject", Input).clear()
