@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -23,7 +23,12 @@ _IMMEDIATE = "paydesk_immediate"
 # and polls with growing naps: under 16 concurrent payments that gave a p99 above a second. Queueing the
 # writers of this process on a Python lock first hands the write lock over as soon as it is free; the
 # busy timeout still covers other processes on the same file.
-_SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+#
+# A plain Lock, not an RLock: a request's transaction is a FastAPI dependency whose enter and exit run on
+# different threads of the pool, and only a Lock may be released by another thread. A nested writer (a
+# bug) waits out the busy timeout and fails loudly, as it would on SQLite's own lock; it never hangs.
+_SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_BUSY_TIMEOUT_SECONDS = 15
 
 
 def create_db_engine(db_url: str) -> Engine:
@@ -38,11 +43,12 @@ def create_db_engine(db_url: str) -> Engine:
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
-            url, connect_args={"timeout": 15, "check_same_thread": False}, hide_parameters=True
+            url,
+            connect_args={"timeout": _BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+            hide_parameters=True,
         )
         _configure_sqlite(engine)
-        # Re-entrant: a nested writer fails loudly on the busy timeout instead of hanging.
-        _SQLITE_WRITE_LOCKS[engine] = threading.RLock()
+        _SQLITE_WRITE_LOCKS[engine] = threading.Lock()
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
 
@@ -55,7 +61,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_SECONDS * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
@@ -75,7 +81,22 @@ def reading(engine: Engine) -> Iterator[Connection]:
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
     """A short write transaction: BEGIN IMMEDIATE on SQLite, committed on success."""
-    with _SQLITE_WRITE_LOCKS.get(engine) or nullcontext(), engine.connect() as conn:
+    with _writer_turn(engine), engine.connect() as conn:
         conn.execution_options(**{_IMMEDIATE: True})
         with conn.begin():
             yield conn
+
+
+@contextmanager
+def _writer_turn(engine: Engine) -> Iterator[None]:
+    """This process's turn to write to a SQLite file (nothing to wait for on PostgreSQL)."""
+    lock = _SQLITE_WRITE_LOCKS.get(engine)
+    if lock is None:
+        yield
+        return
+    if not lock.acquire(timeout=_BUSY_TIMEOUT_SECONDS):
+        raise TimeoutError(f"no turn to write to the database in {_BUSY_TIMEOUT_SECONDS} s")
+    try:
+        yield
+    finally:
+        lock.release()
