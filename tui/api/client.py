@@ -254,10 +254,6 @@ class PaydeskClient(Transport):
         payload = {"subject": subject, "body": body}
         return parse(ContactMessage, await self._request("POST", path, json=payload))
 
-    # The split of client.py renamed send_message by mistake; contact.py was moved to the wrong name.
-    # Drop this alias once contact.py calls send_message again.
-    sendmessage_of = send_message
-
     async def statement(
         self,
         account_id: int,

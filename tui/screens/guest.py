@@ -82,7 +82,7 @@ class GuestLookupScreen(PaydeskScreen):
         button = self.query_one("#find", Button)
         button.loading = True
         try:
-            session = await self.app.client.guest_lookup(account_number, last_name)
+            session = await self.client.guest_lookup(account_number, last_name)
         finally:
             button.loading = False
         # The guest token lives in the client only: never remembered, never a signed-in person.
@@ -135,7 +135,8 @@ class GuestHomeScreen(PaydeskScreen):
 
     def compose_body(self) -> ComposeResult:
         yield BalanceCard(f"One-time payment · account {escape(self.account.account_number)}")
-        yield InvoiceTable(self.account.id, "open", "No open invoices: nothing to pay.", id="guest-invoices")
+        empty = "No open invoices: nothing to pay."
+        yield InvoiceTable(self.account.id, "open", empty, source=self.client, id="guest-invoices")
 
     def on_mount(self) -> None:
         self.load_summary()
@@ -147,7 +148,7 @@ class GuestHomeScreen(PaydeskScreen):
     async def load_summary(self) -> None:
         card = self.query_one(BalanceCard)
         card.summary = None
-        card.summary = await self.app.client.summary(self.account.id)
+        card.summary = await self.client.summary(self.account.id)
 
     def retry(self) -> None:
         self.load_summary()

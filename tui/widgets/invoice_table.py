@@ -12,7 +12,7 @@ pass a fake); it never reaches for the app's client.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from rich.text import Text
 from textual import on, work
@@ -94,7 +94,7 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         status: str,
         empty_text: str,
         *,
-        source: InvoiceSource | None = None,
+        source: InvoiceSource,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id)
@@ -121,10 +121,6 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         yield Static("", classes="count")
 
     def on_mount(self) -> None:
-        if self.source is None:
-            # Only until every screen passes a source (guest.py does not yet): the screen's client.
-            screen: Any = self.screen
-            self.source = screen.client
         table = self.query_one(DataTable)
         self.compact = self.app.size.width < WIDE_MIN
         self._add_columns()
@@ -179,7 +175,6 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         else:
             self._show_count(loading=True)
         try:
-            assert self.source is not None
             page = await self.source.invoices(
                 self.account_id, status=self.status, limit=PAGE_SIZE, cursor=cursor
             )
@@ -403,7 +398,6 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
 
     @work(exclusive=True, exit_on_error=False, group="children")
     async def load_children(self, parent_id: int) -> None:
-        assert self.source is not None
         detail = await self.source.invoice(parent_id)
         self._children[parent_id] = list(detail.children)
         self._expanded.add(parent_id)

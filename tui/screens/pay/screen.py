@@ -126,7 +126,7 @@ class PayScreen(PaydeskScreen):
 
     @work(exclusive=True, exit_on_error=False, group="context")
     async def load_context(self) -> None:
-        client = self.app.client
+        client = self.client
         if self.guest:
             summary = await client.summary(self.account.id)
         else:
@@ -252,7 +252,7 @@ class PayScreen(PaydeskScreen):
         button.loading = True
         self.say("Asking the server for the figures…")
         try:
-            quote = await self.app.client.quote(self.account.id, request)
+            quote = await self.client.quote(self.account.id, request)
         finally:
             button.loading = False
             self.busy = False
@@ -311,7 +311,7 @@ class PayScreen(PaydeskScreen):
         button.loading = True
         self.say("Sending your payment…")
         try:
-            payment = await attempt.send(self.app.client, body, on_retry=self.say)
+            payment = await attempt.send(self.client, body, on_retry=self.say)
         except PaymentOutcomeUnknown:
             self.say(
                 "We could not reach the server to learn whether the payment went through. Press Ctrl+S to "
