@@ -158,15 +158,8 @@ class GuestHomeScreen(PaydeskScreen):
         event.stop()  # a guest session shows the open invoices, not their pages
 
     def action_pay_selected(self) -> None:
-        selected = self.query_one(InvoiceTable).selection()
-        if not selected:
-            self.notify(
-                "Select the invoices to pay with Space (Ctrl+A selects all), or press m to pay any amount.",
-                title="Nothing selected",
-                timeout=6,
-            )
-            return
-        self._open_wizard(selected)
+        if selected := self.query_one(InvoiceTable).selection_to_pay():
+            self._open_wizard(selected)
 
     def action_make_payment(self) -> None:
         self._open_wizard([])

@@ -222,15 +222,8 @@ class HomeScreen(PaydeskScreen):
 
     def action_pay_selected(self) -> None:
         table = self.current_table()
-        selected = table.selection() if table is not None else []
-        if not selected:
-            self.notify(
-                "Select the invoices to pay with Space (Ctrl+A selects all), or press m to pay any amount.",
-                title="Nothing selected",
-                timeout=6,
-            )
-            return
-        self._open_wizard(selected)
+        if table is not None and (selected := table.selection_to_pay()):
+            self._open_wizard(selected)
 
     def action_make_payment(self) -> None:
         self._open_wizard([])

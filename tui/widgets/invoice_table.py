@@ -40,6 +40,7 @@ COLUMNS = ("Number", "Site", "Issued", "Due", "Amount", "Balance", "Status")
 # column fits an 80-column terminal without scrolling sideways.
 WIDE_MIN = 96
 SITE_WIDTH_COMPACT = 14
+NOTHING_SELECTED = "Select the invoices to pay with Space (Ctrl+A selects all), or press m to pay any amount."
 
 
 class InvoiceSource(Protocol):
@@ -342,6 +343,13 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
                 order.append(row)
             order += [child for child in self._children.get(row.id, []) if child.id in self.selected]
         return order
+
+    def selection_to_pay(self) -> list[InvoiceRow]:
+        """The selection for Pay; when there is none, how to make one is said on screen."""
+        selected = self.selection()
+        if not selected:
+            self.notify(NOTHING_SELECTED, title="Nothing selected", timeout=6)
+        return selected
 
     def clear_selection(self) -> None:
         changed = list(self.selected)
