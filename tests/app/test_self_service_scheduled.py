@@ -12,7 +12,7 @@ from textual.widgets import Input, Select
 
 from tests.app.conftest import api_get, make_app, on_home, on_screen, wait_for, wait_for_text
 from tests.conftest import login
-from tests.support.stub import StubServer, run_stub
+from tests.support.stub import StubServer, serve_stub
 from tui.money import format_cents
 from tui.screens.dialogs import QuestionDialog
 from tui.screens.schedule_dialogs import ChangeScheduleDialog, ScheduleDialog, date_problem
@@ -26,7 +26,7 @@ LEE = "lee@example.com"  # a saved Visa and two open invoices
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StubServer]:
     workdir = tmp_path_factory.mktemp("scheduled")
-    with run_stub(f"sqlite:///{workdir / 'scheduled.db'}", workdir, seed="demo") as stub:
+    with serve_stub(f"sqlite:///{workdir / 'scheduled.db'}", workdir, seed="demo") as stub:
         yield stub
 
 
