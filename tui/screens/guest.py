@@ -142,7 +142,7 @@ class GuestHomeScreen(PaydeskScreen):
         self.load_summary()
         table = self.query_one(InvoiceTable)
         table.ensure_loaded()
-        self.call_after_refresh(table.table.focus)
+        self.call_after_refresh(table.focus_rows)
 
     @work(exclusive=True, exit_on_error=False, group="summary")
     async def load_summary(self) -> None:

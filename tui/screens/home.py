@@ -152,7 +152,7 @@ class HomeScreen(PaydeskScreen):
         table = self.current_table()
         if table is not None:
             table.ensure_loaded()
-            table.table.focus()
+            table.focus_rows()
 
     # ---- data ----------------------------------------------------------------------------------
 
@@ -183,7 +183,7 @@ class HomeScreen(PaydeskScreen):
         table = event.pane.query_one(InvoiceTable)
         table.ensure_loaded()
         # The pane becomes visible on the next refresh; a hidden widget cannot take focus.
-        self.call_after_refresh(table.table.focus)
+        self.call_after_refresh(table.focus_rows)
 
     @on(InvoiceTable.OpenInvoice)
     def _open_invoice(self, event: InvoiceTable.OpenInvoice) -> None:

@@ -113,6 +113,7 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         self._by_key: dict[str, InvoiceRow] = {}
         self._ticket: object = None
         self.compact = False
+        self._focus_when_loaded = False
         # What Pay will pay, by invoice id: top-level invoices, parents (all their sites) or sites.
         self.selected: dict[int, InvoiceRow] = {}
 
@@ -158,6 +159,14 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         if not self.started:
             self.reload()
 
+    def focus_rows(self) -> None:
+        """Put the focus on the rows. A loading table cannot take focus (Textual refuses it), so a table
+        asked while its page is on the way takes the focus when the page arrives."""
+        if self.table.loading:
+            self._focus_when_loaded = True
+        else:
+            self.table.focus()
+
     def reload(self) -> None:
         self.started = True
         self.loading_more = True
@@ -196,8 +205,11 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         for row in page.items:
             self._add(row)
         self._show_count()
-        # A loading widget gives up focus; give it back when this table is the one on show.
-        if cursor is None and self.screen.focused is None and self._on_show():
+        # A loading widget gives up focus; give it back when this table is the one on show, and give it
+        # when it was asked for while the page was on the way.
+        wanted = self._focus_when_loaded or self.screen.focused is None
+        if cursor is None and wanted and self._on_show():
+            self._focus_when_loaded = False
             table.focus()
 
     def _on_show(self) -> bool:
