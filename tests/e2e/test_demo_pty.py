@@ -92,9 +92,16 @@ def test_demo_sign_up_through_the_demo_inbox_then_set_a_password(tmp_path: Path)
         term.send("\x14")  # ctrl+t: I have the link
         term.wait_for(lambda s: "Set your password" in s, "the set-password screen")
         term.send(str(link))
-        for text in ("\t", "Correct-horse-42", "\t", "Correct-horse-42", "\r"):
-            term.send(text)
-            time.sleep(0.2)  # a person's pace: keys sent in one burst can outrun a focus change
+        tail = str(link)[-12:]
+        term.wait_for(lambda s: _row(s, "Link or token").endswith(tail), "the link typed in its field")
+        # each password lands in its own field before the next key goes: a burst can outrun a focus change
+        term.send("\t")
+        term.send("Correct-horse-42")
+        term.wait_for(lambda s: _row(s, "New password") == "•" * 16, "the new password, masked")
+        term.send("\t")
+        term.send("Correct-horse-42")
+        term.wait_for(lambda s: _row(s, "Type it again") == "•" * 16, "the password again, masked")
+        term.send("\r")
         screen = term.wait_for(lambda s: "Balance Due" in s and s, "home, signed in", timeout=30)
         assert "Sam Reyes" in str(screen)
         assert "Correct-horse-42" not in term.text()
@@ -104,3 +111,11 @@ def test_demo_sign_up_through_the_demo_inbox_then_set_a_password(tmp_path: Path)
         assert term.child.exitstatus == 0
     finally:
         term.close()
+
+
+def _row(screen: str, label: str) -> str:
+    """What a form row shows after its label (the field's visible text), or "" when the row is not shown."""
+    for line in screen.splitlines():
+        if label in line:
+            return line.split(label, 1)[1].strip(" │▏▕")
+    return ""
