@@ -24,7 +24,8 @@ from textual.widgets import DataTable, Static
 
 from tui.api import InvoiceRow
 from tui.money import format_cents
-from tui.widgets.formatting import format_date, plain_cells, plural, status_label
+from tui.widgets.formatting import plain_cells
+from tui.widgets.invoice_cells import invoice_cells, number_cell
 from tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -33,13 +34,11 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 MAX_SELECTED = 200  # a payment covers at most 200 invoices (docs/WIRE.md)
-MARK = "● "
 NEAR_END = 20
 COLUMNS = ("Number", "Site", "Issued", "Due", "Amount", "Balance", "Status")
 # Below this many columns the table leaves out "Issued" and shortens site names, so every other
 # column fits an 80-column terminal without scrolling sideways.
 WIDE_MIN = 96
-SITE_WIDTH_COMPACT = 14
 NOTHING_SELECTED = "Select the invoices to pay with Space (Ctrl+A selects all), or press m to pay any amount."
 
 
@@ -244,43 +243,14 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
     def _is_selected(self, row: InvoiceRow) -> bool:
         return row.id in self.selected or (row.parent_id is not None and row.parent_id in self.selected)
 
-    def _number_cell(self, row: InvoiceRow, *, child: bool) -> str | Text:
-        mark = MARK if self._is_selected(row) else ""
-        if child:
-            return Text("└ " + mark + row.number, style="dim" if not mark else "")
-        return Text(mark + row.number, style="bold" if mark else "")
-
     def _cells(self, row: InvoiceRow, *, child: bool) -> tuple[str | Text, ...]:
-        site_name = row.site.name if row.site else ""
-        if self.compact and len(site_name) > SITE_WIDTH_COMPACT:
-            site_name = site_name[: SITE_WIDTH_COMPACT - 1] + "…"
-        number = self._number_cell(row, child=child)
-        if child:
-            site = site_name
-        elif row.is_multi_site:
-            arrow = "▾" if row.id in self._expanded else "▸"
-            site = f"{arrow} {plural(row.children_count, 'site')}"
-        else:
-            site = site_name
-        label = status_label(row.status, row.past_due)
-        variables = self.app.theme_variables
-        if row.past_due and row.status == "open":
-            status = Text(label, style=f"bold {variables.get('error', 'red')}")
-        elif row.status == "paid":
-            status = Text(label, style=variables.get("success", "green"))
-        elif row.status == "in_progress":
-            status = Text(label, style=variables.get("warning", "yellow"))
-        else:
-            status = Text(label)
-        issued = () if self.compact else (format_date(row.issued_on),)
-        return (
-            number,
-            site,
-            *issued,
-            format_date(row.due_on),
-            Text(format_cents(row.amount_cents), justify="right"),
-            Text(format_cents(row.balance_cents), justify="right"),
-            status,
+        return invoice_cells(
+            row,
+            child=child,
+            selected=self._is_selected(row),
+            expanded=row.id in self._expanded,
+            compact=self.compact,
+            theme=self.app.theme_variables,
         )
 
     def _rebuild(self, keep_key: str | None) -> None:
@@ -411,9 +381,8 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         touched = set(ids)
         for key, row in self._by_key.items():
             if row.id in touched or (row.parent_id is not None and row.parent_id in touched):
-                self.table.update_cell(
-                    key, "number", self._number_cell(row, child="/" in key), update_width=True
-                )
+                cell = number_cell(row, child="/" in key, selected=self._is_selected(row))
+                self.table.update_cell(key, "number", cell, update_width=True)
         self._show_count()
 
     @work(exclusive=True, exit_on_error=False, group="children")
