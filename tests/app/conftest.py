@@ -55,7 +55,14 @@ def screen_text(app: PaydeskApp) -> str:
     return console.export_text()
 
 
-async def wait_for(pilot: Any, condition: Callable[[], Any], what: str, timeout: float = 10.0) -> Any:
+# A deadline, not a pause: a wait ends the moment its condition holds. It is generous because the
+# machines are shared and busy (two test workers, each with its server and app, on two cores).
+WAIT_SECONDS = 30.0
+
+
+async def wait_for(
+    pilot: Any, condition: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS
+) -> Any:
     """Poll until `condition()` is truthy (the app keeps running meanwhile); fail after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:
@@ -71,7 +78,7 @@ async def wait_for(pilot: Any, condition: Callable[[], Any], what: str, timeout:
         await pilot.pause(0.05)
 
 
-async def wait_for_text(pilot: Any, needle: str, timeout: float = 10.0) -> str:
+async def wait_for_text(pilot: Any, needle: str, timeout: float = WAIT_SECONDS) -> str:
     return await wait_for(
         pilot, lambda: needle in (t := screen_text(pilot.app)) and t, f"{needle!r} on screen", timeout
     )
