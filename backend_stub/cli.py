@@ -14,7 +14,7 @@ import os
 import signal
 import socket
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -206,6 +206,19 @@ def server_config(app: FastAPI) -> uvicorn.Config:
     )
 
 
+def started_server(app: FastAPI, on_started: Callable[[], None]) -> uvicorn.Server:
+    """A uvicorn server for `app` (as `server_config` says) that calls `on_started` once it listens."""
+    import uvicorn
+
+    class _Server(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                on_started()
+
+    return _Server(server_config(app))
+
+
 def listen_line(sock: socket.socket) -> str:
     """`paydesk-stub listening on http://HOST:PORT` for a bound socket."""
     host, port = sock.getsockname()[:2]
@@ -214,8 +227,6 @@ def listen_line(sock: socket.socket) -> str:
 
 
 def serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     db_url = resolve_db_url(args.db)
     settings = make_settings(
         db_url, dev=args.dev, fee_policy=args.fee_policy, surcharge_bps=args.surcharge_bps
@@ -223,14 +234,7 @@ def serve(args: argparse.Namespace) -> int:
     sock = bind_socket(args.host, args.port)
     app, engine = build_app(settings, args.seed)
     line = listen_line(sock)
-
-    class _Server(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
-            if self.started:
-                print(line, flush=True)
-
-    server = _Server(server_config(app))
+    server = started_server(app, lambda: print(line, flush=True))
     # uvicorn shuts down gracefully on SIGTERM, then re-raises it to the handler that was there before:
     # a no-op one, so a requested stop ends with exit code 0 instead of death by signal.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: None)

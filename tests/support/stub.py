@@ -238,7 +238,6 @@ def serve_stub(
     A SQLite file that does not exist yet is first filled from the run's template of `seed` (a copy
     of what the CLI would make of it), so the server starts in well under a second.
     """
-    import uvicorn
 
     from backend_stub import cli
 
@@ -252,15 +251,10 @@ def serve_stub(
     sock = cli.bind_socket("127.0.0.1", 0)
     started = threading.Event()
 
-    class _Server(uvicorn.Server):
-        async def startup(self, sockets: list | None = None) -> None:
-            await super().startup(sockets)
-            started.set()
-
     engine = None
     try:
         app, engine = cli.build_app(settings, seed)
-        server = _Server(cli.server_config(app))
+        server = cli.started_server(app, started.set)
         base_url = cli.listen_line(sock).removeprefix("paydesk-stub listening on ")
         # Not in the main thread, uvicorn installs no signal handlers.
         thread = threading.Thread(
@@ -271,8 +265,6 @@ def serve_stub(
             while not started.wait(0.05):
                 if not thread.is_alive():
                     raise RuntimeError(f"the in-process stub on {db_url} stopped before it started")
-            if not server.started:
-                raise RuntimeError(f"the in-process stub on {db_url} failed to start")
             _wait_healthy(base_url)
             yield StubServer(base_url, db_url, None, None)
         finally:
