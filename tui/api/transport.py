@@ -18,6 +18,10 @@ if TYPE_CHECKING:
     import httpx
 
 CONNECT_TIMEOUT = 3.0
+# An idle connection is dropped after this long, well before a server closes it (uvicorn closes idle
+# connections after 5 s, httpx's own default expiry): reusing one at the moment the server closes it fails
+# with no answer, and a POST other than a payment cannot be sent again.
+KEEPALIVE_SECONDS = 3.0
 
 
 @functools.cache
@@ -72,6 +76,9 @@ class Transport:
             self._http = httpx.AsyncClient(
                 base_url=self.base_url,
                 timeout=httpx.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
+                limits=httpx.Limits(
+                    max_connections=100, max_keepalive_connections=20, keepalive_expiry=KEEPALIVE_SECONDS
+                ),
                 headers={"User-Agent": f"paydesk/{paydesk_version()}", "Accept": "application/json"},
             )
         return self._http
