@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,7 +15,9 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend_stub import clock
 from backend_stub.errors import ApiError, error_body
+from backend_stub.job_runner import JobRunner
 from backend_stub.processor import Processor
 from backend_stub.routes import (
     account_settings,
@@ -52,9 +57,11 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         docs_url="/docs" if settings.dev else None,
         redoc_url=None,
         openapi_url="/openapi.json",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_db_engine(settings.db_url)
+    clock.configure(app.state.engine, settings.timezone, dev=settings.dev)
     app.state.processor = Processor(app.state.engine, delay_ms=settings.processor_delay_ms)
     for module in (
         health,
@@ -79,6 +86,26 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     _install_error_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Start the jobs runner (unless --no-jobs) with the server; at shutdown, after the last request,
+    stop it (the round in progress finishes) off the event loop."""
+    settings: Settings = app.state.settings
+    runner = None
+    if settings.jobs_every_seconds is not None:
+        runner = JobRunner(app.state.engine, app.state.processor, settings, settings.jobs_every_seconds)
+        app.state.jobs = runner.start()
+    try:
+        yield
+    finally:
+        if runner is not None:
+            await asyncio.to_thread(runner.stop)
+        # Last, the process's heartbeat (when one runs): its lease covers the work that just finished.
+        owner = getattr(app.state, "owner", None)
+        if owner is not None:
+            await asyncio.to_thread(owner.stop)
 
 
 def _json_error(status: int, body: dict, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -1,8 +1,11 @@
-"""`paydesk-stub serve`: run the reference backend.
+"""`paydesk-stub serve`: run the reference backend; `paydesk-stub jobs`: run the due work once (cron);
+`paydesk-stub backup`: an online copy of a SQLite database.
 
-It binds the socket itself (so `--port 0` works and the real port is known), migrates and seeds the
+`serve` binds the socket itself (so `--port 0` works and the real port is known), migrates and seeds the
 database, then prints exactly one line, `paydesk-stub listening on http://HOST:PORT`, once the server
-accepts connections. Exit codes: 0 normal, 2 bad usage, 1 anything else (one line on stderr).
+(every worker, with `--workers N`) accepts connections. SIGTERM stops it gracefully: in-flight requests
+finish, the jobs round in progress finishes, exit 0. Exit codes: 0 normal, 2 bad usage (and `backup` of
+a PostgreSQL database: use pg_dump), 1 anything else (one line on stderr).
 """
 
 from __future__ import annotations
@@ -27,12 +30,15 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 DEFAULT_PORT = 8765
+DEFAULT_JOBS_EVERY_SECONDS = 60.0
+GRACEFUL_SHUTDOWN_SECONDS = 30  # in-flight requests get this long after SIGTERM
 
 
 ENVIRONMENT = """environment:
   PAYDESK_DATA_DIR          folder of the default SQLite file (instead of the platformdirs user data dir)
   PAYDESK_CODE_TTL_SECONDS  life of a login code (default 600); tests shorten it to see expiry
   PAYDESK_PEPPER            server-side pepper for login-code hashes (default: one kept in the database)
+  PAYDESK_TIMEZONE          the business's IANA time zone for its dates (default America/Los_Angeles)
   PAYDESK_FEE_POLICY        convenience (default) or surcharge; PAYDESK_SURCHARGE_BPS (default 300)
   PAYDESK_PROCESSOR_DELAY_MS  tests only: the fake processor sleeps this long per authorisation
 """
@@ -80,7 +86,66 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="the surcharge in basis points, 0..300 (default 300)",
     )
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="worker processes (default 1; on SQLite more than one serialises writes per file)",
+    )
+    serve.add_argument(
+        "--jobs-every",
+        type=_positive_seconds,
+        default=DEFAULT_JOBS_EVERY_SECONDS,
+        metavar="SECONDS",
+        help="run what fell due at start and then every SECONDS (default 60)",
+    )
+    serve.add_argument(
+        "--no-jobs", action="store_true", help="run no background jobs (for cron: paydesk-stub jobs)"
+    )
+
+    jobs = commands.add_parser(
+        "jobs",
+        help="run the due work once and exit (for cron)",
+        description="Run what fell due (bank settlements and returns, autopay, scheduled payments, "
+        "recovery, mail retries, clean-up) once, on the real clock, and exit: 0 when every task ran, "
+        "1 when one failed.",
+        epilog=ENVIRONMENT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    jobs.add_argument(
+        "--db", default=None, help="SQLite file path or SQLAlchemy URL (default: user data dir)"
+    )
+
+    backup = commands.add_parser(
+        "backup",
+        help="an online backup of a SQLite database (PostgreSQL: use pg_dump)",
+        description="Copy a SQLite database to PATH with SQLite's online backup API, while servers run. "
+        "For PostgreSQL it says to use pg_dump and exits 2.",
+    )
+    backup.add_argument("--db", required=True, help="SQLite file path or sqlite:/// URL")
+    backup.add_argument("path", metavar="PATH", help="the backup file to write (replaced if it exists)")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < value <= 86_400:
+        raise argparse.ArgumentTypeError(f"must be more than 0 and at most 86400 seconds, not {text}")
+    return value
 
 
 def _port(text: str) -> int:
@@ -172,13 +237,20 @@ def make_settings(
     fee_policy: str | None = None,
     surcharge_bps: int | None = None,
     environ: Mapping[str, str] | None = None,
+    jobs_every: float | None = DEFAULT_JOBS_EVERY_SECONDS,
 ) -> Settings:
-    """The server's Settings from its arguments and environment (`environ`, default os.environ)."""
+    """The server's Settings from its arguments and environment (`environ`, default os.environ).
+    `jobs_every`: seconds between background jobs rounds, None for none (`--no-jobs`)."""
     from backend_stub.settings import Settings
 
     try:
         return Settings.from_env(
-            db_url, dev=dev, fee_policy=fee_policy, surcharge_bps=surcharge_bps, environ=environ
+            db_url,
+            dev=dev,
+            fee_policy=fee_policy,
+            surcharge_bps=surcharge_bps,
+            environ=environ,
+            jobs_every_seconds=jobs_every,
         )
     except ValueError as exc:
         raise StartupError(str(exc)) from None
@@ -189,19 +261,54 @@ def build_app(settings: Settings, seed: str) -> tuple[FastAPI, Engine]:
     from backend_stub.app import create_app
 
     engine = prepare_database(settings.db_url, seed)
+    announce_clock(engine, settings)
     return create_app(settings, engine=engine), engine
 
 
-def server_config(app: FastAPI) -> uvicorn.Config:
-    """How `serve` runs the app under uvicorn (tests serve in-process with exactly this)."""
+def announce_clock(engine: Engine, settings: Settings) -> None:
+    """Once at start: without --dev a date pinned in the database (a seed's, the dev clock's) is ignored."""
+    from backend_stub import clock
+    from backend_stub.store.db import reading
+
+    if settings.dev:
+        return
+    with reading(engine) as conn:
+        pinned = clock.pinned(conn)
+    if pinned is not None:
+        logging.getLogger("backend_stub").warning(
+            "the database pins today to %s (a seed or the dev clock); without --dev that is ignored: "
+            "today is the real date in %s, %s",
+            pinned.isoformat(),
+            settings.timezone,
+            clock.real_today(settings.timezone).isoformat(),
+        )
+
+
+def worker_app(settings: Settings) -> FastAPI:
+    """The app factory each `--workers` process calls (pickled by name with `settings`): the same app
+    on the same settings. The parent migrated and seeded the database before spawning it."""
+    from backend_stub.app import create_app
+
+    _configure_logging()
+    return create_app(settings)
+
+
+def server_config(
+    app: FastAPI | Callable[[], FastAPI], workers: int = 1, factory: bool = False
+) -> uvicorn.Config:
+    """How `serve` runs the app under uvicorn (tests serve in-process with exactly this). `app` is the
+    app, or with `factory` a function each worker process calls to build it."""
     import uvicorn
 
     return uvicorn.Config(
         app,
+        factory=factory,
+        workers=workers,  # explicit: WEB_CONCURRENCY in the environment must not change it
         log_config=None,
         access_log=False,  # never log requests (bodies or tokens)
         log_level="warning",
-        lifespan="off",
+        lifespan="on",  # starts and stops the jobs runner (app.py)
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         server_header=False,
     )
 
@@ -229,9 +336,15 @@ def listen_line(sock: socket.socket) -> str:
 def serve(args: argparse.Namespace) -> int:
     db_url = resolve_db_url(args.db)
     settings = make_settings(
-        db_url, dev=args.dev, fee_policy=args.fee_policy, surcharge_bps=args.surcharge_bps
+        db_url,
+        dev=args.dev,
+        fee_policy=args.fee_policy,
+        surcharge_bps=args.surcharge_bps,
+        jobs_every=None if args.no_jobs else args.jobs_every,
     )
     sock = bind_socket(args.host, args.port)
+    if args.workers > 1:
+        return _serve_workers(settings, args.seed, sock, args.workers)
     app, engine = build_app(settings, args.seed)
     line = listen_line(sock)
     server = started_server(app, lambda: print(line, flush=True))
@@ -243,6 +356,71 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         sock.close()
         engine.dispose()
+    return EXIT_OK
+
+
+def _serve_workers(settings: Settings, seed: str, sock: socket.socket, workers: int) -> int:
+    """`--workers N`: migrate and seed once here, then N processes each build the app from `settings`."""
+    import functools
+
+    from backend_stub.workers import serve_workers
+
+    engine = prepare_database(settings.db_url, seed)
+    try:
+        announce_clock(engine, settings)
+        sqlite = engine.dialect.name == "sqlite"
+    finally:
+        engine.dispose()  # the workers open their own connections
+    if sqlite:
+        print(
+            f"paydesk-stub: warning: {workers} workers on SQLite: writes are serialised per database "
+            "file (one writer at a time, the others wait); use PostgreSQL for parallel writes",
+            file=sys.stderr,
+            flush=True,
+        )
+    line = listen_line(sock)
+    config = server_config(functools.partial(worker_app, settings), workers=workers, factory=True)
+    try:
+        started = serve_workers(config, sock, lambda: print(line, flush=True))
+    finally:
+        sock.close()
+    if not started:
+        raise StartupError("a worker process could not start: see the lines above")
+    return EXIT_OK
+
+
+def run_jobs(args: argparse.Namespace) -> int:
+    """`paydesk-stub jobs`: one round of every task on the real clock, then exit."""
+    from backend_stub import clock
+    from backend_stub.job_runner import run_once
+    from backend_stub.processor import Processor
+
+    settings = make_settings(resolve_db_url(args.db), dev=False, jobs_every=None)
+    engine = prepare_database(settings.db_url, "none")
+    try:
+        announce_clock(engine, settings)
+        clock.configure(engine, settings.timezone, dev=False)
+        outcome = run_once(engine, Processor(engine, delay_ms=settings.processor_delay_ms), settings)
+    finally:
+        engine.dispose()
+    print("; ".join(f"{name}: {what}" for name, what in outcome.done.items()) or "nothing ran", flush=True)
+    if outcome.failed:
+        raise StartupError(f"jobs failed: {', '.join(outcome.failed)} (see the lines above)")
+    return EXIT_OK
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """`paydesk-stub backup --db URL PATH`: SQLite's online backup to PATH; PostgreSQL: use pg_dump."""
+    from backend_stub.backup import BackupError, NotSqlite, backup
+
+    try:
+        dest = backup(resolve_db_url(args.db), Path(args.path))
+    except NotSqlite as exc:
+        print(f"paydesk-stub: {exc}", file=sys.stderr, flush=True)
+        return EXIT_USAGE
+    except BackupError as exc:
+        raise StartupError(str(exc)) from None
+    print(f"paydesk-stub: backed up to {dest}", flush=True)
     return EXIT_OK
 
 
@@ -258,6 +436,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "serve":
             return serve(args)
+        if args.command == "jobs":
+            return run_jobs(args)
+        if args.command == "backup":
+            return run_backup(args)
     except StartupError as exc:
         print(f"paydesk-stub: {exc}", file=sys.stderr, flush=True)
         return EXIT_ERROR

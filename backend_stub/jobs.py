@@ -1,5 +1,5 @@
 """Due work: what fell due between two business days, run once. The only caller of settlement, autopay
-and scheduled runs on a schedule (the dev clock's `advance_to`, and later the periodic runner).
+and scheduled runs on a schedule (the dev clock's `advance_to`, and the background runner in job_runner.py).
 
 Each job leaves the state that selects it (a settled payment, an autopay run row, a scheduled payment no
 longer `scheduled`), so it runs once however the clock moves. Every payment is dated the day it fell due,
@@ -19,6 +19,7 @@ from backend_stub.payments.scheduling import run_due
 from backend_stub.payments.settle import settle_due
 from backend_stub.processor import Processor
 from backend_stub.settings import Settings
+from backend_stub.store import job_days
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def advance_to(
     clock.set_today(conn, new_today)
     if new_today > old:
         run_due_jobs(conn, old, new_today, processor, settings)
+        job_days.mark_through(conn, new_today)  # the background runner must not run these days again
     return new_today
 
 

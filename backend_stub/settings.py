@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_TIMEZONE = "America/Los_Angeles"  # the demo business's
 
 
 def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -40,6 +43,11 @@ class Settings:
     processor_delay_ms: int = 0
     # Server-side pepper for hashing codes; PAYDESK_PEPPER overrides the per-database one kept in `meta`.
     pepper: str | None = field(default=None, repr=False)
+    # The business's IANA time zone (PAYDESK_TIMEZONE): "today" for every business date rule is its date.
+    timezone: str = DEFAULT_TIMEZONE
+    # The background jobs round (`--jobs-every`, `--no-jobs`): seconds between rounds, None for none.
+    # The CLI sets 60; a bare Settings (an app built by a unit test) runs no background jobs.
+    jobs_every_seconds: float | None = None
 
     def __post_init__(self) -> None:
         if self.fee_policy not in ("convenience", "surcharge"):
@@ -48,6 +56,13 @@ class Settings:
             raise ValueError(f"the surcharge is 0 to 300 basis points (3%), not {self.surcharge_bps}")
         if self.processor_delay_ms < 0:
             raise ValueError("PAYDESK_PROCESSOR_DELAY_MS must not be negative")
+        if not _is_zone(self.timezone):
+            raise ValueError(
+                f"PAYDESK_TIMEZONE must be an IANA time zone name such as {DEFAULT_TIMEZONE}, "
+                f"not {self.timezone!r}"
+            )
+        if self.jobs_every_seconds is not None and not self.jobs_every_seconds > 0:
+            raise ValueError(f"the jobs interval must be more than 0 seconds, not {self.jobs_every_seconds}")
 
     @classmethod
     def from_env(
@@ -57,6 +72,7 @@ class Settings:
         fee_policy: str | None = None,
         surcharge_bps: int | None = None,
         environ: Mapping[str, str] | None = None,
+        jobs_every_seconds: float | None = None,
     ) -> Settings:
         """Settings with the few environment overrides the backend honours (arguments win over env).
 
@@ -74,4 +90,14 @@ class Settings:
             else _env_int(env, "PAYDESK_SURCHARGE_BPS", 300),
             processor_delay_ms=_env_int(env, "PAYDESK_PROCESSOR_DELAY_MS", 0),
             pepper=env.get("PAYDESK_PEPPER") or None,
+            timezone=env.get("PAYDESK_TIMEZONE", "").strip() or DEFAULT_TIMEZONE,
+            jobs_every_seconds=jobs_every_seconds,
         )
+
+
+def _is_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return False
+    return True

@@ -54,13 +54,22 @@ def stub_command() -> list[str]:
 
 @contextlib.contextmanager
 def run_stub(
-    db_url: str, workdir: Path, seed: str = "demo", dev: bool = True, extra_env: dict | None = None
+    db_url: str,
+    workdir: Path,
+    seed: str = "demo",
+    dev: bool = True,
+    extra_env: dict | None = None,
+    jobs_every: float | None = None,
+    no_jobs: bool = False,
+    extra_args: list[str] | None = None,
 ) -> Iterator[StubServer]:
-    """Run `paydesk-stub serve --port 0` and yield once it answers /v1/health."""
+    """Run `paydesk-stub serve --port 0` and yield once it answers /v1/health. `jobs_every`/`no_jobs`
+    are `--jobs-every`/`--no-jobs`; `extra_args` more arguments (`--workers 2`)."""
     log_path = workdir / f"stub-{uuid.uuid4().hex[:8]}.log"
     args = [*stub_command(), "serve", "--host", "127.0.0.1", "--port", "0", "--db", db_url, "--seed", seed]
     if dev:
         args.append("--dev")
+    args += _jobs_args(jobs_every, no_jobs) + list(extra_args or [])
     env = {**os.environ, "PAYDESK_DATA_DIR": str(workdir / "stub-data"), **(extra_env or {})}
     log = log_path.open("w")
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True, env=env)
@@ -78,6 +87,12 @@ def run_stub(
         if proc.stdout is not None:
             proc.stdout.close()
         log.close()
+
+
+def _jobs_args(jobs_every: float | None, no_jobs: bool) -> list[str]:
+    if no_jobs:
+        return ["--no-jobs"]
+    return ["--jobs-every", f"{jobs_every:g}"] if jobs_every is not None else []
 
 
 def _wait_for_listen_line(proc: subprocess.Popen, log_path: Path, timeout: float = 60.0) -> str:
@@ -228,12 +243,18 @@ def sqlite_database(path: Path, seed: str) -> str:
 
 @contextlib.contextmanager
 def serve_stub(
-    db_url: str, workdir: Path, seed: str = "demo", dev: bool = True, extra_env: dict | None = None
+    db_url: str,
+    workdir: Path,
+    seed: str = "demo",
+    dev: bool = True,
+    extra_env: dict | None = None,
+    jobs_every: float | None = None,
+    no_jobs: bool = False,
 ) -> Iterator[StubServer]:
     """In this process, what `paydesk-stub serve --host 127.0.0.1 --port 0 --db DB_URL --seed SEED
-    [--dev]` serves with `extra_env` added to its environment: the same settings, migrations, seed,
-    app and uvicorn config (backend_stub.cli), in a thread with its own event loop. Yields once it
-    answers /v1/health over loopback.
+    [--dev] [--jobs-every S | --no-jobs]` serves with `extra_env` added to its environment: the same
+    settings, migrations, seed, app and uvicorn config (backend_stub.cli; its lifespan runs the jobs
+    runner), in a thread with its own event loop. Yields once it answers /v1/health over loopback.
 
     A SQLite file that does not exist yet is first filled from the run's template of `seed` (a copy
     of what the CLI would make of it), so the server starts in well under a second.
@@ -247,7 +268,8 @@ def serve_stub(
             templates().sqlite_copy(seed, path)
     # The environment the process would get: only Settings reads it (PAYDESK_* overrides).
     environ = {**os.environ, "PAYDESK_DATA_DIR": str(workdir / "stub-data"), **(extra_env or {})}
-    settings = cli.make_settings(db_url, dev=dev, environ=environ)
+    every = None if no_jobs else (jobs_every or cli.DEFAULT_JOBS_EVERY_SECONDS)
+    settings = cli.make_settings(db_url, dev=dev, environ=environ, jobs_every=every)
     sock = cli.bind_socket("127.0.0.1", 0)
     started = threading.Event()
 

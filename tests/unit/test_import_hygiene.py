@@ -206,17 +206,44 @@ def test_the_clock_is_a_leaf() -> None:
 DUE_WORK = ("run_due_jobs(", "settle_due(", "run_autopay(", "run_due(")
 
 
+# The background runner reaches due work through backend_stub.jobs only, from one small function.
+RUNNER, RUNNER_ENTRY = "backend_stub.job_runner", "_due_work"
+
+
 def test_only_the_jobs_module_runs_due_work() -> None:
-    """Settlement, autopay and scheduled runs happen on a schedule only through backend_stub.jobs."""
+    """Settlement, autopay and scheduled runs happen on a schedule only through backend_stub.jobs (the
+    runner calls `jobs.run_due_jobs`, checked below, and nothing else of it)."""
     callers = []
     for path in ROOT.joinpath("backend_stub").rglob("*.py"):
         name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
         if name == "backend_stub.jobs" or name.startswith("backend_stub.payments"):
             continue
+        if name == RUNNER:
+            callers += [name for word in DUE_WORK if word != "run_due_jobs(" and word in path.read_text()]
+            continue
         text = path.read_text()
         callers += [name for word in DUE_WORK if word in text]
     assert ROOT.joinpath("backend_stub", "jobs.py").exists(), "backend_stub/jobs.py runs what fell due"
     assert not callers, f"due work called outside backend_stub.jobs: {sorted(set(callers))}"
+
+
+def test_the_runner_calls_the_due_work_once_through_jobs() -> None:
+    """job_runner calls `jobs.run_due_jobs` exactly once, inside `_due_work` (the one place the lead swaps
+    for the claimed-unit version), and never imports the payments' due work itself."""
+    path = ROOT.joinpath(*RUNNER.split(".")).with_suffix(".py")
+    tree = ast.parse(path.read_text(), filename=str(path))
+    calls = [
+        (function.name, ast.unparse(node.func))
+        for function in ast.walk(tree)
+        if isinstance(function, ast.FunctionDef)
+        for node in ast.walk(function)
+        if isinstance(node, ast.Call) and ast.unparse(node.func).endswith("run_due_jobs")
+    ]
+    assert calls == [(RUNNER_ENTRY, "jobs.run_due_jobs")], calls
+    imported = {
+        node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module
+    } | {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    assert not {m for m in imported if m.startswith("backend_stub.payments")}, imported
 
 
 def test_no_widget_calls_the_client_through_the_app() -> None:

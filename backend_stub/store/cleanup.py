@@ -1,0 +1,50 @@
+"""Clean-up of what has stopped mattering: login codes, sessions (tokens), set-password links and the
+rate limits' request rows a day after they ran out, and finished idempotency records past their keep.
+
+A day of grace, not the moment of expiry: until then a late request still gets its precise answer (this
+code expired, this session ended) rather than "no such code". Running idempotency records are left to
+recovery, which knows whether their owner is alive.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, Table, delete, or_
+
+from backend_stub.store.tables import (
+    auth_requests,
+    code_requests,
+    idempotency_keys,
+    password_tokens,
+    sessions,
+    verification_codes,
+)
+
+GRACE = timedelta(days=1)
+
+
+def expired(conn: Connection, now: datetime, idempotency_keep: timedelta) -> dict[str, int]:
+    """Delete what ran out before `now` (less the grace); returns the rows deleted per table."""
+    gone = now - GRACE
+    statements: list[tuple[Table, object]] = [
+        (verification_codes, verification_codes.c.expires_at < gone),
+        (code_requests, code_requests.c.at < gone),
+        (auth_requests, auth_requests.c.at < gone),
+        (
+            sessions,
+            or_(sessions.c.expires_at < gone, sessions.c.revoked_at < gone),
+        ),
+        (
+            password_tokens,
+            or_(password_tokens.c.expires_at < gone, password_tokens.c.used_at < gone),
+        ),
+        (
+            idempotency_keys,
+            (idempotency_keys.c.status == "done") & (idempotency_keys.c.created_at < now - idempotency_keep),
+        ),
+    ]
+    return {table.name: conn.execute(delete(table).where(where)).rowcount for table, where in statements}
+
+
+__all__ = ["GRACE", "expired"]
