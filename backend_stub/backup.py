@@ -25,8 +25,8 @@ def sqlite_path(db_url: str) -> Path:
     url = make_url(db_url)
     if url.get_backend_name() != "sqlite":
         raise NotSqlite(
-            f"backup copies SQLite databases only: for {url.get_backend_name()} use its own tool "
-            "(PostgreSQL: pg_dump, e.g. `pg_dump --format=custom --file=paydesk.dump DBNAME`)"
+            f"backup copies SQLite databases only, not {url.get_backend_name()}: for PostgreSQL use "
+            "pg_dump (e.g. `pg_dump --format=custom --file=paydesk.dump DBNAME`)"
         )
     if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
         raise BackupError(f"not a SQLite file: {db_url}")
