@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -150,4 +151,24 @@ def test_the_jobs_command_twice_in_a_row_does_the_work_once(tmp_path: Path) -> N
     with serve_stub(db, tmp_path, dev=False, no_jobs=True) as server:
         lee = Payer(api_with(server, tokens), LEE)
         assert _autopay_allocations(lee) == sorted(i["id"] for i in invoices)  # once each
+        lee.api.close()
+
+
+def test_a_failing_task_is_logged_and_the_others_still_run(tmp_path: Path) -> None:
+    db = sqlite_database(tmp_path / "broken.db", "demo")
+    tokens, invoices = _lee_due_in_the_last_days(db, tmp_path)
+    path = db.removeprefix("sqlite:///")
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        conn.execute("DROP TABLE code_requests")  # a real fault for the clean-up task, none for the others
+        conn.commit()
+    result = _jobs(db, tmp_path)
+    assert result.returncode == 1
+    assert "due work: ran" in result.stdout and "Traceback" not in result.stderr
+    [failure] = [line for line in result.stderr.splitlines() if "clean-up failed" in line]
+    assert "OperationalError" in failure and "code_requests" in failure
+    lines = [line for line in result.stderr.splitlines() if line.startswith("paydesk-stub:")]
+    assert lines == ["paydesk-stub: jobs failed: clean-up (see the lines above)"]
+    with serve_stub(db, tmp_path, dev=False, no_jobs=True) as server:
+        lee = Payer(api_with(server, tokens), LEE)
+        assert _autopay_allocations(lee) == sorted(i["id"] for i in invoices)
         lee.api.close()
