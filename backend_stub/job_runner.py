@@ -16,7 +16,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Engine
 
@@ -78,7 +78,8 @@ def _due_days(engine: Engine, processor: Processor, settings: Settings) -> objec
         return "nothing due"
     if not _due_work(engine, processor, settings, last, today):
         return "run by another process"
-    span = f"{today.isoformat()}" if (today - last).days == 1 else f"{last.isoformat()}..{today.isoformat()}"
+    first = last + timedelta(days=1)
+    span = today.isoformat() if first == today else f"{first.isoformat()}..{today.isoformat()}"  # inclusive
     log.info("jobs: ran the due work of %s", span)
     return f"ran {span}"
 
