@@ -16,7 +16,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
+from backend_stub.store import job_days, meta
+from backend_stub.store.db import create_db_engine, reading, writing
+from backend_stub.store.tables import payments
 from tests.api.jobs_data import api_with, at_noon, pin_and_shift, real_today, wait_for
 from tests.api.paying import DANA, LEE, SETTLES, Payer, ach, body, invoices_target
 from tests.support.stub import (
@@ -173,3 +177,41 @@ def test_a_failing_task_is_logged_and_the_others_still_run(tmp_path: Path) -> No
         lee = Payer(api_with(server, tokens), LEE)
         assert _autopay_allocations(lee) == sorted(i["id"] for i in invoices)
         lee.api.close()
+
+
+def test_a_later_round_runs_the_day_that_has_just_begun(tmp_path: Path) -> None:
+    """The rounds after the first: midnight cannot be caused, so the test moves the last day run back a
+    day (as it stands just after midnight) and makes the payment due today."""
+    db = sqlite_database(tmp_path / "rounds.db", "demo")
+    with serve_stub(db, tmp_path, dev=True, no_jobs=True) as server:
+        api = api_with(server, {})
+        dana = Payer(api, DANA)
+        invoice = min(dana.open_invoices(), key=lambda i: i["due_on"])
+        paid = dana.paid(body(invoices_target(invoice["id"]), ach(SETTLES), email=DANA))
+        tokens = {DANA: api.token(DANA)}
+        api.close()
+    today = real_today()
+    pin_and_shift(
+        db, today - timedelta(days=3), payments={paid["id"]: {"settles_on": today + timedelta(days=30)}}
+    )
+    engine = create_db_engine(db)
+    try:
+        with serve_stub(db, tmp_path, dev=False, jobs_every=0.5) as server:
+
+            def last_day_run() -> str | None:
+                with reading(engine) as conn:
+                    return meta.get(conn, job_days.LAST_DAY_KEY)
+
+            wait_for(lambda: last_day_run() == today.isoformat(), "the first round's catch-up")
+            dana = Payer(api_with(server, tokens), DANA)
+            assert _payment(dana, paid["id"])["status"] == "pending"  # due in a month
+            with writing(engine) as conn:
+                conn.execute(update(payments).where(payments.c.id == paid["id"]).values(settles_on=today))
+                meta.put(conn, job_days.LAST_DAY_KEY, (today - timedelta(days=1)).isoformat())
+            wait_for(
+                lambda: _payment(dana, paid["id"])["status"] == "succeeded", "a later round to settle it"
+            )
+            assert last_day_run() == today.isoformat()
+            dana.api.close()
+    finally:
+        engine.dispose()
