@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend_stub import mail_worker
 from backend_stub.errors import ApiError, error_body
 from backend_stub.processor import Processor
 from backend_stub.routes import (
@@ -56,6 +57,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_db_engine(settings.db_url)
     app.state.processor = Processor(app.state.engine, delay_ms=settings.processor_delay_ms)
+    # --smtp: a delivery thread to start()/stop() with the server (None: mail stays in the outbox).
+    app.state.mail_delivery = mail_worker.for_settings(settings, app.state.engine)
     for module in (
         health,
         auth,

@@ -35,6 +35,10 @@ ENVIRONMENT = """environment:
   PAYDESK_PEPPER            server-side pepper for login-code hashes (default: one kept in the database)
   PAYDESK_FEE_POLICY        convenience (default) or surcharge; PAYDESK_SURCHARGE_BPS (default 300)
   PAYDESK_PROCESSOR_DELAY_MS  tests only: the fake processor sleeps this long per authorisation
+  PAYDESK_SMTP_URL          deliver mail by SMTP, like --smtp (the flag wins)
+  PAYDESK_MAIL_FROM         the From address of every email (default billing@paydesk.example)
+  PAYDESK_BUSINESS_NAME     the From name of every email (default Paydesk Utilities)
+  PAYDESK_MAIL_MAX_ATTEMPTS  SMTP attempts before a message is marked failed (default 8)
 """
 
 
@@ -79,6 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="the surcharge in basis points, 0..300 (default 300)",
+    )
+    serve.add_argument(
+        "--smtp",
+        default=None,
+        metavar="URL",
+        help="deliver mail by SMTP: smtp://host:port, smtp+starttls://, smtps://user:pass@host[:port] "
+        "(default: mail stays in the outbox, the demo's inbox)",
     )
     return parser
 
@@ -172,13 +183,19 @@ def make_settings(
     fee_policy: str | None = None,
     surcharge_bps: int | None = None,
     environ: Mapping[str, str] | None = None,
+    smtp_url: str | None = None,
 ) -> Settings:
     """The server's Settings from its arguments and environment (`environ`, default os.environ)."""
     from backend_stub.settings import Settings
 
     try:
         return Settings.from_env(
-            db_url, dev=dev, fee_policy=fee_policy, surcharge_bps=surcharge_bps, environ=environ
+            db_url,
+            dev=dev,
+            fee_policy=fee_policy,
+            surcharge_bps=surcharge_bps,
+            environ=environ,
+            smtp_url=smtp_url,
         )
     except ValueError as exc:
         raise StartupError(str(exc)) from None
@@ -229,7 +246,7 @@ def listen_line(sock: socket.socket) -> str:
 def serve(args: argparse.Namespace) -> int:
     db_url = resolve_db_url(args.db)
     settings = make_settings(
-        db_url, dev=args.dev, fee_policy=args.fee_policy, surcharge_bps=args.surcharge_bps
+        db_url, dev=args.dev, fee_policy=args.fee_policy, surcharge_bps=args.surcharge_bps, smtp_url=args.smtp
     )
     sock = bind_socket(args.host, args.port)
     app, engine = build_app(settings, args.seed)
@@ -238,9 +255,14 @@ def serve(args: argparse.Namespace) -> int:
     # uvicorn shuts down gracefully on SIGTERM, then re-raises it to the handler that was there before:
     # a no-op one, so a requested stop ends with exit code 0 instead of death by signal.
     signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+    delivery = app.state.mail_delivery  # --smtp: mail goes out as soon as it is committed
+    if delivery is not None:
+        delivery.start()
     try:
         server.run(sockets=[sock])
     finally:
+        if delivery is not None:
+            delivery.stop()
         sock.close()
         engine.dispose()
     return EXIT_OK

@@ -5,6 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
+
+from backend_stub.smtp_url import SmtpTarget, parse_smtp_url
+
+# Who the mail is from when PAYDESK_MAIL_FROM / PAYDESK_BUSINESS_NAME do not say (the demo business).
+DEFAULT_MAIL_FROM = "billing@paydesk.example"
+DEFAULT_BUSINESS_NAME = "Paydesk Utilities"
 
 
 def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -40,6 +47,11 @@ class Settings:
     processor_delay_ms: int = 0
     # Server-side pepper for hashing codes; PAYDESK_PEPPER overrides the per-database one kept in `meta`.
     pepper: str | None = field(default=None, repr=False)
+    # Mail (--smtp / PAYDESK_SMTP_URL): None keeps every email in the outbox (the demo's inbox).
+    smtp_url: str | None = field(default=None, repr=False)  # may carry a password
+    mail_from: str = DEFAULT_MAIL_FROM
+    business_name: str = DEFAULT_BUSINESS_NAME
+    mail_max_attempts: int = 8  # SMTP attempts before a message is marked failed (PAYDESK_MAIL_MAX_ATTEMPTS)
 
     def __post_init__(self) -> None:
         if self.fee_policy not in ("convenience", "surcharge"):
@@ -48,6 +60,26 @@ class Settings:
             raise ValueError(f"the surcharge is 0 to 300 basis points (3%), not {self.surcharge_bps}")
         if self.processor_delay_ms < 0:
             raise ValueError("PAYDESK_PROCESSOR_DELAY_MS must not be negative")
+        if self.smtp_url is not None:
+            parse_smtp_url(self.smtp_url)  # ValueError with the password hidden
+        _, address = parseaddr(self.mail_from)
+        if address != self.mail_from.strip() or "@" not in address or _has_line_break(self.mail_from):
+            raise ValueError(
+                f"PAYDESK_MAIL_FROM must be a plain address like billing@example.com, not {self.mail_from!r}"
+            )
+        if (
+            not self.business_name.strip()
+            or len(self.business_name) > 100
+            or _has_line_break(self.business_name)
+        ):
+            raise ValueError("PAYDESK_BUSINESS_NAME must be one line of 1 to 100 characters")
+        if not 1 <= self.mail_max_attempts <= 100:
+            raise ValueError("PAYDESK_MAIL_MAX_ATTEMPTS must be 1..100")
+
+    @property
+    def smtp(self) -> SmtpTarget | None:
+        """Where mail is delivered, or None: it stays in the outbox."""
+        return parse_smtp_url(self.smtp_url) if self.smtp_url is not None else None
 
     @classmethod
     def from_env(
@@ -57,6 +89,7 @@ class Settings:
         fee_policy: str | None = None,
         surcharge_bps: int | None = None,
         environ: Mapping[str, str] | None = None,
+        smtp_url: str | None = None,
     ) -> Settings:
         """Settings with the few environment overrides the backend honours (arguments win over env).
 
@@ -74,4 +107,12 @@ class Settings:
             else _env_int(env, "PAYDESK_SURCHARGE_BPS", 300),
             processor_delay_ms=_env_int(env, "PAYDESK_PROCESSOR_DELAY_MS", 0),
             pepper=env.get("PAYDESK_PEPPER") or None,
+            smtp_url=smtp_url or env.get("PAYDESK_SMTP_URL", "").strip() or None,
+            mail_from=env.get("PAYDESK_MAIL_FROM", "").strip() or DEFAULT_MAIL_FROM,
+            business_name=env.get("PAYDESK_BUSINESS_NAME", "").strip() or DEFAULT_BUSINESS_NAME,
+            mail_max_attempts=_env_int(env, "PAYDESK_MAIL_MAX_ATTEMPTS", 8),
         )
+
+
+def _has_line_break(text: str) -> bool:
+    return "\r" in text or "\n" in text

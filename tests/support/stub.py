@@ -255,6 +255,9 @@ def serve_stub(
     try:
         app, engine = cli.build_app(settings, seed)
         server = cli.started_server(app, started.set)
+        delivery = app.state.mail_delivery  # --smtp only, as `serve` does
+        if delivery is not None:
+            delivery.start()
         base_url = cli.listen_line(sock).removeprefix("paydesk-stub listening on ")
         # Not in the main thread, uvicorn installs no signal handlers.
         thread = threading.Thread(
@@ -273,6 +276,8 @@ def serve_stub(
             if thread.is_alive():
                 server.force_exit = True
                 thread.join(timeout=15)
+            if delivery is not None:
+                delivery.stop()
     finally:
         sock.close()
         if engine is not None:
