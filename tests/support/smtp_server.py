@@ -1,0 +1,112 @@
+"""A real SMTP server on loopback (aiosmtpd) that keeps what it receives, for the mail delivery tests.
+
+`smtp_server()` yields a `MailCatcher`: its `url` is what `--smtp` / PAYDESK_SMTP_URL takes. It can
+refuse mail with a given reply (`refuse = "451 4.3.0 try again later"`) and hold a message after taking
+its data, before answering (`hold`), to kill a sender mid-conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    raw: bytes
+    message: EmailMessage
+
+    def header(self, name: str) -> str:
+        return str(self.message[name])
+
+    @property
+    def body(self) -> str:
+        part = self.message.get_body(("plain",))
+        text = part.get_content() if part is not None else ""
+        return text.replace("\r\n", "\n")  # as written, not as the wire carries it
+
+
+class MailCatcher:
+    """aiosmtpd handler: every message it accepts, in order."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.port = 0
+        self.refuse: str | None = None  # a reply like "451 ..." or "554 ..." to DATA, instead of 250
+        self.hold = threading.Event()  # set: answer nothing after DATA until `release` is set
+        self.release = threading.Event()
+        self.held = threading.Event()  # a message arrived while holding
+        self.refused = 0
+        self._messages: list[Received] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        if self.refuse is not None:
+            self.refused += 1
+            return self.refuse
+        raw = bytes(envelope.original_content or envelope.content)
+        message = message_from_bytes(raw, policy=policy.default)
+        with self._lock:
+            self._messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), raw, message))
+        if self.hold.is_set():
+            self.held.set()
+            deadline = time.monotonic() + 60
+            while not self.release.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+        return "250 OK"
+
+    @property
+    def messages(self) -> list[Received]:
+        with self._lock:
+            return list(self._messages)
+
+    def to(self, address: str) -> list[Received]:
+        return [m for m in self.messages if address in m.rcpt_tos]
+
+    def wait_for(
+        self, what: Callable[[list[Received]], bool], timeout: float = 30.0, why: str = "mail"
+    ) -> list[Received]:
+        """Poll until `what(messages)` holds (a deadline, not a pause)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            messages = self.messages
+            if what(messages):
+                return messages
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no {why} in {timeout} s; received: {[m.header('Subject') for m in messages]}"
+                )
+            time.sleep(0.02)
+
+
+def free_port() -> int:
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def smtp_server(port: int | None = None, catcher: MailCatcher | None = None) -> Iterator[MailCatcher]:
+    """An SMTP server on 127.0.0.1 (a free port, or `port`) until the block ends."""
+    from aiosmtpd.controller import Controller
+
+    catcher = catcher or MailCatcher()
+    catcher.port = port or free_port()
+    catcher.url = f"smtp://127.0.0.1:{catcher.port}"
+    controller = Controller(catcher, hostname="127.0.0.1", port=catcher.port)
+    controller.start()
+    try:
+        yield catcher
+    finally:
+        catcher.release.set()
+        controller.stop()
