@@ -2,9 +2,10 @@
 that wrote mail has committed, so a login code goes out at once, not at the next jobs round.
 
 How it is woken: `mail.send` flags the connection (`conn.info`); this module's engine listeners, which
-exist only while a `MailDelivery` is started, turn the flag into a wake-up when the transaction commits
-and the connection goes back to the pool (after COMMIT, so the thread sees the row; SQLAlchemy's
-`commit` event fires before it). A rolled-back transaction drops the flag. Sending happens in the
+exist only while a `MailDelivery` is started, turn the flag into a wake-up once the transaction has
+committed: when the connection goes back to the pool, or begins its next transaction if it is kept
+(SQLAlchemy's `commit` event fires before COMMIT, too early for the thread to see the row). A rolled-back
+transaction drops the flag. Sending happens in the
 thread, never in the request's transaction or on the event loop. Without --smtp there is no listener
 and no thread: writing mail costs one dict store.
 """
@@ -38,6 +39,7 @@ class MailDelivery:
         self._wake = threading.Event()
         self._stopping = False
         self._thread: threading.Thread | None = None
+        self.rounds = 0  # finished delivery rounds (tests wait on it; a gauge for operators)
 
     def start(self) -> None:
         if self._thread is not None:
@@ -46,6 +48,7 @@ class MailDelivery:
         event.listen(self.engine, "commit", _on_commit)
         event.listen(self.engine, "rollback", _on_rollback)
         event.listen(self.engine, "checkin", self._on_checkin)
+        event.listen(self.engine, "begin", self._on_begin)
         self._thread = threading.Thread(target=self._run, name="paydesk mail delivery", daemon=True)
         self._thread.start()
         target = self.settings.smtp
@@ -60,6 +63,7 @@ class MailDelivery:
             return
         self._stopping = True
         self._wake.set()
+        event.remove(self.engine, "begin", self._on_begin)
         event.remove(self.engine, "checkin", self._on_checkin)
         event.remove(self.engine, "rollback", _on_rollback)
         event.remove(self.engine, "commit", _on_commit)
@@ -70,6 +74,10 @@ class MailDelivery:
 
     def _on_checkin(self, _dbapi_connection: Any, record: Any) -> None:
         if record is not None and record.info.pop(_COMMITTED, False):
+            self._wake.set()
+
+    def _on_begin(self, conn: Connection) -> None:
+        if conn.info.pop(_COMMITTED, False):  # the previous transaction on this connection committed mail
             self._wake.set()
 
     def _run(self) -> None:
@@ -85,6 +93,7 @@ class MailDelivery:
                 deliver_pending(self.engine, self.settings)
             except Exception:  # the database went away, say: the next wake-up or jobs round retries
                 log.exception("mail delivery round failed")
+            self.rounds += 1
 
 
 def _on_commit(conn: Connection) -> None:
