@@ -143,24 +143,35 @@ def test_a_login_code_and_a_receipt_arrive_once_each(tmp_path: Path) -> None:
         api.close()
 
 
-@pytest.mark.postgres
-def test_two_servers_on_one_postgres_database_deliver_each_message_once(tmp_path: Path) -> None:
-    if not postgres_available():
-        pytest.skip("no PostgreSQL at 127.0.0.1:5432")
+@contextmanager
+def shared_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    if kind == "postgres":
+        if not postgres_available():
+            pytest.skip("no PostgreSQL at 127.0.0.1:5432: ran on SQLite only")
+        with fresh_postgres_database("demo") as url:
+            yield url
+    else:
+        yield sqlite_database(tmp_path / "shared.db", "demo")
+
+
+@pytest.mark.subprocess_server
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_two_servers_on_one_database_deliver_each_message_once(tmp_path: Path, kind: str) -> None:
     with (
         smtp_server() as smtp,
-        fresh_postgres_database("demo") as db_url,
-        serve_stub(db_url, tmp_path, extra_env={"PAYDESK_SMTP_URL": smtp.url}) as first,
-        serve_stub(db_url, tmp_path, extra_env={"PAYDESK_SMTP_URL": smtp.url}) as second,
+        shared_database(kind, tmp_path) as db_url,
+        run_stub(db_url, tmp_path, extra_env={"PAYDESK_SMTP_URL": smtp.url}) as first,  # a process
+        serve_stub(db_url, tmp_path, extra_env={"PAYDESK_SMTP_URL": smtp.url}) as second,  # in here
         database(db_url) as engine,
     ):
-        # A third worker (this test) races both servers' delivery threads for every message.
+        # Each server's thread sends what that server wrote; a third worker (this test, as the jobs
+        # would) races them for every message.
         settings = settings_for(db_url, smtp.url)
         stop = threading.Event()
         swept: list[int] = []
 
         def sweep() -> None:
-            while not stop.wait(0.005):  # a few ms apart: racing, not spinning
+            while not stop.wait(0.01):  # racing, not spinning
                 swept.append(deliver_pending(engine, settings))
 
         sweepers = [threading.Thread(target=sweep) for _ in range(2)]
