@@ -184,6 +184,16 @@ class _Conversation:
             self._smtp = None
 
     def send(self, message: EmailMessage, sender: str, recipient: str) -> None:
+        reused = self._smtp is not None
+        try:
+            self._send_once(message, sender, recipient)
+        except _ServerUnreachable:
+            if not reused:
+                raise
+            # A server may close a connection between two messages: once more, on a new one.
+            self._send_once(message, sender, recipient)
+
+    def _send_once(self, message: EmailMessage, sender: str, recipient: str) -> None:
         try:
             smtp = self._smtp or self._open()
             smtp.send_message(message, from_addr=sender, to_addrs=[recipient])

@@ -47,10 +47,11 @@ class MailCatcher:
         self.release = threading.Event()
         self.held = threading.Event()  # a message arrived while holding
         self.refused = 0
+        self.hang_up_after_each = False  # close the connection after answering each message
         self._messages: list[Received] = []
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, _session: Any, envelope: Any) -> str:
         if self.refuse is not None:
             self.refused += 1
             return self.refuse
@@ -63,6 +64,8 @@ class MailCatcher:
             deadline = time.monotonic() + 60
             while not self.release.is_set() and time.monotonic() < deadline:
                 await asyncio.sleep(0.02)
+        if self.hang_up_after_each:
+            asyncio.get_running_loop().call_soon(server.transport.close)  # after the 250 is written
         return "250 OK"
 
     @property
