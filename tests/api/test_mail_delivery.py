@@ -27,7 +27,13 @@ from backend_stub.store.db import create_db_engine
 from backend_stub.store.tables import outbox
 from tests.api.conftest import Api
 from tests.api.paying import DANA, LEE, SAM, VISA, Payer, body, card, invoices_target
-from tests.support.smtp_server import MailCatcher, Received, free_port, smtp_server
+from tests.support.smtp_server import (
+    MailCatcher,
+    Received,
+    free_port,
+    self_signed_certificate,
+    smtp_server,
+)
 from tests.support.stub import (
     fresh_postgres_database,
     postgres_available,
@@ -285,6 +291,29 @@ def test_a_sender_killed_mid_conversation_sends_again_with_the_same_message_id(t
         assert first.header("Message-ID") == second.header("Message-ID") == row["message_id"]
         assert first.body == second.body
         assert rows(engine, DANA)[-1]["status"] == "sent"
+
+
+@pytest.mark.subprocess_server
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_mail_goes_out_over_tls_with_a_login_and_the_password_is_never_logged(
+    tmp_path: Path, security: str
+) -> None:
+    certificate = self_signed_certificate(tmp_path)
+    if certificate is None:
+        pytest.skip("no openssl tool to make a certificate for the test's SMTP server")
+    password = "pw-Zq81-secret"
+    db_url = sqlite_database(tmp_path / "tls.db", "demo")
+    with smtp_server(security=security, certificate=certificate, login=("mailer", password)) as smtp:
+        # The backend trusts the test's certificate as a real one trusts a CA's (the OpenSSL default paths).
+        env = {"PAYDESK_SMTP_URL": smtp.url, "SSL_CERT_FILE": str(certificate[0])}
+        with run_stub(db_url, tmp_path, extra_env=env) as server:
+            request_code(server.base_url, DANA)
+            [message] = smtp.wait_for(lambda got: len(got) == 1, why="the code over TLS")
+            assert message.header("Subject") == CODE_SUBJECT
+            log = server.log_text()
+        scheme = {"starttls": "smtp+starttls", "tls": "smtps"}[security]
+        assert f"mail is delivered through {scheme}://mailer:***@127.0.0.1:{smtp.port}" in log
+        assert password not in log
 
 
 def test_without_smtp_mail_stays_in_the_outbox(tmp_path: Path) -> None:

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 import socket
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 
@@ -98,15 +102,82 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def self_signed_certificate(folder: Path) -> tuple[Path, Path] | None:
+    """(cert, key) for 127.0.0.1 made by the `openssl` tool, or None where it is missing."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        return None
+    cert, key = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    subprocess.run(
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
 @contextlib.contextmanager
-def smtp_server(port: int | None = None, catcher: MailCatcher | None = None) -> Iterator[MailCatcher]:
-    """An SMTP server on 127.0.0.1 (a free port, or `port`) until the block ends."""
+def smtp_server(
+    port: int | None = None,
+    catcher: MailCatcher | None = None,
+    *,
+    security: str = "plain",
+    certificate: tuple[Path, Path] | None = None,
+    login: tuple[str, str] | None = None,
+) -> Iterator[MailCatcher]:
+    """An SMTP server on 127.0.0.1 (a free port, or `port`) until the block ends.
+
+    `security`: plain, starttls (STARTTLS required) or tls (TLS from the first byte), with `certificate`;
+    `login`: (user, password) it requires (AUTH, over TLS only). `catcher.url` says all of it.
+    """
     from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
 
     catcher = catcher or MailCatcher()
     catcher.port = port or free_port()
-    catcher.url = f"smtp://127.0.0.1:{catcher.port}"
-    controller = Controller(catcher, hostname="127.0.0.1", port=catcher.port)
+    kwargs: dict[str, Any] = {}
+    tls = None
+    if security != "plain":
+        assert certificate is not None
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(*certificate)
+    if security == "starttls":
+        kwargs.update(tls_context=tls, require_starttls=True)
+    elif security == "tls":
+        # aiosmtpd cannot tell that a connection it wrapped in TLS itself is secure: it offers AUTH only
+        # once told not to insist on STARTTLS for it.
+        kwargs.update(ssl_context=tls, auth_require_tls=False)
+    if login is not None:
+
+        def authenticate(
+            _server: Any, _session: Any, _envelope: Any, _mechanism: str, data: Any
+        ) -> AuthResult:
+            given = (data.login.decode(), data.password.decode())
+            return AuthResult(success=given == login)
+
+        kwargs.update(auth_required=True, authenticator=authenticate)
+    scheme = {"plain": "smtp", "starttls": "smtp+starttls", "tls": "smtps"}[security]
+    user = f"{login[0]}:{login[1]}@" if login else ""
+    catcher.url = f"{scheme}://{user}127.0.0.1:{catcher.port}"
+    controller = Controller(catcher, hostname="127.0.0.1", port=catcher.port, **kwargs)
     controller.start()
     try:
         yield catcher
