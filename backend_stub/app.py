@@ -15,7 +15,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from backend_stub import clock
+from backend_stub import clock, mail_worker
 from backend_stub.errors import ApiError, error_body
 from backend_stub.job_runner import JobRunner
 from backend_stub.processor import Processor
@@ -63,6 +63,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine if engine is not None else create_db_engine(settings.db_url)
     clock.configure(app.state.engine, settings.timezone, dev=settings.dev)
     app.state.processor = Processor(app.state.engine, delay_ms=settings.processor_delay_ms)
+    # --smtp: a delivery thread to start()/stop() with the server (None: mail stays in the outbox).
+    app.state.mail_delivery = mail_worker.for_settings(settings, app.state.engine)
     for module in (
         health,
         auth,
@@ -90,9 +92,12 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Start the jobs runner (unless --no-jobs) with the server; at shutdown, after the last request,
-    stop it (the round in progress finishes) off the event loop."""
+    """Start mail delivery (with --smtp) and the jobs runner (unless --no-jobs) with the server; at
+    shutdown, after the last request, stop them (the round in progress finishes) off the event loop."""
     settings: Settings = app.state.settings
+    delivery = app.state.mail_delivery  # --smtp: mail goes out as soon as it is committed
+    if delivery is not None:
+        delivery.start()  # here, not in create_app: each worker process starts its own after the fork
     runner = None
     if settings.jobs_every_seconds is not None:
         runner = JobRunner(app.state.engine, app.state.processor, settings, settings.jobs_every_seconds)
@@ -102,6 +107,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     finally:
         if runner is not None:
             await asyncio.to_thread(runner.stop)
+        if delivery is not None:
+            await asyncio.to_thread(delivery.stop)
         # Last, the process's heartbeat (when one runs): its lease covers the work that just finished.
         owner = getattr(app.state, "owner", None)
         if owner is not None:

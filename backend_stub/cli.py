@@ -41,6 +41,10 @@ ENVIRONMENT = """environment:
   PAYDESK_TIMEZONE          the business's IANA time zone for its dates (default America/Los_Angeles)
   PAYDESK_FEE_POLICY        convenience (default) or surcharge; PAYDESK_SURCHARGE_BPS (default 300)
   PAYDESK_PROCESSOR_DELAY_MS  tests only: the fake processor sleeps this long per authorisation
+  PAYDESK_SMTP_URL          deliver mail by SMTP, like --smtp (the flag wins)
+  PAYDESK_MAIL_FROM         the From address of every email (default billing@paydesk.example)
+  PAYDESK_BUSINESS_NAME     the From name of every email (default Paydesk Utilities)
+  PAYDESK_MAIL_MAX_ATTEMPTS  SMTP attempts before a message is marked failed (default 8)
 """
 
 
@@ -102,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--no-jobs", action="store_true", help="run no background jobs (for cron: paydesk-stub jobs)"
+    )
+    serve.add_argument(
+        "--smtp",
+        default=None,
+        metavar="URL",
+        help="deliver mail by SMTP: smtp://host:port, smtp+starttls://, smtps://user:pass@host[:port] "
+        "(default: mail stays in the outbox, the demo's inbox)",
     )
 
     jobs = commands.add_parser(
@@ -238,6 +249,7 @@ def make_settings(
     surcharge_bps: int | None = None,
     environ: Mapping[str, str] | None = None,
     jobs_every: float | None = DEFAULT_JOBS_EVERY_SECONDS,
+    smtp_url: str | None = None,
 ) -> Settings:
     """The server's Settings from its arguments and environment (`environ`, default os.environ).
     `jobs_every`: seconds between background jobs rounds, None for none (`--no-jobs`)."""
@@ -251,6 +263,7 @@ def make_settings(
             surcharge_bps=surcharge_bps,
             environ=environ,
             jobs_every_seconds=jobs_every,
+            smtp_url=smtp_url,
         )
     except ValueError as exc:
         raise StartupError(str(exc)) from None
@@ -341,6 +354,7 @@ def serve(args: argparse.Namespace) -> int:
         fee_policy=args.fee_policy,
         surcharge_bps=args.surcharge_bps,
         jobs_every=None if args.no_jobs else args.jobs_every,
+        smtp_url=args.smtp,
     )
     sock = bind_socket(args.host, args.port)
     if args.workers > 1:

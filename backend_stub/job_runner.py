@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 
 from backend_stub import clock, jobs
 from backend_stub.idempotency import KEEP as IDEMPOTENCY_KEEP
+from backend_stub.mail_delivery import deliver_pending
 from backend_stub.processor import Processor
 from backend_stub.settings import Settings
 from backend_stub.store import cleanup, job_days
@@ -45,9 +46,9 @@ def _recovery(engine: Engine, processor: Processor, settings: Settings) -> objec
 
 
 def _mail(engine: Engine, processor: Processor, settings: Settings) -> object:
-    """Retry the outbox messages whose delivery failed (with --smtp)."""
-    # merge: return <the mail delivery module>.deliver_pending(engine, settings)
-    return 0
+    """Deliver the outbox messages that are due: retries after a failure, and what `paydesk-stub jobs`
+    itself wrote (with --smtp; nothing to do without)."""
+    return deliver_pending(engine, settings)
 
 
 def _due_work(engine: Engine, processor: Processor, settings: Settings, from_day: date, to_day: date) -> bool:

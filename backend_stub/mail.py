@@ -1,11 +1,15 @@
-"""Outgoing email: every message lands in the `outbox` table (the dev inbox reads it).
+"""Outgoing email: every message lands in the `outbox` table (the dev inbox reads it), in the caller's
+transaction. With --smtp, mail_delivery sends it once that transaction has committed.
 
-The log gets one line per message, recipient and subject only: never a body, a code or a card number.
+Each row gets its Message-ID here, so every SMTP attempt of a message (a retry, or a duplicate after a
+worker died mid-conversation) carries the same one. The log gets one line per message, recipient and
+subject only: never a body, a code or a card number.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlalchemy import Connection
 
@@ -14,11 +18,32 @@ from backend_stub.store.tables import outbox
 
 log = logging.getLogger("backend_stub.mail")
 
+MESSAGE_ID_DOMAIN = "paydesk.example"
+# Set on the connection by `send`; mail_delivery's engine listeners (only with --smtp) turn it into a
+# wake-up once the transaction commits. Without --smtp nothing reads it: writing mail costs one dict store.
+OUTBOX_WRITTEN = "paydesk_outbox_written"
+
+
+def new_message_id() -> str:
+    return f"<{uuid.uuid4().hex}@{MESSAGE_ID_DOMAIN}>"
+
 
 def send(conn: Connection, to: str, subject: str, body: str, kind: str) -> int:
     """Queue an email in the caller's transaction; returns its outbox id."""
+    now = utcnow()
     result = conn.execute(
-        outbox.insert().values(to=to.strip().lower(), subject=subject, body=body, kind=kind, sent_at=utcnow())
+        outbox.insert().values(
+            to=to.strip().lower(),
+            subject=subject,
+            body=body,
+            kind=kind,
+            sent_at=now,
+            message_id=new_message_id(),
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+        )
     )
+    conn.info[OUTBOX_WRITTEN] = True
     log.info("mail to %s: %s", to, subject)
     return int(result.inserted_primary_key[0])

@@ -5,9 +5,16 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from backend_stub.smtp_url import SmtpTarget, parse_smtp_url
+
 DEFAULT_TIMEZONE = "America/Los_Angeles"  # the demo business's
+
+# Who the mail is from when PAYDESK_MAIL_FROM / PAYDESK_BUSINESS_NAME do not say (the demo business).
+DEFAULT_MAIL_FROM = "billing@paydesk.example"
+DEFAULT_BUSINESS_NAME = "Paydesk Utilities"
 
 
 def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
@@ -48,6 +55,11 @@ class Settings:
     # The background jobs round (`--jobs-every`, `--no-jobs`): seconds between rounds, None for none.
     # The CLI sets 60; a bare Settings (an app built by a unit test) runs no background jobs.
     jobs_every_seconds: float | None = None
+    # Mail (--smtp / PAYDESK_SMTP_URL): None keeps every email in the outbox (the demo's inbox).
+    smtp_url: str | None = field(default=None, repr=False)  # may carry a password
+    mail_from: str = DEFAULT_MAIL_FROM
+    business_name: str = DEFAULT_BUSINESS_NAME
+    mail_max_attempts: int = 8  # SMTP attempts before a message is marked failed (PAYDESK_MAIL_MAX_ATTEMPTS)
 
     def __post_init__(self) -> None:
         if self.fee_policy not in ("convenience", "surcharge"):
@@ -63,6 +75,26 @@ class Settings:
             )
         if self.jobs_every_seconds is not None and not self.jobs_every_seconds > 0:
             raise ValueError(f"the jobs interval must be more than 0 seconds, not {self.jobs_every_seconds}")
+        if self.smtp_url is not None:
+            parse_smtp_url(self.smtp_url)  # ValueError with the password hidden
+        _, address = parseaddr(self.mail_from)
+        if address != self.mail_from.strip() or "@" not in address or _has_line_break(self.mail_from):
+            raise ValueError(
+                f"PAYDESK_MAIL_FROM must be a plain address like billing@example.com, not {self.mail_from!r}"
+            )
+        if (
+            not self.business_name.strip()
+            or len(self.business_name) > 100
+            or _has_line_break(self.business_name)
+        ):
+            raise ValueError("PAYDESK_BUSINESS_NAME must be one line of 1 to 100 characters")
+        if not 1 <= self.mail_max_attempts <= 100:
+            raise ValueError("PAYDESK_MAIL_MAX_ATTEMPTS must be 1..100")
+
+    @property
+    def smtp(self) -> SmtpTarget | None:
+        """Where mail is delivered, or None: it stays in the outbox."""
+        return parse_smtp_url(self.smtp_url) if self.smtp_url is not None else None
 
     @classmethod
     def from_env(
@@ -73,6 +105,7 @@ class Settings:
         surcharge_bps: int | None = None,
         environ: Mapping[str, str] | None = None,
         jobs_every_seconds: float | None = None,
+        smtp_url: str | None = None,
     ) -> Settings:
         """Settings with the few environment overrides the backend honours (arguments win over env).
 
@@ -92,6 +125,10 @@ class Settings:
             pepper=env.get("PAYDESK_PEPPER") or None,
             timezone=env.get("PAYDESK_TIMEZONE", "").strip() or DEFAULT_TIMEZONE,
             jobs_every_seconds=jobs_every_seconds,
+            smtp_url=smtp_url or env.get("PAYDESK_SMTP_URL", "").strip() or None,
+            mail_from=env.get("PAYDESK_MAIL_FROM", "").strip() or DEFAULT_MAIL_FROM,
+            business_name=env.get("PAYDESK_BUSINESS_NAME", "").strip() or DEFAULT_BUSINESS_NAME,
+            mail_max_attempts=_env_int(env, "PAYDESK_MAIL_MAX_ATTEMPTS", 8),
         )
 
 
@@ -101,3 +138,7 @@ def _is_zone(name: str) -> bool:
     except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True
+
+
+def _has_line_break(text: str) -> bool:
+    return "\r" in text or "\n" in text

@@ -294,9 +294,23 @@ outbox = Table(
     Column("subject", String(300), nullable=False),
     Column("body", Text, nullable=False),
     Column("kind", String(32), nullable=False),
-    Column("sent_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=False),  # when it was written (what the dev inbox shows)
+    # 0010: delivery by SMTP (mail_delivery.py). The Message-ID is made with the row, so a message sent
+    # twice (a worker died mid-conversation) carries the same one. `claimed_by` + `claim_expires_at` are a
+    # lease: a message left `sending` by a dead worker is claimed again once it expires.
+    Column("message_id", String(200), nullable=False),
+    Column("status", String(8), nullable=False, server_default="pending"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime, nullable=True),
+    Column("last_error", String(300), nullable=True),  # the SMTP server's answer or the socket error
+    Column("claimed_by", String(80), nullable=True),
+    Column("claim_expires_at", DateTime, nullable=True),
+    Column("delivered_at", DateTime, nullable=True),  # when the SMTP server took it
+    CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
 )
 Index("ix_outbox_to_id", outbox.c.to, outbox.c.id)
+Index("ix_outbox_message_id", outbox.c.message_id, unique=True)
+Index("ix_outbox_status_next_attempt_at", outbox.c.status, outbox.c.next_attempt_at)
 
 audit_log = Table(
     "audit_log",
