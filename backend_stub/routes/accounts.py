@@ -12,19 +12,21 @@ from backend_stub import clock, cursor, views
 from backend_stub.billing.summary import summarize
 from backend_stub.deps import CallerDep, Conn, PathId, account_access
 from backend_stub.errors import guest_forbidden
+from backend_stub.one_trip import OneTripRoute, in_request_thread
 from backend_stub.routes.common import Limit, errors
 from backend_stub.schemas import PLAIN_TEXT, Account, InvoicePage, Summary
 from backend_stub.store import accounts as account_store
 from backend_stub.store import autopay as autopay_store
 from backend_stub.store import invoices as invoice_store
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 
 StatusFilter = Annotated[Literal["all", "open", "in_progress", "paid"], Query()]
 KindFilter = Annotated[Literal["all", "single", "multi"], Query()]
 
 
-async def _list_detail(caller: CallerDep, status: StatusFilter = "all", kind: KindFilter = "all") -> dict:
+@in_request_thread(io=False)
+def _list_detail(caller: CallerDep, status: StatusFilter = "all", kind: KindFilter = "all") -> dict:
     """The invoice list's filters, as a clerk's audit row names them. Checked before the account is."""
     if caller.is_guest and status != "open":
         raise guest_forbidden("status")  # a one-time payment sees what it can pay, no history

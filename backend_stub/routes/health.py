@@ -6,9 +6,10 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import APIRouter
 
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.schemas import Health
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], route_class=OneTripRoute)
 
 try:
     VERSION = version("paydesk")
