@@ -83,12 +83,13 @@ def list_invoices(
     limit: Limit = 50,
     cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> InvoicePage:
-    after = cursor.decode_date_id(cursor_)
+    scope = f"{status}/{kind}"
+    after, known_total = cursor.decode_date_id_count(cursor_, scope)
     rows, total = invoice_store.list_page(
-        conn, account_id, status=status, kind=kind, limit=limit, after=after
+        conn, account_id, status=status, kind=kind, limit=limit, after=after, total=known_total
     )
     today = clock.today(conn)
-    rows, next_cursor = cursor.page(rows, limit, lambda r: (r["issued_on"], r["id"]))
+    rows, next_cursor = cursor.page(rows, limit, lambda r: (r["issued_on"], r["id"], total, scope))
     return InvoicePage(
         items=[views.invoice_row(r, today) for r in rows], next_cursor=next_cursor, total_count=total
     )
