@@ -83,7 +83,10 @@ def in_request_thread(call: Callable[..., Any] | None = None, *, io: bool = True
         return functools.partial(in_request_thread, io=io)
     # Annotations evaluated here, in the module of `call`: FastAPI reads the stub's, not those of `call`
     # (a `__wrapped__` would make FastAPI take the stub for the sync function it wraps).
-    signature = inspect.signature(call, eval_str=True)
+    try:
+        signature = inspect.signature(call, eval_str=True)
+    except NameError:  # a closure's string annotations: FastAPI cannot read those either
+        signature = inspect.signature(call)
     if inspect.isgeneratorfunction(call):
 
         async def deferred_generator(**kwargs: Any) -> Any:
