@@ -181,8 +181,9 @@ def reads(workdir: Path, seconds: int) -> None:
 
 
 def payments(workdir: Path, seconds: int, pg_workers: int) -> None:
-    (workdir / "no-pages.json").write_text("{}")
-    bare_cmd = [sys.executable, str(ROOT / "benchmarks/bare_api.py"), "--pages", str(workdir / "no-pages.json"),
+    no_pages = workdir / "no-pages.json"
+    no_pages.write_text("{}")
+    bare_cmd = [sys.executable, str(ROOT / "benchmarks/bare_api.py"), "--pages", str(no_pages),
                 "--db", str(workdir / "naive-insert.db")]
     print(f"\npayments: wrk -t2 -c16 -d{seconds}s, a new Idempotency-Key per POST; ratio = Paydesk / naive")
     with process(bare_cmd, workdir / "naive.log") as bare_base:
