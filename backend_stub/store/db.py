@@ -91,8 +91,15 @@ def check_database(engine: Engine) -> None:
     on_file = engine.url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
     if on_file and not database.startswith("file:") and not Path(database).expanduser().is_file():
         raise FileNotFoundError(f"the database file is gone: {database}")
-    with engine.connect() as conn:
-        conn.exec_driver_sql("SELECT 1").scalar_one()
+    # The DBAPI connection itself: no BEGIN and ROLLBACK around the one statement.
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.fetchall()
+        cursor.close()
+    finally:
+        connection.close()
 
 
 @contextmanager
