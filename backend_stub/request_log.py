@@ -1,6 +1,6 @@
 """One log line per request, and its id in `X-Request-Id` on every answer (errors included).
 
-    INFO backend_stub.requests: GET /v1/accounts/{account_id}/invoices 200 3.1 ms 4f9c…
+    INFO backend_stub.requests: GET /v1/accounts/{account_id}/invoices 200 3.1 ms fktawlihanrw-b
 
 The route's template, never the path as sent nor the query string: neither a request's email, token nor
 card data reaches the log. A pure ASGI middleware, outside every other one (even the one that answers an
@@ -13,6 +13,7 @@ import itertools
 import logging
 import re
 import secrets
+import string
 import time
 from typing import Any
 
@@ -21,23 +22,32 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 log = logging.getLogger("backend_stub.requests")
 
 HEADER = b"x-request-id"
-# A client's id is echoed when it is short and plain (a UUID, a trace id); anything else gets our own.
+# A client's id is echoed when it is short and plain (a UUID, a trace id); anything else gets our own, and
+# so does one holding a run of digits as long as a card number's (the id goes into the log).
 _SANE_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
+_CARD_LIKE = re.compile(rb"[0-9]{13}")
 NO_ROUTE = "-"  # a path no route serves: what was sent is not logged
-# Our own ids: 16 random hex digits per process, then a counter (uuid4 read the system's randomness for each
-# request, 5% of a /v1/me under load). Unique across the workers and restarts; an id is no secret.
-_PROCESS = secrets.token_hex(8)
+# Our own ids: 12 random letters per process, a dash, then a counter in letters (uuid4 read the system's
+# randomness for each request, 5% of a /v1/me under load). Unique across workers and restarts, and never a
+# run of digits: a scan of the log for card numbers must not find one in an id.
+_LETTERS = string.ascii_lowercase
+_PROCESS = "".join(secrets.choice(_LETTERS) for _ in range(12))
 _NEXT = itertools.count(1)
 
 
 def new_request_id() -> str:
-    return f"{_PROCESS}{next(_NEXT):016x}"
+    n, tail = next(_NEXT), ""
+    while n:
+        n, digit = divmod(n, 26)
+        tail = _LETTERS[digit] + tail
+    return f"{_PROCESS}-{tail}"
 
 
 def client_request_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == HEADER:
-            return value.decode("ascii") if _SANE_ID.fullmatch(value) else None
+            sane = _SANE_ID.fullmatch(value) and not _CARD_LIKE.search(value)
+            return value.decode("ascii") if sane else None
     return None
 
 

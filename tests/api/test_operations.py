@@ -17,6 +17,7 @@ from tests.api.paying import VISA, card
 from tests.support.stub import PG_ADMIN_URL
 
 DANA = "dana@example.com"
+MADE_ID = r"[a-z]{12}-[a-z]+"  # the server's own ids: letters only, never a run of digits like a card's
 LINE = re.compile(r"INFO backend_stub\.requests: (\S+) (\S+) (\d{3}) (\d+\.\d) ms (\S+)$")
 
 
@@ -74,6 +75,7 @@ def test_each_request_is_one_line_with_template_status_ms_and_id_and_nothing_per
     request_log = "\n".join(" ".join(line) for line in lines)
     for secret in (DANA, "dana", token, "status=open", "limit", "?", VISA, VISA[-4:]):
         assert secret not in request_log
+    assert not re.search(r"\d{12}", request_log)  # nothing a scan for card numbers would flag
     assert VISA not in fresh.server.log_text() and token not in fresh.server.log_text()
 
 
@@ -81,12 +83,13 @@ def test_a_sane_request_id_is_echoed_and_any_other_replaced(demo: Api) -> None:
     for sent in ("3f2c9a4e-8b1d-4c55-9e0f-1a2b3c4d5e6f", "trace:abc.DEF_9-1"):
         assert demo.http.get("/v1/health", headers={"X-Request-Id": sent}).headers["x-request-id"] == sent
     made = set()
-    for sent in ("x" * 65, "no spaces", "semi;colon", "ünï", "", None):
+    card_like = ("4242424242424242", "id-4000000000000002")  # the id is logged: never a card number
+    for sent in ("x" * 65, "no spaces", "semi;colon", "ünï", "", None, *card_like):
         headers = {"X-Request-Id": sent.encode()} if sent is not None else {}
         answer = demo.http.get("/v1/health", headers=headers)
         made.add(answer.headers["x-request-id"])
-        assert re.fullmatch(r"[0-9a-f]{32}", answer.headers["x-request-id"]), sent
-    assert len(made) == 6  # a new one each time
+        assert re.fullmatch(MADE_ID, answer.headers["x-request-id"]), sent
+    assert len(made) == 8  # a new one each time
 
 
 def test_every_answer_has_a_request_id_errors_included(demo: Api) -> None:
@@ -101,7 +104,7 @@ def test_every_answer_has_a_request_id_errors_included(demo: Api) -> None:
     ]
     assert [a.status_code for a in answers] == [401, 401, 404, 405, 400, 400, 404]
     for answer in answers:
-        assert re.fullmatch(r"[0-9a-f]{32}", answer.headers["x-request-id"])
+        assert re.fullmatch(MADE_ID, answer.headers["x-request-id"])
 
 
 def test_an_unexpected_error_still_has_its_request_id_and_log_line(
@@ -158,6 +161,6 @@ def test_health_is_503_while_the_database_is_gone_and_200_once_it_is_back(fresh:
             _block_postgres(db_url, blocked=False)
     error = assert_error(gone, 503, "server", "database_unavailable", None)
     assert "database" in error["message"]
-    assert re.fullmatch(r"[0-9a-f]{32}", gone.headers["x-request-id"])
+    assert re.fullmatch(MADE_ID, gone.headers["x-request-id"])
     back = fresh.http.get("/v1/health")
     assert back.status_code == 200 and back.json()["status"] == "ok"
