@@ -14,11 +14,13 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp
 
 from backend_stub import clock, mail_worker
 from backend_stub.errors import ApiError, error_body
 from backend_stub.job_runner import JobRunner
 from backend_stub.processor import Processor
+from backend_stub.request_log import RequestLog
 from backend_stub.routes import (
     account_settings,
     accounts,
@@ -48,9 +50,16 @@ times are UTC. Every error is `{"error": {"type", "code", "message", "param"}}`.
 `{"items", "next_cursor", "total_count"}` with `limit` (1..200) and an opaque `cursor`."""
 
 
+class PaydeskApp(FastAPI):
+    """FastAPI with the request log outside everything else (backend_stub.request_log)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return RequestLog(super().build_middleware_stack())
+
+
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     """The ASGI app. The database must already be migrated (the CLI does it before serving)."""
-    app = FastAPI(
+    app = PaydeskApp(
         title="Paydesk reference backend",
         version=VERSION,
         description=DESCRIPTION,

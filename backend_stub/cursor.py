@@ -67,6 +67,25 @@ def decode_date_id(cursor: str | None) -> tuple[date, int] | None:
     return _decode_stamp_id(cursor, date.fromisoformat)
 
 
+def decode_date_id_count(cursor: str | None, scope: str) -> tuple[tuple[date, int] | None, int | None]:
+    """A keyset cursor of (ISO date, id) and the list's count it carries, made by `encode(day, id, count,
+    scope)`: the count of the list's first page, so the other pages need not count again. A cursor made for
+    another `scope` (other filters) or without a count still pages, and the list is counted again."""
+    if cursor is None:
+        return None, None
+    value = _decode(cursor)
+    if len(value) == 4:
+        count, made_for = value[2], value[3]
+        value = value[:2]
+        if not (isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= MAX_ID):
+            raise _bad()
+        if made_for != scope:
+            count = None
+    else:
+        count = None
+    return _stamp_id(value, date.fromisoformat), count
+
+
 def decode_datetime_id(cursor: str | None) -> tuple[datetime, int] | None:
     return _decode_stamp_id(cursor, datetime.fromisoformat)
 
@@ -75,7 +94,10 @@ def _decode_stamp_id(cursor: str | None, parse: Callable[[str], T]) -> tuple[T, 
     """A keyset cursor of (ISO date or time, id); anything else a client sends is a 400."""
     if cursor is None:
         return None
-    value = _decode(cursor)
+    return _stamp_id(_decode(cursor), parse)
+
+
+def _stamp_id(value: list, parse: Callable[[str], T]) -> tuple[T, int]:
     if len(value) != 2 or not isinstance(value[0], str):
         raise _bad()
     try:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, RowMapping
 
 from backend_stub.clock import utcnow
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
+from backend_stub.one_trip import in_request_thread
 from backend_stub.schemas import MAX_ID
 from backend_stub.settings import Settings
 from backend_stub.store import accounts as account_store
@@ -33,6 +34,8 @@ PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 # The dependencies that do no I/O are `async def`: FastAPI runs a sync one on the thread pool, one hop each.
+# Those that do I/O, and the checks that take their results, are `@in_request_thread`: on a OneTripRoute
+# (backend_stub.one_trip) they run with the endpoint, in the request's one trip to the thread pool.
 async def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
@@ -57,6 +60,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+@in_request_thread
 def current_caller(token: Annotated[str, Depends(current_token)], engine: EngineDep) -> User:
     """A signed-in user, or a guest (one-time payment session) as a User with role "guest". Only the
     routes a guest may call depend on this: summary, open invoices, one invoice, quote, one payment.
@@ -84,7 +88,8 @@ def current_caller(token: Annotated[str, Depends(current_token)], engine: Engine
 CallerDep = Annotated[User, Depends(current_caller)]
 
 
-async def current_user(caller: CallerDep) -> User:
+@in_request_thread(io=False)
+def current_user(caller: CallerDep) -> User:
     """A signed-in user; a guest token is refused (403) on every route but the few it may call."""
     if caller.is_guest:
         raise guest_forbidden()
@@ -97,7 +102,8 @@ UserDep = Annotated[User, Depends(current_user)]
 def clerk_only(message: str) -> Any:
     """A dependency on a signed-in clerk; anyone else is refused with 403 `clerk_only` and `message`."""
 
-    async def current_clerk(user: UserDep) -> User:
+    @in_request_thread(io=False)
+    def current_clerk(user: UserDep) -> User:
         if not user.is_clerk:
             raise ApiError(403, "permission", "clerk_only", message)
         return user
@@ -105,6 +111,7 @@ def clerk_only(message: str) -> Any:
     return Depends(current_clerk)
 
 
+@in_request_thread
 def _transaction(caller: CallerDep, engine: EngineDep) -> Iterator[Connection]:
     """The request's one transaction. A clerk's reads are audited (they write a row), so a clerk gets a
     write transaction; anyone else a read transaction."""
@@ -112,6 +119,7 @@ def _transaction(caller: CallerDep, engine: EngineDep) -> Iterator[Connection]:
         yield conn
 
 
+@in_request_thread
 def _write_transaction(engine: EngineDep) -> Iterator[Connection]:
     """The request's one transaction, for a route that writes whoever calls it."""
     with writing(engine) as conn:
@@ -143,6 +151,7 @@ def account_access(
     who = CallerDep if guests else UserDep
     tx = WriteConn if write else Conn
 
+    @in_request_thread
     def open_account(
         account_id: PathId,
         user: who,  # type: ignore[valid-type]

@@ -1,13 +1,18 @@
-"""Paydesk's performance figures, measured as a person meets the program (a pseudo-terminal).
+"""Paydesk's performance figures, measured as a person meets the program (a pseudo-terminal), and the
+API's throughput under load beside bare FastAPI yardsticks (benchmarks/throughput.py).
 
-    python benchmarks/run.py [--runs 5]
+    python benchmarks/run.py [--runs 5] [--only app|throughput|reads|payments] [--seconds 10]
+                             [--pg-workers 2]
 
 Prints medians of several runs. The machines are noisy: compare the ratios measured in the same run.
 - cold start: `paydesk` to its login screen, beside a bare Textual app to its first frame;
 - login: from typing the last digit of the code to a home screen with its balance and invoices;
 - tabs: the Open tab (the home screen's first tab) and the All tab of the `large` account
   (10,000 invoices) beside a 10-invoice account; paging should make them independent of the size;
-- API: the first page of an invoice list over loopback, large beside small.
+- API: the first page of an invoice list over loopback, large beside small;
+- throughput (wrk -t2 -c16): the invoice page of the 10,000-invoice account (first and 40th page) and
+  GET /v1/me beside a bare FastAPI app answering the same bytes; payments from 16 connections beside a
+  naive one-INSERT-per-POST endpoint, on SQLite and on PostgreSQL with --pg-workers workers.
 """
 
 from __future__ import annotations
@@ -165,7 +170,28 @@ def ms(values: list[float] | float) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (login codes allow at most 4)")
+    parser.add_argument(
+        "--only",
+        choices=("all", "app", "throughput", "reads", "payments"),
+        default="all",
+        help="app: the pseudo-terminal figures; throughput: reads and payments under wrk (default: all)",
+    )
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run (default 10)")
+    parser.add_argument(
+        "--pg-workers",
+        type=int,
+        default=2,
+        help="`serve --workers` for the PostgreSQL payments (skipped if serve has none; 1: one worker)",
+    )
     args = parser.parse_args()
+    if args.only != "app":
+        import throughput
+
+        both = ("reads", "payments")
+        parts = both if args.only in ("all", "throughput") else (args.only,)
+        throughput.main(seconds=args.seconds, pg_workers=args.pg_workers, parts=parts)
+        if args.only != "all":
+            return
     runs = max(1, args.runs)
     with tempfile.TemporaryDirectory(prefix="paydesk-bench-") as tmp:
         workdir = Path(tmp)

@@ -13,13 +13,14 @@ from sqlalchemy import RowMapping
 from backend_stub.contact_info import clean_address, normalise_phone
 from backend_stub.deps import PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import invalid
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.routes.accounts import account_view
 from backend_stub.routes.common import errors
 from backend_stub.schemas import Account, AccountUpdate
 from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 
 ChangedAccount = Annotated[RowMapping, account_access(None, write=True)]  # audited per changed field
 

@@ -12,19 +12,21 @@ from backend_stub import clock, cursor, views
 from backend_stub.billing.summary import summarize
 from backend_stub.deps import CallerDep, Conn, PathId, account_access
 from backend_stub.errors import guest_forbidden
+from backend_stub.one_trip import OneTripRoute, in_request_thread
 from backend_stub.routes.common import Limit, errors
 from backend_stub.schemas import PLAIN_TEXT, Account, InvoicePage, Summary
 from backend_stub.store import accounts as account_store
 from backend_stub.store import autopay as autopay_store
 from backend_stub.store import invoices as invoice_store
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 
 StatusFilter = Annotated[Literal["all", "open", "in_progress", "paid"], Query()]
 KindFilter = Annotated[Literal["all", "single", "multi"], Query()]
 
 
-async def _list_detail(caller: CallerDep, status: StatusFilter = "all", kind: KindFilter = "all") -> dict:
+@in_request_thread(io=False)
+def _list_detail(caller: CallerDep, status: StatusFilter = "all", kind: KindFilter = "all") -> dict:
     """The invoice list's filters, as a clerk's audit row names them. Checked before the account is."""
     if caller.is_guest and status != "open":
         raise guest_forbidden("status")  # a one-time payment sees what it can pay, no history
@@ -81,12 +83,13 @@ def list_invoices(
     limit: Limit = 50,
     cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
 ) -> InvoicePage:
-    after = cursor.decode_date_id(cursor_)
+    scope = f"{status}/{kind}"
+    after, known_total = cursor.decode_date_id_count(cursor_, scope)
     rows, total = invoice_store.list_page(
-        conn, account_id, status=status, kind=kind, limit=limit, after=after
+        conn, account_id, status=status, kind=kind, limit=limit, after=after, total=known_total
     )
     today = clock.today(conn)
-    rows, next_cursor = cursor.page(rows, limit, lambda r: (r["issued_on"], r["id"]))
+    rows, next_cursor = cursor.page(rows, limit, lambda r: (r["issued_on"], r["id"], total, scope))
     return InvoicePage(
         items=[views.invoice_row(r, today) for r in rows], next_cursor=next_cursor, total_count=total
     )

@@ -21,6 +21,7 @@ from backend_stub import mail
 from backend_stub.clock import utcnow
 from backend_stub.deps import EngineDep, SettingsDep, current_token, token_hash
 from backend_stub.errors import ApiError, not_authenticated
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.routes.common import errors
 from backend_stub.schemas import CodeRequest, CodeSent, Login, User, VerifyRequest
 from backend_stub.settings import Settings
@@ -29,7 +30,7 @@ from backend_stub.store import guest as guest_store
 from backend_stub.store import meta
 from backend_stub.store.db import writing
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=OneTripRoute)
 
 SENT = CodeSent(status="sent", message="If that email has an account, a code is on its way.")
 

@@ -10,6 +10,7 @@ from sqlalchemy import RowMapping
 
 from backend_stub.deps import PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import invalid, not_found
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.routes.accounts import account_view
 from backend_stub.routes.common import errors
 from backend_stub.schemas import Account, AutopayRequest
@@ -18,7 +19,7 @@ from backend_stub.store import audit
 from backend_stub.store import autopay as store
 from backend_stub.store import methods as method_store
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 
 EnrolledAccount = Annotated[RowMapping, account_access(None, write=True)]  # audited with the change
 

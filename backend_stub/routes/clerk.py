@@ -9,13 +9,14 @@ from fastapi import APIRouter, Query
 from backend_stub import cursor, views
 from backend_stub.deps import Conn, clerk_only
 from backend_stub.errors import invalid
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.routes.common import errors
 from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, ClerkAccountPage
 from backend_stub.store import accounts as store
 from backend_stub.store import audit
 from backend_stub.store.auth import User
 
-router = APIRouter(tags=["clerk"])
+router = APIRouter(tags=["clerk"], route_class=OneTripRoute)
 
 Searcher = Annotated[User, clerk_only("Only a clerk can search accounts.")]
 

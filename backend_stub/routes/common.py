@@ -19,5 +19,6 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "Not allowed for this role.",
         404: "No such resource (or not yours).",
         429: "Too many tries or requests.",
+        503: "The server cannot reach its database.",
     }
     return {status: {"model": ErrorBody, "description": text[status]} for status in statuses}

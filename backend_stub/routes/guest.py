@@ -13,13 +13,14 @@ from fastapi import APIRouter, Request
 from backend_stub.clock import utcnow
 from backend_stub.deps import EngineDep, SettingsDep, token_hash
 from backend_stub.errors import ApiError
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.routes.common import errors
 from backend_stub.routes.passwords import limit_requests
 from backend_stub.schemas import GuestLookup, GuestSession
 from backend_stub.store import guest as store
 from backend_stub.store.db import writing
 
-router = APIRouter(tags=["guest"])
+router = APIRouter(tags=["guest"], route_class=OneTripRoute)
 
 GUEST_TTL = timedelta(minutes=30)
 # Per account number: guessing last names for one account is the attack. Per client address: more room,

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, RowMapping
 from backend_stub import clock, invoice_pdf, views
 from backend_stub.deps import CallerDep, Conn, PathId, UserDep
 from backend_stub.errors import not_found
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.routes.common import errors
 from backend_stub.schemas import InvoiceDetail
 from backend_stub.store import accounts as account_store
@@ -17,7 +18,7 @@ from backend_stub.store import audit
 from backend_stub.store import invoices as store
 from backend_stub.store.auth import User
 
-router = APIRouter(tags=["invoices"])
+router = APIRouter(tags=["invoices"], route_class=OneTripRoute)
 
 
 def load_invoice(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend_stub.deps import EngineDep, UserDep
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.routes.common import errors
 from backend_stub.schemas import AccountRef, Me, User
 from backend_stub.store import accounts as store
 from backend_stub.store.db import reading
 from backend_stub.views import full_name
 
-router = APIRouter(tags=["me"])
+router = APIRouter(tags=["me"], route_class=OneTripRoute)
 
 
 @router.get("/v1/me", operation_id="getMe", response_model=Me, responses=errors(401))

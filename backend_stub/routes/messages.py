@@ -12,13 +12,14 @@ from backend_stub import mail
 from backend_stub.clock import utcnow
 from backend_stub.deps import PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import invalid
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.receipts import BUSINESS_PHONE, COMPANY
 from backend_stub.routes.common import errors
 from backend_stub.schemas import MessageIn, MessageOut
 from backend_stub.store import audit
 from backend_stub.store import messages as store
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 
 SUPPORT_EMAIL = "support@paydesk.example"
 # Audited once the message exists (its id is in the row).

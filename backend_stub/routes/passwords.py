@@ -20,6 +20,7 @@ from backend_stub import mail, views
 from backend_stub.clock import utcnow
 from backend_stub.deps import EngineDep, SettingsDep, token_hash
 from backend_stub.errors import ApiError, invalid
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.password_rules import password_problem
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (
@@ -37,7 +38,7 @@ from backend_stub.store import auth as auth_store
 from backend_stub.store import passwords as store
 from backend_stub.store.db import writing
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(tags=["auth"], route_class=OneTripRoute)
 
 hasher = PasswordHasher()
 # Verified against when the email is unknown, so both answers take as long.

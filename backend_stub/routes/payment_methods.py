@@ -11,6 +11,7 @@ from backend_stub import clock, views
 from backend_stub.billing.instruments import BankInput, CardInput, check_bank, check_card
 from backend_stub.deps import Conn, EngineDep, PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import ApiError, not_found
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments.record import save_method
 from backend_stub.payments.refusals import to_error
 from backend_stub.routes.common import errors
@@ -27,7 +28,7 @@ from backend_stub.store import methods as store
 from backend_stub.store.auth import User
 from backend_stub.store.db import reading, writing
 
-router = APIRouter(tags=["payment methods"])
+router = APIRouter(tags=["payment methods"], route_class=OneTripRoute)
 
 ListedAccount = Annotated[RowMapping, account_access("payment_methods.list")]
 

@@ -13,6 +13,7 @@ from backend_stub import clock, cursor
 from backend_stub.clock import utcnow
 from backend_stub.deps import Conn, PathId, SettingsDep, UserDep, WriteConn, account_access
 from backend_stub.errors import ApiError, invalid, not_found
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments import scheduling
 from backend_stub.routes.common import Limit, errors
 from backend_stub.schemas import PLAIN_TEXT, ScheduledChange, ScheduledCreate, ScheduledPage, ScheduledPayment
@@ -22,7 +23,7 @@ from backend_stub.store import audit
 from backend_stub.store import scheduled as store
 from backend_stub.store.auth import User
 
-router = APIRouter(tags=["scheduled payments"])
+router = APIRouter(tags=["scheduled payments"], route_class=OneTripRoute)
 
 ListedAccount = Annotated[RowMapping, account_access("scheduled.list")]
 ScheduledOn = Annotated[RowMapping, account_access(None, write=True)]  # audited once the row exists

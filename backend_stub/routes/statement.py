@@ -18,11 +18,12 @@ from backend_stub.billing.money import plain_dollars
 from backend_stub.billing.problems import Problem
 from backend_stub.deps import Conn, PathId, account_access
 from backend_stub.errors import invalid
+from backend_stub.one_trip import OneTripRoute, in_request_thread
 from backend_stub.routes.common import Limit, errors
 from backend_stub.schemas import PLAIN_TEXT, StatementEntry, StatementPage
 from backend_stub.store import statement as store
 
-router = APIRouter(tags=["accounts"])
+router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 
 CSV_HEADER = ["date", "kind", "description", "reference", "amount", "balance"]
 
@@ -31,6 +32,7 @@ To = Annotated[date | None, Query(description="Last day (default: today).")]
 Format = Annotated[Literal["json", "csv"], Query(description="`csv`: the whole range as text/csv.")]
 
 
+@in_request_thread
 def _range(conn: Conn, from_: From = None, to: To = None, format: Format = "json") -> dict[str, Any]:
     """The days asked for, checked before the account is (a bad range answers 400 on any account); also
     what a clerk's audit row names."""

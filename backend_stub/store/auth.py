@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from backend_stub.store.tables import code_requests, sessions, users, verification_codes
 
@@ -42,16 +42,20 @@ def user_by_email(conn: Connection, email: str) -> User | None:
     return _user(row) if row else None
 
 
+# Every request signs in with it: built once (see store.accounts).
+_BY_TOKEN_HASH = (
+    select(users.c.id, users.c.email, users.c.name, users.c.role)
+    .join(sessions, sessions.c.user_id == users.c.id)
+    .where(
+        sessions.c.token_hash == bindparam("token_hash"),
+        sessions.c.revoked_at.is_(None),
+        sessions.c.expires_at > bindparam("now", type_=sessions.c.expires_at.type),
+    )
+)
+
+
 def user_by_token_hash(conn: Connection, token_hash: str, now: datetime) -> User | None:
-    row = conn.execute(
-        select(users.c.id, users.c.email, users.c.name, users.c.role)
-        .join(sessions, sessions.c.user_id == users.c.id)
-        .where(
-            sessions.c.token_hash == token_hash,
-            sessions.c.revoked_at.is_(None),
-            sessions.c.expires_at > now,
-        )
-    ).first()
+    row = conn.execute(_BY_TOKEN_HASH, {"token_hash": token_hash, "now": now}).first()
     return _user(row) if row else None
 
 

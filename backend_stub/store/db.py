@@ -29,6 +29,8 @@ _IMMEDIATE = "paydesk_immediate"
 # bug) waits out the busy timeout and fails loudly, as it would on SQLite's own lock; it never hangs.
 _SQLITE_WRITE_LOCKS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
 _BUSY_TIMEOUT_SECONDS = 15
+# anyio's thread pool runs at most 40 sync calls at once (its default limiter); a few more for the jobs.
+SQLITE_POOL_SIZE = 48
 
 
 def create_db_engine(db_url: str) -> Engine:
@@ -42,15 +44,25 @@ def create_db_engine(db_url: str) -> Engine:
         database = url.database
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        # A file: one connection per thread that may hold one (the thread pool's 40, the jobs, a margin),
+        # kept open. SQLAlchemy's default of 5 + 10 overflow closed a connection whenever more than 5 were
+        # in use and opened a new one (its PRAGMAs, an empty page cache) on the next request. The overflow
+        # is for a burst of requests that hold a transaction between two trips to the thread pool (routes
+        # that are not one trip): without it they could wait for each other's connections.
+        in_memory = not database or database == ":memory:" or "mode=memory" in database
+        pool = {} if in_memory else {"pool_size": SQLITE_POOL_SIZE, "max_overflow": 32, "pool_timeout": 15}
         engine = create_engine(
             url,
             connect_args={"timeout": _BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             hide_parameters=True,
+            **pool,
         )
         _configure_sqlite(engine)
         _SQLITE_WRITE_LOCKS[engine] = threading.Lock()
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True)
+    # Per worker process: 10 kept open and 10 more under a burst, so 4 workers stay within PostgreSQL's
+    # default max_connections of 100. A request holds one for its one trip to the thread pool.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10, hide_parameters=True)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -69,6 +81,25 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get(_IMMEDIATE, False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def check_database(engine: Engine) -> None:
+    """Raise unless the database answers: a `SELECT 1` through the pool (on PostgreSQL the pool's ping
+    reconnects, or fails); on a SQLite file, also that the file is still where the engine opens it (an
+    open connection goes on reading a file that was deleted or moved away)."""
+    database = engine.url.database or ""
+    on_file = engine.url.get_backend_name() == "sqlite" and database not in ("", ":memory:")
+    if on_file and not database.startswith("file:") and not Path(database).expanduser().is_file():
+        raise FileNotFoundError(f"the database file is gone: {database}")
+    # The DBAPI connection itself: no BEGIN and ROLLBACK around the one statement.
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.fetchall()
+        cursor.close()
+    finally:
+        connection.close()
 
 
 @contextmanager

@@ -5,9 +5,10 @@ Only sent invoices are ever read here: unsent and void ones are invisible to eve
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 
-from sqlalchemy import Connection, RowMapping, and_, func, or_, select
+from sqlalchemy import Connection, Date, Integer, RowMapping, Select, bindparam, func, select, tuple_
 
 from backend_stub.billing.summary import InvoiceGroup
 from backend_stub.store.tables import (
@@ -64,23 +65,39 @@ def list_page(
     kind: str,
     limit: int,
     after: tuple[date, int] | None,
+    total: int | None = None,
 ) -> tuple[list[RowMapping], int]:
-    """One page of top-level invoices, newest first, and how many match the filter in all.
+    """One page of top-level invoices, newest first, and how many match the filter in all (counted unless
+    `total` is known already: the cursor carries the count of the list's first page).
 
     Fetches limit + 1 rows so the caller knows whether another page follows."""
-    conditions = _top_level(account_id, status, kind)
-    total = conn.execute(select(func.count()).select_from(invoices).where(*conditions)).scalar_one()
-    query = _rows().where(*conditions)
+    count, page = _list_statements(status, kind, after is not None)
+    params: dict[str, object] = {"account_id": account_id, "limit": limit + 1}
+    if total is None:
+        total = int(conn.execute(count, params).scalar_one())
     if after is not None:
-        issued_on, last_id = after
-        query = query.where(
-            or_(
-                invoices.c.issued_on < issued_on,
-                and_(invoices.c.issued_on == issued_on, invoices.c.id < last_id),
-            )
+        params["after_on"], params["after_id"] = after
+    return list(conn.execute(page, params).mappings()), total
+
+
+@functools.cache
+def _list_statements(status: str, kind: str, paged: bool) -> tuple[Select, Select]:
+    """The count and the page of one filter, built once: a statement built per request costs more Python
+    than SQLite takes to run it."""
+    conditions = _top_level(bindparam("account_id"), status, kind)  # type: ignore[arg-type]
+    count = select(func.count()).select_from(invoices).where(*conditions)
+    page = _rows().where(*conditions)
+    if paged:
+        # A row value, not `a < x OR (a = x AND b < y)`: the index seeks to the cursor instead of
+        # walking every row of the pages before it.
+        page = page.where(
+            tuple_(invoices.c.issued_on, invoices.c.id)
+            < tuple_(bindparam("after_on", type_=Date), bindparam("after_id", type_=Integer))
         )
-    query = query.order_by(invoices.c.issued_on.desc(), invoices.c.id.desc()).limit(limit + 1)
-    return list(conn.execute(query).mappings()), int(total)
+    page = page.order_by(invoices.c.issued_on.desc(), invoices.c.id.desc()).limit(
+        bindparam("limit", type_=Integer)
+    )
+    return count, page
 
 
 def summary_groups(conn: Connection, account_id: int) -> list[InvoiceGroup]:

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from backend_stub.store.tables import meta
 
+_GET = select(meta.c.value).where(meta.c.key == bindparam("key"))  # built once: every request reads today
+
 
 def get(conn: Connection, key: str) -> str | None:
-    return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar_one_or_none()
+    return conn.execute(_GET, {"key": key}).scalar_one_or_none()
 
 
 def put(conn: Connection, key: str, value: str) -> None:

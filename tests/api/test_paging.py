@@ -56,3 +56,63 @@ def test_default_page_is_50_and_the_demo_accounts_are_there_too(large: Api) -> N
     page = large.ok(f"/v1/accounts/{large.account_id(BIG)}/invoices", BIG)
     assert len(page["items"]) == 50 and page["next_cursor"]
     assert large.invoices("dana@example.com")["total_count"] == 11
+
+
+def _first_total(api: Api, account_id: int, **params: object) -> int:
+    return api.ok(f"/v1/accounts/{account_id}/invoices", BIG, params={**params, "limit": 1})["total_count"]
+
+
+def test_total_count_is_right_on_every_page_of_every_filter(large: Api) -> None:
+    """The cursor carries the first page's count: each page of a filter says the same total, the one its
+    walk finds, and a cursor sent with other filters is counted for those."""
+    account_id = large.account_id(BIG)
+    totals = {}
+    for params in (
+        {"status": "open", "limit": 9},
+        {"kind": "single", "limit": 200},
+        {"kind": "multi", "limit": 7},
+        {"status": "paid", "kind": "multi", "limit": 5},
+    ):
+        rows, total, _pages = _walk(large, account_id, **params)
+        assert total == len(rows) == len({r["id"] for r in rows}), params
+        totals[tuple(sorted(params.items()))] = total
+    single = totals[(("kind", "single"), ("limit", 200))]
+    multi = totals[(("kind", "multi"), ("limit", 7))]
+    assert single + multi == 10_000
+    # A cursor of the "all" list sent with status=paid pages on, and counts the paid list.
+    page = large.ok(f"/v1/accounts/{account_id}/invoices", BIG, params={"limit": 3})
+    paid = large.ok(
+        f"/v1/accounts/{account_id}/invoices",
+        BIG,
+        params={"limit": 3, "status": "paid", "cursor": page["next_cursor"]},
+    )
+    assert paid["total_count"] == _first_total(large, account_id, status="paid") < 10_000
+    assert all(r["status"] == "paid" for r in paid["items"])
+    assert (paid["items"][0]["issued_on"], paid["items"][0]["id"]) < (
+        page["items"][-1]["issued_on"],
+        page["items"][-1]["id"],
+    )
+
+
+def test_a_cursor_with_a_forged_count_is_refused_and_an_old_one_is_counted(large: Api) -> None:
+    import base64
+    import json
+
+    account_id = large.account_id(BIG)
+    path = f"/v1/accounts/{account_id}/invoices"
+
+    def made(value: list) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+    for bad in (
+        ["2026-01-01", 5, -1, "all/all"],
+        ["2026-01-01", 5, "many", "all/all"],
+        ["2026-01-01", 5, True, "all/all"],
+        ["2026-01-01", 5, 2**40, "all/all"],
+        ["2026-01-01", 5, 7],
+    ):
+        response = large.get(path, BIG, params={"cursor": made(bad)})
+        assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_cursor", bad
+    # A cursor of (day, id) alone, as this server gave out before it carried the count: counted again.
+    older = large.ok(path, BIG, params={"cursor": made(["2099-01-01", 2**31 - 1])})
+    assert older["total_count"] == 10_000 and len(older["items"]) == 50

@@ -5,7 +5,7 @@ Mail written before this migration was only ever meant for the outbox (the demo'
 `failed` with a reason instead of `pending`, so turning on --smtp later never mails out old login codes.
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-12-01
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0010"
-down_revision: str | None = "0007"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

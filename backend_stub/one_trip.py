@@ -1,0 +1,195 @@
+"""One trip to the thread pool per request.
+
+FastAPI runs every sync dependency on the thread pool, one trip each (a generator twice: enter and exit), then
+the sync endpoint, then (for a `response_model`) the answer's validation: six trips for an invoice page.
+Each trip hands the GIL between the event loop and a worker; under 16 connections that cost more than the
+queries. Here a dependency that does I/O is declared with `@in_request_thread`: FastAPI sees an `async def`
+that only records the call (a `Deferred`), and a route of `OneTripRoute` computes the recorded calls in the
+endpoint's own trip, in the order FastAPI would have (a dependency's own dependencies first), enters the
+generators (the request's transaction) on an exit stack that closes when the endpoint returns, before the
+answer is sent, and serialises the endpoint's model there too.
+
+A route of another class (or one with a dependency that is not deferred but takes a deferred value) gets
+them computed at once, each on its own trip, as FastAPI always did: the same answers, only slower.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import inspect
+from collections.abc import Callable
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from fastapi.concurrency import contextmanager_in_threadpool
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+# While a OneTripRoute solves its dependencies: the calls the deferred ones recorded, in FastAPI's order.
+_deferring: contextvars.ContextVar[list[Deferred] | None] = contextvars.ContextVar(
+    "paydesk_deferring", default=None
+)
+_DEFERRED_MARK = "__paydesk_deferred__"
+
+
+class Deferred:
+    """A dependency's call with its arguments, computed once, in the request's trip to the thread pool."""
+
+    __slots__ = ("_call", "_done", "_generator", "_kwargs", "_value")
+
+    def __init__(self, call: Callable[..., Any], kwargs: dict[str, Any], generator: bool) -> None:
+        self._call, self._kwargs, self._generator = call, kwargs, generator
+        self._done, self._value = False, None
+
+    def value(self, stack: ExitStack) -> Any:
+        if not self._done:
+            kwargs = {name: resolve(arg, stack) for name, arg in self._kwargs.items()}
+            if self._generator:
+                self._value = stack.enter_context(contextmanager(self._call)(**kwargs))
+            else:
+                self._value = self._call(**kwargs)
+            self._done = True
+        return self._value
+
+
+def resolve(arg: Any, stack: ExitStack) -> Any:
+    return arg.value(stack) if isinstance(arg, Deferred) else arg
+
+
+def _record(recorded: list[Deferred], deferred: Deferred) -> Deferred:
+    recorded.append(deferred)
+    return deferred
+
+
+def _checks_before(error: Exception, recorded: list[Deferred]) -> None:
+    """Raise what the recorded dependencies raise (401, 403, 404), else `error`: computed at once, they
+    would have answered before the request's own input was checked. The transaction rolls back."""
+    with ExitStack() as stack:
+        for deferred in recorded:
+            deferred.value(stack)
+        raise error
+
+
+def in_request_thread(call: Callable[..., Any] | None = None, *, io: bool = True) -> Any:
+    """Declare a sync dependency (a function or a generator) that runs in the request's one trip to the
+    thread pool. Its parameters are FastAPI's as usual (sub-dependencies, path, query, header...).
+    `io=False`: a check that does no I/O; where it is not deferred it runs on the event loop at once."""
+    if call is None:
+        return functools.partial(in_request_thread, io=io)
+    # Annotations evaluated here, in the module of `call`: FastAPI reads the stub's, not those of `call`
+    # (a `__wrapped__` would make FastAPI take the stub for the sync function it wraps).
+    try:
+        signature = inspect.signature(call, eval_str=True)
+    except NameError:  # a closure's string annotations: FastAPI cannot read those either
+        signature = inspect.signature(call)
+    if inspect.isgeneratorfunction(call):
+
+        async def deferred_generator(**kwargs: Any) -> Any:
+            if (recorded := _deferring.get()) is not None:
+                yield _record(recorded, Deferred(call, kwargs, generator=True))
+                return
+            async with contextmanager_in_threadpool(contextmanager(call)(**kwargs)) as value:
+                yield value
+
+        stub: Callable[..., Any] = deferred_generator
+    else:
+
+        async def deferred_function(**kwargs: Any) -> Any:
+            if (recorded := _deferring.get()) is not None:
+                return _record(recorded, Deferred(call, kwargs, generator=False))
+            return await run_in_threadpool(call, **kwargs) if io else call(**kwargs)
+
+        stub = deferred_function
+    stub.__signature__ = signature  # type: ignore[attr-defined]
+    stub.__name__, stub.__qualname__, stub.__doc__ = call.__name__, call.__qualname__, call.__doc__
+    stub.__module__ = call.__module__
+    setattr(stub, _DEFERRED_MARK, True)
+    return stub
+
+
+def _defers(dependant: Dependant) -> bool:
+    """Whether the sub-dependency `dependant` yields a Deferred; raises if one that does not takes one."""
+    below = [_defers(sub) for sub in dependant.dependencies]
+    deferred = getattr(dependant.call, _DEFERRED_MARK, False)
+    if any(below) and not deferred:
+        raise _NotOneTrip
+    return deferred
+
+
+class _NotOneTrip(Exception):
+    pass
+
+
+def _one_trip_possible(dependant: Dependant) -> bool:
+    try:
+        for sub in dependant.dependencies:
+            _defers(sub)
+    except _NotOneTrip:
+        return False
+    return not inspect.iscoroutinefunction(dependant.call)
+
+
+class OneTripRoute(APIRoute):
+    """A route whose deferred dependencies, endpoint and answer's serialisation share one trip to the
+    thread pool (see the module docstring). Its endpoint must be a plain `def`."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = self._in_one_trip(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+    def _in_one_trip(self, endpoint: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(endpoint)
+        def run(**kwargs: Any) -> Any:
+            with ExitStack() as stack:  # the request's transaction ends here, before the answer is made
+                result = endpoint(**{name: resolve(arg, stack) for name, arg in kwargs.items()})
+            return self._answer(result)
+
+        return run
+
+    def _answer(self, result: Any) -> Any:
+        """The endpoint's model as JSON, as FastAPI would serialise it for this route; anything else (a
+        Response, a dict, another model) is left to FastAPI."""
+        if (
+            isinstance(result, BaseModel)
+            and type(result) is self.response_model
+            and self.response_model_include is None
+            and self.response_model_exclude is None
+            and not (
+                self.response_model_exclude_unset
+                or self.response_model_exclude_defaults
+                or self.response_model_exclude_none
+            )
+        ):
+            return Response(
+                result.model_dump_json(by_alias=self.response_model_by_alias),
+                status_code=self.status_code or 200,
+                media_type="application/json",
+            )
+        return result
+
+    def get_route_handler(self) -> Callable[..., Any]:
+        handler = super().get_route_handler()
+        if not _one_trip_possible(self.dependant):
+            return handler  # each dependency computed at once, on its own trip
+
+        @functools.wraps(handler)
+        async def one_trip(request: Any) -> Any:
+            recorded: list[Deferred] = []
+            token = _deferring.set(recorded)
+            try:
+                return await handler(request)
+            except RequestValidationError as error:
+                if not recorded:
+                    raise
+                await run_in_threadpool(_checks_before, error, recorded)
+                raise  # pragma: no cover - _checks_before always raises
+            finally:
+                _deferring.reset(token)
+
+        return one_trip

@@ -1,0 +1,94 @@
+"""backend_stub.one_trip: on a OneTripRoute the deferred dependencies, the endpoint and the end of the
+request's transaction share one thread of the pool; on a plain route the same dependencies still work, each
+on its own trip; a deferred check's error still answers before the request's own input is checked."""
+
+# No `from __future__ import annotations`: the dependencies are closures (FastAPI reads their annotations).
+import contextvars
+import threading
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from pydantic import BaseModel
+
+from backend_stub.one_trip import OneTripRoute, in_request_thread
+
+
+class Answer(BaseModel):
+    threads: int
+    order: list[str]
+
+
+# Set by the first dependency: each trip to the thread pool runs in a fresh copy of the event loop's
+# context, so only the steps of the same trip see it.
+trip: contextvars.ContextVar[object | None] = contextvars.ContextVar("trip", default=None)
+
+
+def _app(route_class: type[APIRoute]) -> tuple[FastAPI, list[tuple[str, object | None]]]:
+    seen: list[tuple[str, object | None]] = []
+
+    def note(what: str) -> None:
+        assert threading.current_thread() is not threading.main_thread() or what == "account"
+        seen.append((what, trip.get()))
+
+    @in_request_thread
+    def caller(who: Annotated[str, Query()] = "ok") -> str:
+        trip.set(object())
+        note("caller")
+        if who == "stranger":
+            raise HTTPException(401, "who are you")
+        return who
+
+    @in_request_thread
+    def transaction(who: Annotated[str, Depends(caller)]) -> Iterator[str]:
+        note("begin")
+        yield f"tx of {who}"
+        note("commit")
+
+    @in_request_thread(io=False)
+    def account(who: Annotated[str, Depends(caller)], tx: Annotated[str, Depends(transaction)]) -> str:
+        note("account")
+        return f"{who}'s account in {tx}"
+
+    router = APIRouter(route_class=route_class)
+
+    @router.get("/thing", response_model=Answer)
+    def thing(
+        acct: Annotated[str, Depends(account)], tx: Annotated[str, Depends(transaction)], n: int = 1
+    ) -> Answer:
+        note("endpoint")
+        assert acct == "ok's account in tx of ok" and tx == "tx of ok"
+        return Answer(threads=0, order=[])
+
+    app = FastAPI()
+    app.include_router(router)
+    return app, seen
+
+
+def test_one_trip_route_runs_dependencies_endpoint_and_commit_on_one_thread() -> None:
+    app, seen = _app(OneTripRoute)
+    with TestClient(app) as client:
+        assert client.get("/thing").status_code == 200
+    assert [what for what, _ in seen] == ["caller", "begin", "account", "endpoint", "commit"]
+    assert len({id(t) for _, t in seen}) == 1 and seen[0][1] is not None  # all in the caller's trip
+
+
+def test_a_plain_route_computes_the_same_dependencies_at_once() -> None:
+    app, seen = _app(APIRoute)
+    with TestClient(app) as client:
+        assert client.get("/thing").status_code == 200
+    assert [what for what, _ in seen] == ["caller", "begin", "account", "endpoint", "commit"]
+    assert [t is seen[0][1] for _, t in seen] == [True, False, False, False, False]  # a trip each
+
+
+def test_a_deferred_check_answers_before_a_bad_query() -> None:
+    for route_class in (OneTripRoute, APIRoute):
+        app, seen = _app(route_class)
+        with TestClient(app) as client:
+            assert client.get("/thing", params={"who": "stranger", "n": "x"}).status_code == 401
+            assert client.get("/thing", params={"n": "x"}).status_code == 422  # FastAPI's own, no handler
+        assert "endpoint" not in [what for what, _ in seen]
+        # The transaction was begun for the check and ended with the error (never committed).
+        assert [what for what, _ in seen].count("commit") == 0
