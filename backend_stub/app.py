@@ -9,10 +9,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend_stub import owners
 from backend_stub.errors import ApiError, error_body
+from backend_stub.owners import Owner
+from backend_stub.payments import recovery
 from backend_stub.processor import Processor
 from backend_stub.routes import (
     account_settings,
@@ -56,6 +59,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_db_engine(settings.db_url)
     app.state.processor = Processor(app.state.engine, delay_ms=settings.processor_delay_ms)
+    app.state.owner = _start_owner(app.state.engine, app.state.processor, settings)
     for module in (
         health,
         auth,
@@ -79,6 +83,19 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     _install_error_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
+
+
+def _start_owner(engine: Engine, processor: Processor, settings: Settings) -> Owner:
+    """This process's owner of payment work (its lease renewed by a daemon heartbeat; `stop()` ends it),
+    and the recovery of what dead owners left, before the first request. On a database not migrated yet
+    (the OpenAPI export's empty one) nothing starts: nothing could be paid there."""
+    owner = owners.register(owners.Owner(engine))
+    if inspect(engine).has_table("process_leases"):
+        owner.start()
+        settled = recovery.recover(engine, processor, settings)
+        if settled:
+            log.info("recovered %d unfinished payments or keys left by a stopped server", settled)
+    return owner
 
 
 def _json_error(status: int, body: dict, headers: dict[str, str] | None = None) -> JSONResponse:

@@ -35,6 +35,7 @@ ENVIRONMENT = """environment:
   PAYDESK_PEPPER            server-side pepper for login-code hashes (default: one kept in the database)
   PAYDESK_FEE_POLICY        convenience (default) or surcharge; PAYDESK_SURCHARGE_BPS (default 300)
   PAYDESK_PROCESSOR_DELAY_MS  tests only: the fake processor sleeps this long per authorisation
+  PAYDESK_FAULT             exit at a payment's after_intent, after_authorize, after_record or after_capture
 """
 
 

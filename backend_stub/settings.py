@@ -6,6 +6,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from backend_stub.faults import FAULT_POINTS
+
 
 def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name)
@@ -38,6 +40,8 @@ class Settings:
     card_part_max_cents: int = 100_000
     # Tests only (env PAYDESK_PROCESSOR_DELAY_MS): the fake processor sleeps this long per authorisation.
     processor_delay_ms: int = 0
+    # Tests only (env PAYDESK_FAULT): the point of a payment where the server exits at once (faults.py).
+    fault: str | None = None
     # Server-side pepper for hashing codes; PAYDESK_PEPPER overrides the per-database one kept in `meta`.
     pepper: str | None = field(default=None, repr=False)
 
@@ -48,6 +52,8 @@ class Settings:
             raise ValueError(f"the surcharge is 0 to 300 basis points (3%), not {self.surcharge_bps}")
         if self.processor_delay_ms < 0:
             raise ValueError("PAYDESK_PROCESSOR_DELAY_MS must not be negative")
+        if self.fault is not None and self.fault not in FAULT_POINTS:
+            raise ValueError(f"PAYDESK_FAULT is one of {', '.join(FAULT_POINTS)}, not {self.fault!r}")
 
     @classmethod
     def from_env(
@@ -73,5 +79,6 @@ class Settings:
             if surcharge_bps is not None
             else _env_int(env, "PAYDESK_SURCHARGE_BPS", 300),
             processor_delay_ms=_env_int(env, "PAYDESK_PROCESSOR_DELAY_MS", 0),
+            fault=env.get("PAYDESK_FAULT", "").strip() or None,
             pepper=env.get("PAYDESK_PEPPER") or None,
         )

@@ -122,3 +122,14 @@ def record_runs(
             for row in rows
         ],
     )
+
+
+def balances_of(conn: Connection, invoice_ids: list[int]) -> dict[int, int]:
+    if not invoice_ids:
+        return {}
+    rows = conn.execute(select(invoices.c.id, invoices.c.balance_cents).where(invoices.c.id.in_(invoice_ids)))
+    return {r.id: int(r.balance_cents) for r in rows}
+
+
+def account_email(conn: Connection, account_id: int) -> str:
+    return conn.execute(select(accounts.c.email).where(accounts.c.id == account_id)).scalar_one()

@@ -41,6 +41,16 @@ def update_one(conn: Connection, scheduled_id: int, **values: object) -> None:
     conn.execute(update(scheduled_payments).where(scheduled_payments.c.id == scheduled_id).values(**values))
 
 
+def finish(conn: Connection, scheduled_id: int, **values: object) -> bool:
+    """Leave `scheduled` for an outcome, if the row is still scheduled (a compare-and-set: one run wins)."""
+    result = conn.execute(
+        update(scheduled_payments)
+        .where(scheduled_payments.c.id == scheduled_id, scheduled_payments.c.status == "scheduled")
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
 def due_through(conn: Connection, through: date) -> list[RowMapping]:
     return list(
         conn.execute(

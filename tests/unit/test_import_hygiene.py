@@ -203,7 +203,7 @@ def test_the_clock_is_a_leaf() -> None:
     assert not bad, f"backend_stub.clock reaches {bad}"
 
 
-DUE_WORK = ("run_due_jobs(", "settle_due(", "run_autopay(", "run_due(")
+DUE_WORK = ("run_due_jobs(", "settle_due(", "run_autopay(", "run_scheduled(")
 
 
 def test_only_the_jobs_module_runs_due_work() -> None:
