@@ -104,7 +104,13 @@ def take(
     conn: Connection, intent_id: int, state: str, old_owner: str | None, new_owner: str, now: datetime
 ) -> bool:
     """Take over an intent from an owner found dead (compare-and-set: one recoverer wins)."""
-    return move(conn, intent_id, old_owner, state, state, now, owner=new_owner)
+    condition = (payment_intents.c.id == intent_id) & (payment_intents.c.state == state)
+    if old_owner is None:
+        condition &= payment_intents.c.owner.is_(None)
+    else:
+        condition &= payment_intents.c.owner == old_owner
+    result = conn.execute(update(payment_intents).where(condition).values(owner=new_owner, updated_at=now))
+    return result.rowcount == 1
 
 
 def unfinished(conn: Connection, idempotency_id: int | None = None) -> list[RowMapping]:
