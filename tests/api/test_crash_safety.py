@@ -9,6 +9,8 @@ fixed time.
 from __future__ import annotations
 
 import json
+import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,13 +20,15 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from backend_stub.faults import EXIT_STATUS
-from tests.api.conftest import Api
+from backend_stub.owners import LEASE
+from tests.api.conftest import Api, assert_error
 from tests.api.paying import DANA, Payer, ach, body, card, invoices_target, outbox, singles
 from tests.support.stub import (
     StubServer,
     fresh_postgres_database,
     postgres_available,
     run_stub,
+    serve_stub,
     sqlite_database,
 )
 
@@ -165,3 +169,48 @@ def test_a_split_payment_killed_after_its_record_is_finished_by_recovery(db_url:
         retry = _payer(server, token).pay(payment, key=key)
         assert retry.status_code == 201 and retry.headers["Idempotent-Replayed"] == "true"
         assert retry.json()["id"] == intents[0]["payment_id"]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def slower_than_a_lease(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    """A server whose processor takes longer per authorisation than a lease lasts."""
+    env = {"PAYDESK_PROCESSOR_DELAY_MS": str(int((LEASE.total_seconds() + 2) * 1000))}
+    if request.param == "postgres":
+        if not postgres_available():
+            pytest.skip("no PostgreSQL at 127.0.0.1:5432: ran on SQLite only")
+        with fresh_postgres_database("demo") as url, serve_stub(url, tmp_path, extra_env=env) as server:
+            yield Api(server)
+    else:
+        url = f"sqlite:///{tmp_path / 'slow.db'}"
+        with serve_stub(url, tmp_path, extra_env=env) as server:
+            yield Api(server)
+
+
+def test_a_key_whose_owner_lives_answers_409_for_as_long_as_it_runs(slower_than_a_lease: Api) -> None:
+    api = slower_than_a_lease
+    dana = Payer(api, DANA)
+    payment = _card_payment(dana)
+    key = uuid.uuid4().hex
+    first: list[httpx.Response] = []
+    started = time.monotonic()
+    runner = threading.Thread(target=lambda: first.append(dana.pay(payment, key=key, timeout=60)))
+    runner.start()
+    deadline = time.monotonic() + 30
+    while not _rows(api.server.db_url, f"SELECT id FROM idempotency_keys WHERE key = '{key}'"):
+        assert time.monotonic() < deadline, "the first request never claimed its key"
+        time.sleep(0.05)
+    latest_409 = 0.0
+    while runner.is_alive():
+        answer = dana.pay(payment, key=key)
+        if answer.status_code == 201 and answer.headers.get("Idempotent-Replayed") == "true":
+            break  # it finished between the check and the call: the replay
+        assert_error(answer, 409, "conflict", "idempotency_key_in_use", "Idempotency-Key")
+        latest_409 = time.monotonic() - started
+        runner.join(timeout=0.5)
+    assert first and first[0].status_code == 201, first
+    assert latest_409 > LEASE.total_seconds(), latest_409  # past a lease's length: renewed, not timed out
+    replay = dana.pay(payment, key=key)
+    assert replay.status_code == 201 and replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json() == first[0].json()
+    invoice_id = payment["target"]["invoices"][0]["invoice_id"]
+    assert len(dana.invoice(invoice_id)["payments"]) == 1
