@@ -207,6 +207,7 @@ def test_a_key_whose_owner_lives_answers_409_for_as_long_as_it_runs(slower_than_
         assert_error(answer, 409, "conflict", "idempotency_key_in_use", "Idempotency-Key")
         latest_409 = time.monotonic() - started
         runner.join(timeout=0.5)
+    runner.join(timeout=60)
     assert first and first[0].status_code == 201, first
     assert latest_409 > LEASE.total_seconds(), latest_409  # past a lease's length: renewed, not timed out
     replay = dana.pay(payment, key=key)
