@@ -11,19 +11,24 @@ rewritten to date one.
 from __future__ import annotations
 
 import logging
-from datetime import date
+import time
+from datetime import date, timedelta
 
 from sqlalchemy import Engine
 
-from backend_stub import clock
+from backend_stub import clock, owners
 from backend_stub.payments.autopay import run_autopay
+from backend_stub.payments.flow import work_name
 from backend_stub.payments.scheduling import run_scheduled
 from backend_stub.payments.settle import settle_due
 from backend_stub.processor import Processor
 from backend_stub.settings import Settings
-from backend_stub.store.db import writing
+from backend_stub.store import intents
+from backend_stub.store.db import reading, writing
 
 log = logging.getLogger(__name__)
+
+AWAIT_OTHERS = timedelta(seconds=30)  # then go on: each unit still runs once, only the order may differ
 
 
 def advance_to(engine: Engine, new_today: date, processor: Processor, settings: Settings) -> date:
@@ -42,15 +47,43 @@ def advance_to(engine: Engine, new_today: date, processor: Processor, settings: 
 def run_due_jobs(
     engine: Engine, processor: Processor, settings: Settings, from_day: date, to_day: date
 ) -> None:
-    """Run everything that fell due in (from_day, to_day]: bank payments settle (or are returned) on their
-    settlement date, autopay pays the invoices due on each day and scheduled payments run on their date."""
-    settled = settle_due(engine, processor, to_day)
-    paid = run_autopay(engine, processor, settings, from_day, to_day)
-    paid += run_scheduled(engine, processor, settings, to_day)
-    settled += settle_due(
-        engine, processor, to_day
-    )  # a bank autopay made on an early day may settle by to_day
+    """Run everything that fell due in (from_day, to_day], day by day in business order: on each day,
+    bank payments settle (or are returned) on their settlement date, autopay pays the invoices due that
+    day, and scheduled payments run on their date (with `from_day` ≥ `to_day`: what is due by `to_day`).
+
+    Between these steps, this run waits for the due payments other processes are still making (they
+    claimed units this run skipped): so every process sees each day's work done before the next, and
+    several running at once leave what one run would have (a card limit counts the days before, a
+    balance is what the earlier days left)."""
+    days = [from_day + timedelta(days=n) for n in range(1, (to_day - from_day).days + 1)] or [to_day]
+    settled = paid = 0
+    for day in days:
+        settled += settle_due(engine, processor, day)
+        _await_others(engine)
+        paid += run_autopay(engine, processor, settings, max(from_day, day - timedelta(days=1)), day)
+        _await_others(engine)
+        paid += run_scheduled(engine, processor, settings, day)
+        _await_others(engine)
     log.debug("due jobs for %s..%s: %d settled or returned, %d paid", from_day, to_day, settled, paid)
+
+
+def _await_others(engine: Engine) -> None:
+    """Wait (at most AWAIT_OTHERS) until no live process is still authorising a due payment."""
+    owner = owners.of(engine)
+    deadline = time.monotonic() + AWAIT_OTHERS.total_seconds()
+    while True:
+        with reading(engine) as conn:
+            live = owner.live_owners(conn)
+            busy = [
+                row
+                for row in intents.unfinished(conn)
+                if row["unit_key"] is not None
+                and row["state"] == intents.AUTHORIZING
+                and (row["owner"] in live or (row["owner"] == owner.id and owner.holds(work_name(row["id"]))))
+            ]
+        if not busy or time.monotonic() > deadline:
+            return
+        time.sleep(0.02)
 
 
 __all__ = ["advance_to", "run_due_jobs"]
