@@ -186,34 +186,33 @@ class Processor:
         """Hold `amount_cents` on the token: an authorisation id, or the decline. The same `key` answers
         the same authorisation (or decline) again, whatever became of it since; a key reused for another
         token or amount is refused (ProcessorError)."""
-        known = self.find(key)
-        if known is None:
-            if self.delay_ms:
-                time.sleep(self.delay_ms / 1000)
-            behaviour = self.behaviour(token)
-            decline = behaviour.removeprefix("decline:") if behaviour.startswith("decline:") else None
-            now = utcnow()
-            row = {
-                "id": "auth_" + secrets.token_urlsafe(12),
-                "idempotency_key": key,
-                "token": token,
-                "amount_cents": amount_cents,
-                "state": "declined" if decline else "authorized",
-                "refunded_cents": 0,
-                "decline_code": decline,
-                "created_at": now,
-                "updated_at": now,
-            }
-            try:
-                with writing(self.engine) as conn:
-                    conn.execute(processor_charges.insert().values(**row))
-            except IntegrityError:  # the same key, sent twice at once: the first one wins
-                pass
+        if self.delay_ms:
+            time.sleep(self.delay_ms / 1000)
+        behaviour = self.behaviour(token)
+        decline = behaviour.removeprefix("decline:") if behaviour.startswith("decline:") else None
+        now = utcnow()
+        row = {
+            "id": "auth_" + secrets.token_urlsafe(12),
+            "idempotency_key": key,
+            "token": token,
+            "amount_cents": amount_cents,
+            "state": "declined" if decline else "authorized",
+            "refunded_cents": 0,
+            "decline_code": decline,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:  # a new key, the usual case, costs one write; a key seen before answers what it got then
+            with writing(self.engine) as conn:
+                conn.execute(processor_charges.insert().values(**row))
+        except IntegrityError:
             known = self.find(key)
-            assert known is not None
-        if (known.token, known.amount_cents) != (token, amount_cents):
-            raise ProcessorError(f"idempotency key {key} was used for another charge")
-        return known.decline or known.id
+            if known is None:
+                raise
+            if (known.token, known.amount_cents) != (token, amount_cents):
+                raise ProcessorError(f"idempotency key {key} was used for another charge") from None
+            return known.decline or known.id
+        return Decline(decline) if decline else row["id"]
 
     def capture(self, auth_id: str) -> None:
         """Take the authorised money. Capturing a captured charge again does nothing."""

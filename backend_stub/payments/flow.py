@@ -4,7 +4,8 @@ without a way back, and no transaction is open while the processor is asked:
 1. `open_intent`: the intent (its parts, each with its processor key) is committed, owned by this process;
 2. each part is authorised, keyed;
 3. one write transaction records the payment (the caller's `record`) and moves the intent to `recorded`;
-4. the card parts are captured, keyed, after that commit; the intent is `done`.
+4. the card parts are captured, keyed, after that commit; the intent is `done` (a payment without a card
+   part is `done` at step 3: its bank parts are debited at settlement).
 
 A decline voids what was authorised and fails the intent (with the caller's `declined` in the same
 transaction); anything else that stops it before step 3 committed voids the parts and fails the intent,
@@ -122,6 +123,7 @@ def run_intent(
                     declined(conn, auths)
             return auths
         faults.reached(fault, "after_authorize")
+        to_capture = any(p.type == "card" for p in intent.parts)
         try:
             with writing(engine) as conn:
                 result = record(conn)
@@ -130,7 +132,7 @@ def run_intent(
                     intent.id,
                     owner.id,
                     AUTHORIZING,
-                    RECORDED,
+                    RECORDED if to_capture else DONE,  # a bank part is debited at settlement
                     utcnow(),
                     payment_id=payment_id_of(result),
                 ):
@@ -143,6 +145,8 @@ def run_intent(
                 raise
             log.warning("payment intent %s: the commit reported an error but landed", intent.id)
         faults.reached(fault, "after_record")
+        if not to_capture:
+            return result
         try:
             capture_cards(processor, intent.parts, auths)
             faults.reached(fault, "after_capture")
