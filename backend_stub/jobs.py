@@ -23,7 +23,10 @@ from backend_stub.payments.scheduling import run_scheduled
 from backend_stub.payments.settle import settle_due
 from backend_stub.processor import Processor
 from backend_stub.settings import Settings
+from backend_stub.store import autopay as autopay_store
 from backend_stub.store import intents
+from backend_stub.store import payments as payment_store
+from backend_stub.store import scheduled as scheduled_store
 from backend_stub.store.db import reading, writing
 
 log = logging.getLogger(__name__)
@@ -55,16 +58,37 @@ def run_due_jobs(
     claimed units this run skipped): so every process sees each day's work done before the next, and
     several running at once leave what one run would have (a card limit counts the days before, a
     balance is what the earlier days left)."""
-    days = [from_day + timedelta(days=n) for n in range(1, (to_day - from_day).days + 1)] or [to_day]
     settled = paid = 0
-    for day in days:
+    after, ran = from_day, False
+    while True:  # only the days something falls due on: a long jump is as cheap as a short one
+        day = _next_due_day(engine, after, to_day)
+        if day is None:
+            if ran:
+                break
+            day = to_day  # nothing falls due in the range: what was due by to_day (overdue) still runs
+        ran = True
         settled += settle_due(engine, processor, day)
         _await_others(engine)
-        paid += run_autopay(engine, processor, settings, max(from_day, day - timedelta(days=1)), day)
+        paid += run_autopay(engine, processor, settings, after, day)
         _await_others(engine)
         paid += run_scheduled(engine, processor, settings, day)
         _await_others(engine)
+        after = max(after, day)
+        if day >= to_day:
+            break
     log.debug("due jobs for %s..%s: %d settled or returned, %d paid", from_day, to_day, settled, paid)
+
+
+def _next_due_day(engine: Engine, after: date, to_day: date) -> date | None:
+    """The first day in (after, to_day] a settlement, an autopay or a scheduled payment falls due."""
+    with reading(engine) as conn:
+        days = [
+            payment_store.next_settlement(conn, after, to_day),
+            autopay_store.next_due(conn, after, to_day),
+            scheduled_store.next_pay_on(conn, after, to_day),
+        ]
+    known = [d for d in days if d is not None]
+    return min(known) if known else None
 
 
 def _await_others(engine: Engine) -> None:

@@ -79,6 +79,23 @@ def due_between(conn: Connection, after: date, through: date) -> list[RowMapping
     )
 
 
+def next_due(conn: Connection, after: date, through: date) -> date | None:
+    """The first due date in (after, through] autopay has an invoice to run for."""
+    query = (
+        select(func.min(invoices.c.due_on))
+        .join(accounts, accounts.c.id == invoices.c.account_id)
+        .where(
+            accounts.c.autopay_enabled.is_(True),
+            accounts.c.autopay_method_id.is_not(None),
+            _leaf_sent(),
+            invoices.c.due_on > after,
+            invoices.c.due_on <= through,
+            _not_run(),
+        )
+    )
+    return conn.execute(query).scalar_one_or_none()
+
+
 def next_run(conn: Connection, account_id: int, today: date) -> tuple[date | None, int | None]:
     """The next due date autopay will pay (after today: today's run is the one the clock already made),
     and the balances due that day."""

@@ -212,6 +212,14 @@ def set_status(conn: Connection, payment_id: int, status: str, return_code: str 
     )
 
 
+def next_settlement(conn: Connection, after: date, through: date) -> date | None:
+    """The first settlement date in (after, through] of a pending payment."""
+    query = select(func.min(payments.c.settles_on)).where(
+        payments.c.status == "pending", payments.c.settles_on > after, payments.c.settles_on <= through
+    )
+    return conn.execute(query).scalar_one_or_none()
+
+
 def leave_pending(conn: Connection, payment_id: int, status: str, return_code: str | None) -> bool:
     """Settle a pending payment's status (a compare-and-set: only one settlement of it succeeds)."""
     result = conn.execute(

@@ -51,6 +51,15 @@ def finish(conn: Connection, scheduled_id: int, **values: object) -> bool:
     return result.rowcount == 1
 
 
+def next_pay_on(conn: Connection, after: date, through: date) -> date | None:
+    query = select(func.min(scheduled_payments.c.pay_on)).where(
+        scheduled_payments.c.status == "scheduled",
+        scheduled_payments.c.pay_on > after,
+        scheduled_payments.c.pay_on <= through,
+    )
+    return conn.execute(query).scalar_one_or_none()
+
+
 def due_through(conn: Connection, through: date) -> list[RowMapping]:
     return list(
         conn.execute(
