@@ -12,13 +12,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 
-from backend_stub import clock, mail_worker
+from backend_stub import clock, mail_worker, owners
 from backend_stub.errors import ApiError, error_body
 from backend_stub.job_runner import JobRunner
+from backend_stub.owners import Owner
+from backend_stub.payments import recovery
 from backend_stub.processor import Processor
 from backend_stub.request_log import RequestLog
 from backend_stub.routes import (
@@ -74,6 +76,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.processor = Processor(app.state.engine, delay_ms=settings.processor_delay_ms)
     # --smtp: a delivery thread to start()/stop() with the server (None: mail stays in the outbox).
     app.state.mail_delivery = mail_worker.for_settings(settings, app.state.engine)
+    app.state.owner = _start_owner(app.state.engine, app.state.processor, settings)
     for module in (
         health,
         auth,
@@ -122,6 +125,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         owner = getattr(app.state, "owner", None)
         if owner is not None:
             await asyncio.to_thread(owner.stop)
+
+
+def _start_owner(engine: Engine, processor: Processor, settings: Settings) -> Owner:
+    """This process's owner of payment work (its lease renewed by a daemon heartbeat; `stop()` ends it),
+    and the recovery of what dead owners left, before the first request. On a database not migrated yet
+    (the OpenAPI export's empty one) nothing starts: nothing could be paid there."""
+    owner = owners.register(owners.Owner(engine))
+    if inspect(engine).has_table("process_leases"):
+        owner.start()
+        settled = recovery.recover(engine, processor, settings)
+        if settled:
+            log.info("recovered %d unfinished payments or keys left by a stopped server", settled)
+    return owner
 
 
 def _json_error(status: int, body: dict, headers: dict[str, str] | None = None) -> JSONResponse:

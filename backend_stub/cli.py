@@ -45,6 +45,7 @@ ENVIRONMENT = """environment:
   PAYDESK_MAIL_FROM         the From address of every email (default billing@paydesk.example)
   PAYDESK_BUSINESS_NAME     the From name of every email (default Paydesk Utilities)
   PAYDESK_MAIL_MAX_ATTEMPTS  SMTP attempts before a message is marked failed (default 8)
+  PAYDESK_FAULT             exit at a payment's after_intent, after_authorize, after_record or after_capture
 """
 
 

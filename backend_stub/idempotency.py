@@ -1,5 +1,6 @@
 """Idempotency-Key handling after the IETF draft: claim a key for one request, replay a finished answer,
-refuse a key reused with another body (422) or still running (409).
+refuse a key reused with another body (422) or still running (409). A running record names its owner
+(owners.py): it answers 409 for as long as that owner lives, and is recovered the moment it does not.
 
 The fingerprint is an HMAC-SHA256 of the canonical request (account and body) under a server secret: a
 plain hash of a body that carries a card number could be brute-forced back to the number.
@@ -12,6 +13,7 @@ import hmac
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,13 +22,19 @@ from sqlalchemy.exc import IntegrityError
 
 from backend_stub.clock import utcnow
 from backend_stub.errors import ApiError
+from backend_stub.owners import Owner
 from backend_stub.settings import Settings
 from backend_stub.store import idempotency as store
 from backend_stub.store import meta
 from backend_stub.store.db import reading, writing
 
+
+def record_work(record_id: int) -> str:
+    """The name a running record is held under by its owner while its request runs."""
+    return f"record:{record_id}"
+
+
 KEEP = timedelta(hours=24)
-RUNNING_LOCK = timedelta(minutes=2)  # a request that died holds its key this long at most
 HEADER = "Idempotency-Key"
 
 
@@ -91,28 +99,49 @@ def check_key(key: str | None) -> str:
     return key
 
 
-def claim(engine: Engine, scope: str, key: str, print_: str) -> Claimed | Replay:
-    """Claim `key` for this request, or answer what an earlier request with the same key decided."""
-    with reading(engine) as conn:
-        row = store.find(conn, scope, key)
-    if row is not None:
-        return _decide(engine, row, print_)
-    now = utcnow()
-    try:
-        with writing(engine) as conn:
-            store.prune(conn, now - KEEP)
-            row = store.find(conn, scope, key)
-            if row is None:
-                return Claimed(store.insert_running(conn, scope, key, print_, now, now + RUNNING_LOCK))
-    except IntegrityError:  # PostgreSQL: another request inserted the same key a moment ago
+def claim(
+    engine: Engine, scope: str, key: str, print_: str, owner: Owner, recover: Callable[[int], object]
+) -> Claimed | Replay:
+    """Claim `key` for this request, or answer what an earlier request with the same key decided. A
+    running record whose owner is gone is first recovered by `recover(record_id)` (which voids what it
+    authorised and releases it), then claimed afresh: a key left by a crash is usable again at once."""
+    for _ in range(3):
         with reading(engine) as conn:
             row = store.find(conn, scope, key)
         if row is None:
-            raise
-    return _decide(engine, row, print_)
+            claimed = _insert(engine, scope, key, print_, owner)
+            if claimed is not None:
+                return claimed
+            continue  # PostgreSQL: another request inserted the same key a moment ago
+        decided = _decide(engine, row, print_, owner, recover)
+        if decided is not None:
+            return decided
+    raise _in_use()
 
 
-def _decide(engine: Engine, row, print_: str) -> Claimed | Replay:  # type: ignore[no-untyped-def]
+def _insert(engine: Engine, scope: str, key: str, print_: str, owner: Owner) -> Claimed | None:
+    now = utcnow()
+    held: str | None = None
+    try:
+        with writing(engine) as conn:
+            store.prune(conn, now - KEEP)
+            if store.find(conn, scope, key) is not None:
+                return None
+            record_id = store.insert_running(conn, scope, key, print_, now, owner.id)
+            held = record_work(record_id)
+            owner.hold(held)  # before the commit: no recovery in this process may see it unheld
+    except IntegrityError:
+        if held:
+            owner.drop(held)
+        return None
+    except BaseException:
+        if held:
+            owner.drop(held)
+        raise
+    return Claimed(record_id)
+
+
+def _decide(engine: Engine, row, print_: str, owner: Owner, recover: Callable[[int], object]):  # type: ignore[no-untyped-def]
     if not hmac.compare_digest(row["request_hash"], print_):
         raise ApiError(
             422,
@@ -123,19 +152,23 @@ def _decide(engine: Engine, row, print_: str) -> Claimed | Replay:  # type: igno
         )
     if row["status"] == "done":
         return Replay(int(row["response_status"]), row["response_body"])
-    now = utcnow()
-    if row["locked_until"] is not None and row["locked_until"] > now:
-        raise ApiError(
-            409,
-            "conflict",
-            "idempotency_key_in_use",
-            "A request with this Idempotency-Key is still being processed: wait a moment and retry.",
-            HEADER,
-            headers={"Retry-After": "1"},
-        )
-    with writing(engine) as conn:  # the first request died: this one runs it
-        store.take_over(conn, row["id"], now, now + RUNNING_LOCK)
-    return Claimed(row["id"])
+    with reading(engine) as conn:
+        alive = owner.alive(conn, row["owner"], record_work(row["id"]))
+    if alive:  # however long it takes: the owner renews its lease while it runs
+        raise _in_use()
+    recover(row["id"])  # the first request died: settle what it left, then this one runs it
+    return None
+
+
+def _in_use() -> ApiError:
+    return ApiError(
+        409,
+        "conflict",
+        "idempotency_key_in_use",
+        "A request with this Idempotency-Key is still being processed: wait a moment and retry.",
+        HEADER,
+        headers={"Retry-After": "1"},
+    )
 
 
 def finish(engine: Engine, claimed: Claimed, status: int, body: dict) -> str:
@@ -146,7 +179,12 @@ def finish(engine: Engine, claimed: Claimed, status: int, body: dict) -> str:
     return text
 
 
-def release(engine: Engine, claimed: Claimed) -> None:
+def release(engine: Engine, claimed: Claimed, owner: Owner) -> None:
     """Forget the key after a server error, so a retry runs again."""
     with writing(engine) as conn:
-        store.release(conn, claimed.record_id)
+        store.release(conn, claimed.record_id, owner.id)
+
+
+def let_go(owner: Owner, claimed: Claimed) -> None:
+    """The request is over: the record is no longer in flight in this process."""
+    owner.drop(record_work(claimed.record_id))

@@ -23,6 +23,7 @@ from sqlalchemy import Engine
 from backend_stub import clock, jobs
 from backend_stub.idempotency import KEEP as IDEMPOTENCY_KEEP
 from backend_stub.mail_delivery import deliver_pending
+from backend_stub.payments import recovery
 from backend_stub.processor import Processor
 from backend_stub.settings import Settings
 from backend_stub.store import cleanup, job_days
@@ -40,9 +41,8 @@ class Task:
 
 
 def _recovery(engine: Engine, processor: Processor, settings: Settings) -> object:
-    """Payments left unfinished by a process that died: settled or undone."""
-    # merge: return backend_stub.payments.recovery.recover(engine, processor, settings)
-    return 0
+    """Payments left unfinished by a process that died: settled or undone, their keys usable again."""
+    return recovery.recover(engine, processor, settings)
 
 
 def _mail(engine: Engine, processor: Processor, settings: Settings) -> object:
@@ -52,18 +52,15 @@ def _mail(engine: Engine, processor: Processor, settings: Settings) -> object:
 
 
 def _due_work(engine: Engine, processor: Processor, settings: Settings, from_day: date, to_day: date) -> bool:
-    """Run the due work of (from_day, to_day] and advance the last day run; False if another process
-    advanced it first (and so runs or ran this work). The only caller of `jobs.run_due_jobs` outside jobs.
+    """Run the due work of (from_day, to_day], then advance the last day run; False if another process
+    advanced it first. The only caller of `jobs.run_due_jobs` outside jobs.
 
-    Today `run_due_jobs` works in one transaction, so the compare-and-set shares it: the days advance if
-    and only if their work commits."""
-    # merge: with the claimed-unit run_due_jobs(engine, processor, settings, from_day, to_day), call it
-    # first and then advance in its own `writing(engine)` (each unit runs once however often it is called).
+    The work comes first and the days advance only once it is done: a round cut short (a crash, a failing
+    unit) leaves its days to run again, and each unit, claimed on its own, runs once however often a day
+    is run (by two processes at once too)."""
+    jobs.run_due_jobs(engine, processor, settings, from_day, to_day)
     with writing(engine) as conn:
-        if not job_days.advance(conn, from_day, to_day):
-            return False
-        jobs.run_due_jobs(conn, from_day, to_day, processor, settings)
-    return True
+        return job_days.advance(conn, from_day, to_day)
 
 
 def _due_days(engine: Engine, processor: Processor, settings: Settings) -> object:

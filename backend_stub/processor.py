@@ -1,9 +1,12 @@
 """The fake card and bank processor, answering by the contract's test numbers.
 
 It tokenises what the payer typed (keeping brand, last 4, expiry, funding and the test behaviour of the
-number, never the number, the CVC or the bank account number), authorises, captures and voids. Tokens
-live in its own table so saved methods and pending bank debits outlive a restart; authorisations live in
-memory (a real processor would keep them; here a restart simply forgets uncaptured ones).
+number, never the number, the CVC or the bank account number), authorises, captures, voids and refunds.
+It behaves as a real processor does towards a merchant that may crash: every money call takes the
+merchant's idempotency key and the same key gets the same answer (the same authorisation, the same decline,
+the same refund), and `find(key)` tells what became of a call whose answer was lost. Its records
+(processor_tokens, processor_charges, processor_refunds) are written in its own short transactions, never
+inside one of the backend's, so they outlive a backend crash and never wait on a payment's lock.
 
 `PAYDESK_PROCESSOR_DELAY_MS` (env only, for tests) makes every authorisation sleep that long, so a test
 can catch a payment in flight.
@@ -13,16 +16,16 @@ from __future__ import annotations
 
 import logging
 import secrets
-import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, RowMapping, select, update
+from sqlalchemy.exc import IntegrityError
 
 from backend_stub.billing.instruments import BankInput, CardInput, card_brand, digits_only
 from backend_stub.clock import utcnow
 from backend_stub.store.db import reading, writing
-from backend_stub.store.tables import processor_tokens
+from backend_stub.store.tables import processor_charges, processor_refunds, processor_tokens
 
 log = logging.getLogger(__name__)
 
@@ -122,12 +125,31 @@ def describe_bank(bank: BankInput) -> TokenDetails:
     )
 
 
+@dataclass(frozen=True)
+class Charge:
+    """What the processor knows of one keyed authorisation."""
+
+    id: str
+    idempotency_key: str
+    token: str
+    amount_cents: int
+    state: str  # authorized | captured | voided | refunded | declined
+    refunded_cents: int
+    decline_code: str | None
+
+    @property
+    def decline(self) -> Decline | None:
+        return Decline(self.decline_code) if self.state == "declined" and self.decline_code else None
+
+
+class ProcessorError(ValueError):
+    """A call the processor refuses: a key reused for another charge, a move its state does not allow."""
+
+
 class Processor:
     def __init__(self, engine: Engine, delay_ms: int = 0) -> None:
         self.engine = engine
         self.delay_ms = max(0, delay_ms)
-        self._lock = threading.Lock()
-        self._auths: dict[str, tuple[str, int, str]] = {}  # auth id -> (token, amount, state)
 
     # -- tokens ------------------------------------------------------------------------------------
     def tokenize_card(self, card: CardInput) -> TokenDetails:
@@ -160,35 +182,151 @@ class Processor:
         return details.behaviour if details else OK
 
     # -- money ------------------------------------------------------------------------------------
-    def authorize(self, token: str, amount_cents: int) -> str | Decline:
-        """Hold `amount_cents` on the token: an authorisation id, or the decline."""
+    def authorize(self, token: str, amount_cents: int, key: str) -> str | Decline:
+        """Hold `amount_cents` on the token: an authorisation id, or the decline. The same `key` answers
+        the same authorisation (or decline) again, whatever became of it since; a key reused for another
+        token or amount is refused (ProcessorError)."""
         if self.delay_ms:
             time.sleep(self.delay_ms / 1000)
         behaviour = self.behaviour(token)
-        if behaviour.startswith("decline:"):
-            return Decline(behaviour.removeprefix("decline:"))
-        auth_id = "auth_" + secrets.token_urlsafe(12)
-        with self._lock:
-            self._auths[auth_id] = (token, amount_cents, "authorized")
-        return auth_id
+        decline = behaviour.removeprefix("decline:") if behaviour.startswith("decline:") else None
+        now = utcnow()
+        row = {
+            "id": "auth_" + secrets.token_urlsafe(12),
+            "idempotency_key": key,
+            "token": token,
+            "amount_cents": amount_cents,
+            "state": "declined" if decline else "authorized",
+            "refunded_cents": 0,
+            "decline_code": decline,
+            "created_at": now,
+            "updated_at": now,
+        }
+        try:  # a new key, the usual case, costs one write; a key seen before answers what it got then
+            with writing(self.engine) as conn:
+                conn.execute(processor_charges.insert().values(**row))
+        except IntegrityError:
+            known = self.find(key)
+            if known is None:
+                raise
+            if (known.token, known.amount_cents) != (token, amount_cents):
+                raise ProcessorError(f"idempotency key {key} was used for another charge") from None
+            return known.decline or known.id
+        return Decline(decline) if decline else row["id"]
 
     def capture(self, auth_id: str) -> None:
-        self._move(auth_id, "captured")
+        """Take the authorised money. Capturing a captured charge again does nothing."""
+        self._move(auth_id, "authorized", "captured")
 
     def void(self, auth_id: str) -> None:
-        self._move(auth_id, "voided")
+        """Release an authorisation. Voiding a voided one again does nothing; a captured one is refunded."""
+        self._move(auth_id, "authorized", "voided")
+
+    def refund(self, auth_id: str, amount_cents: int, key: str) -> str:
+        """Give back up to what a captured charge took and was not refunded yet: the refund's id. The same
+        `key` answers the same refund again without refunding twice."""
+        if amount_cents <= 0:
+            raise ProcessorError("a refund is a positive amount")
+        known = self._refund_of(key)
+        if known is not None:
+            if (known["charge_id"], known["amount_cents"]) != (auth_id, amount_cents):
+                raise ProcessorError(f"idempotency key {key} was used for another refund")
+            return known["id"]
+        refund_id = "re_" + secrets.token_urlsafe(12)
+        try:
+            with writing(self.engine) as conn:
+                charge = (
+                    conn.execute(
+                        _locked(select(processor_charges).where(processor_charges.c.id == auth_id), conn)
+                    )
+                    .mappings()
+                    .first()
+                )
+                if charge is None:
+                    raise ProcessorError(f"no charge {auth_id}")
+                if charge["state"] not in ("captured", "refunded"):
+                    raise ProcessorError(f"charge {auth_id} is {charge['state']}: only a capture is refunded")
+                refunded = charge["refunded_cents"] + amount_cents
+                if refunded > charge["amount_cents"]:
+                    raise ProcessorError(f"charge {auth_id} has less than that left to refund")
+                now = utcnow()
+                conn.execute(
+                    processor_refunds.insert().values(
+                        id=refund_id,
+                        charge_id=auth_id,
+                        idempotency_key=key,
+                        amount_cents=amount_cents,
+                        created_at=now,
+                    )
+                )
+                conn.execute(
+                    update(processor_charges)
+                    .where(processor_charges.c.id == auth_id)
+                    .values(
+                        refunded_cents=refunded,
+                        state="refunded" if refunded == charge["amount_cents"] else "captured",
+                        updated_at=now,
+                    )
+                )
+        except IntegrityError:  # the same key, sent twice at once
+            known = self._refund_of(key)
+            if known is None:
+                raise
+            return known["id"]
+        return refund_id
+
+    def find(self, key: str) -> Charge | None:
+        """What became of the authorisation asked for with `key` (None: it never reached the processor)."""
+        with reading(self.engine) as conn:
+            row = (
+                conn.execute(select(processor_charges).where(processor_charges.c.idempotency_key == key))
+                .mappings()
+                .first()
+            )
+        return _charge(row)
+
+    def charge(self, auth_id: str) -> Charge | None:
+        with reading(self.engine) as conn:
+            row = (
+                conn.execute(select(processor_charges).where(processor_charges.c.id == auth_id))
+                .mappings()
+                .first()
+            )
+        return _charge(row)
 
     def state(self, auth_id: str) -> str | None:
-        with self._lock:
-            entry = self._auths.get(auth_id)
-        return entry[2] if entry else None
+        found = self.charge(auth_id)
+        return found.state if found else None
 
-    def _move(self, auth_id: str, state: str) -> None:
-        with self._lock:
-            token, amount, current = self._auths[auth_id]
-            if current != "authorized":
-                raise ValueError(f"authorisation {auth_id} is already {current}")
-            self._auths[auth_id] = (token, amount, state)
+    def _move(self, auth_id: str, from_state: str, to_state: str) -> None:
+        with writing(self.engine) as conn:
+            moved = conn.execute(
+                update(processor_charges)
+                .where(processor_charges.c.id == auth_id, processor_charges.c.state == from_state)
+                .values(state=to_state, updated_at=utcnow())
+            ).rowcount
+            if moved:
+                return
+            current = conn.execute(
+                select(processor_charges.c.state).where(processor_charges.c.id == auth_id)
+            ).scalar_one_or_none()
+        if current != to_state:  # already there: the call is a repeat, and answers the same
+            raise ProcessorError(
+                f"authorisation {auth_id} is {current or 'unknown'}, it cannot be {to_state}"
+            )
+
+    def _refund_of(self, key: str) -> RowMapping | None:
+        with reading(self.engine) as conn:
+            return (
+                conn.execute(select(processor_refunds).where(processor_refunds.c.idempotency_key == key))
+                .mappings()
+                .first()
+            )
+
+    def settlement(self, token: str | None) -> str:
+        """What the bank answers for a pending debit on `token`: settle, an R code, or pending."""
+        with reading(self.engine) as conn:
+            return settlement_on(conn, token)
 
     def verify(self, token: str) -> Decline | None:
         """A zero-amount check before a method is saved: a decline test card is refused."""
@@ -196,8 +334,19 @@ class Processor:
         return Decline(behaviour.removeprefix("decline:")) if behaviour.startswith("decline:") else None
 
 
+def _locked(query, conn: Connection):  # type: ignore[no-untyped-def]
+    """`FOR UPDATE` on PostgreSQL (SQLite's BEGIN IMMEDIATE already holds the one write lock)."""
+    return query if conn.dialect.name == "sqlite" else query.with_for_update()
+
+
+def _charge(row: RowMapping | None) -> Charge | None:
+    if row is None:
+        return None
+    return Charge(**{k: row[k] for k in Charge.__dataclass_fields__})
+
+
 def settlement_on(conn: Connection, token: str | None) -> str:
-    """`Processor.settlement` inside a caller's transaction (the due jobs have only a connection)."""
+    """`Processor.settlement`, read in the caller's connection."""
     row = None
     if token:
         row = conn.execute(

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from backend_stub.faults import FAULT_POINTS
 from backend_stub.smtp_url import SmtpTarget, parse_smtp_url
 
 DEFAULT_TIMEZONE = "America/Los_Angeles"  # the demo business's
@@ -48,6 +49,8 @@ class Settings:
     card_part_max_cents: int = 100_000
     # Tests only (env PAYDESK_PROCESSOR_DELAY_MS): the fake processor sleeps this long per authorisation.
     processor_delay_ms: int = 0
+    # Tests only (env PAYDESK_FAULT): the point of a payment where the server exits at once (faults.py).
+    fault: str | None = None
     # Server-side pepper for hashing codes; PAYDESK_PEPPER overrides the per-database one kept in `meta`.
     pepper: str | None = field(default=None, repr=False)
     # The business's IANA time zone (PAYDESK_TIMEZONE): "today" for every business date rule is its date.
@@ -90,6 +93,8 @@ class Settings:
             raise ValueError("PAYDESK_BUSINESS_NAME must be one line of 1 to 100 characters")
         if not 1 <= self.mail_max_attempts <= 100:
             raise ValueError("PAYDESK_MAIL_MAX_ATTEMPTS must be 1..100")
+        if self.fault is not None and self.fault not in FAULT_POINTS:
+            raise ValueError(f"PAYDESK_FAULT is one of {', '.join(FAULT_POINTS)}, not {self.fault!r}")
 
     @property
     def smtp(self) -> SmtpTarget | None:
@@ -122,6 +127,7 @@ class Settings:
             if surcharge_bps is not None
             else _env_int(env, "PAYDESK_SURCHARGE_BPS", 300),
             processor_delay_ms=_env_int(env, "PAYDESK_PROCESSOR_DELAY_MS", 0),
+            fault=env.get("PAYDESK_FAULT", "").strip() or None,
             pepper=env.get("PAYDESK_PEPPER") or None,
             timezone=env.get("PAYDESK_TIMEZONE", "").strip() or DEFAULT_TIMEZONE,
             jobs_every_seconds=jobs_every_seconds,

@@ -1,49 +1,90 @@
 """Autopay: on each due date that passes, each autopay account's invoices due that day are paid with the
 enrolled method (channel `autopay`), once per invoice per due date, the payment dated its due day. A
-decline is recorded, emailed and shown on the account; autopay stays on."""
+decline is recorded, emailed and shown on the account; autopay stays on.
+
+Each (account, due date) is one unit of work, claimed by its payment intent's unit key
+`autopay:<account>:<due date>` (see `payments.due`); the runs it leaves (unique per invoice and due date)
+are written in the transaction that records its outcome."""
 
 from __future__ import annotations
 
 from datetime import date
 from itertools import groupby
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, RowMapping
+from sqlalchemy.exc import IntegrityError
 
 from backend_stub import clock
 from backend_stub.billing.allocation import Selection, Target
 from backend_stub.payments import notify
 from backend_stub.payments.command import saved_method_command
-from backend_stub.payments.make import pay_in_transaction
+from backend_stub.payments.due import pay_due
 from backend_stub.processor import Processor
 from backend_stub.settings import Settings
 from backend_stub.store import autopay as store
-from backend_stub.store import payments as payment_store
+from backend_stub.store.db import reading, writing
 
 
-def run_autopay(
-    conn: Connection, processor: Processor, settings: Settings, after: date, through: date
-) -> int:
+def unit_key(account_id: int, day: date) -> str:
+    return f"autopay:{account_id}:{day.isoformat()}"
+
+
+def run_autopay(engine: Engine, processor: Processor, settings: Settings, after: date, through: date) -> int:
     """Pay what fell due in (after, through], day by day (each payment dated its due day). Returns how
-    many payments were attempted."""
+    many payments this run attempted (a unit another run had claimed is not counted)."""
     attempted = 0
-    due = store.due_between(conn, after, through)
+    with reading(engine) as conn:
+        due = store.due_between(conn, after, through)
     for (day, account_id), group in groupby(due, key=lambda r: (r["due_on"], r["account_id"])):
         rows = list(group)
-        payable = [r for r in rows if r["balance_cents"] > 0]
-        now = clock.utcnow()
-        if not payable:  # paid by hand before the due date: nothing left for autopay
-            store.record_runs(conn, account_id, rows, "skipped", None, None, now)
-            continue
-        account = payment_store.account_row(conn, account_id)
-        target = Target("invoices", tuple(Selection(r["id"]) for r in payable))
-        command = saved_method_command(target, rows[0]["autopay_method_id"], account["email"])
-        payment, failure = pay_in_transaction(conn, processor, settings, account_id, command, "autopay", day)
-        attempted += 1
-        if payment is not None:
-            store.record_runs(conn, account_id, rows, payment["status"], payment["id"], None, now)
-            store.set_failure(conn, account_id, None, None)
-            continue
-        store.record_runs(conn, account_id, rows, "failed", None, failure, now)
-        store.set_failure(conn, account_id, day, failure)
-        notify.autopay_failed(conn, account, payable, day, failure or "")
+        if _run_one(engine, processor, settings, day, account_id, rows):
+            attempted += 1
     return attempted
+
+
+def _run_one(
+    engine: Engine,
+    processor: Processor,
+    settings: Settings,
+    day: date,
+    account_id: int,
+    rows: list[RowMapping],
+) -> bool:
+    with reading(engine) as conn:  # the balances now: a payment made since the list was read counts
+        left = store.balances_of(conn, [r["id"] for r in rows])
+    payable = [r for r in rows if left.get(r["id"], 0) > 0]
+    if not payable:  # paid by hand before the due date: nothing left for autopay
+        try:
+            with writing(engine) as conn:
+                store.record_runs(conn, account_id, rows, "skipped", None, None, clock.utcnow())
+        except IntegrityError:  # another run recorded it first
+            pass
+        return False
+    target = Target("invoices", tuple(Selection(r["id"]) for r in payable))
+
+    def paid(conn: Connection, account: RowMapping, payment: dict) -> None:
+        store.record_runs(conn, account_id, rows, payment["status"], payment["id"], None, clock.utcnow())
+        store.set_failure(conn, account_id, None, None)
+
+    def failed(conn: Connection, account: RowMapping, why: str) -> None:
+        store.record_runs(conn, account_id, rows, "failed", None, why, clock.utcnow())
+        store.set_failure(conn, account_id, day, why)
+        notify.autopay_failed(
+            conn, account, [{**r, "balance_cents": left[r["id"]]} for r in payable], day, why
+        )
+
+    with reading(engine) as conn:
+        email = store.account_email(conn, account_id)
+    command = saved_method_command(target, rows[0]["autopay_method_id"], email)
+    return pay_due(
+        engine,
+        processor,
+        settings,
+        account_id,
+        command,
+        "autopay",
+        day,
+        unit_key(account_id, day),
+        paid,
+        failed,
+    )

@@ -1,22 +1,20 @@
-"""Charging: the processor's side of a payment, all parts or none.
+"""Charging: the processor's side of a payment, all parts or none, every call keyed.
 
-`charge` authorises every part, then hands the caller's `commit` a `capture` to call at its commit point
-(after the re-check under the lock, before the rows are written). A decline, or anything that fails before
-`capture` ran, voids every authorisation. Keeping capture a separate, named step is what lets a later
-change move it after the commit (crash-safe capture) without touching either caller.
+Each part of an intent carries its processor key (`pi_<intent>_<part>`), so every call here can be repeated
+after a crash and gets the same answer: `authorize_parts` authorises each part (a decline voids what was
+authorised), `capture_cards` captures the card parts (a bank part is debited at settlement), `undo` voids
+(or, if it was somehow captured, refunds) whatever a part got at the processor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
 
-from backend_stub.billing.quote import PartPlan
+from backend_stub import faults
 from backend_stub.payments.plan import Resolved
 from backend_stub.processor import Decline, Processor, TokenDetails
-
-T = TypeVar("T")
+from backend_stub.store.intents import IntentPart
 
 
 @dataclass(frozen=True)
@@ -30,41 +28,53 @@ def tokens_for(processor: Processor, resolved: Sequence[Resolved]) -> list[Token
     return [_token(processor, r) for r in resolved]
 
 
-def charge(
-    processor: Processor,
-    parts: Sequence[PartPlan],
-    tokens: Sequence[TokenDetails],
-    commit: Callable[[Callable[[], None]], T],
-) -> T | Declined:
-    """Authorise each part (amount plus fees), then return `commit(capture)`; or the first decline,
-    everything authorised so far voided."""
+def authorize_parts(
+    processor: Processor, parts: Sequence[IntentPart], fault: str | None = None
+) -> list[str] | Declined:
+    """Authorise every part (amount plus fee) with its key: the authorisation ids, or the first decline
+    with everything authorised before it voided."""
     auths: list[str] = []
-    captured = False
-
-    def capture() -> None:
-        nonlocal captured
-        for auth_id, part in zip(auths, parts, strict=True):
-            if part.method.type == "card":  # a bank part is debited at settlement, not captured
-                processor.capture(auth_id)
-        captured = True
-
-    try:
-        for index, (part, token) in enumerate(zip(parts, tokens, strict=True)):
-            answer = processor.authorize(token.token, part.amount_cents + part.fee_cents)
-            if isinstance(answer, Decline):
-                _void(processor, auths)
-                return Declined(index, answer)
-            auths.append(answer)
-        return commit(capture)
-    except BaseException:
-        if not captured:
-            _void(processor, auths)
-        raise
+    for index, part in enumerate(parts):
+        answer = processor.authorize(part.token, part.total_cents, part.key)
+        if isinstance(answer, Decline):
+            for auth_id in auths:
+                processor.void(auth_id)
+            return Declined(index, answer)
+        auths.append(answer)
+        if index == 0 and len(parts) > 1:
+            faults.reached(fault, "after_first_part")
+    return auths
 
 
-def _void(processor: Processor, auths: Sequence[str]) -> None:
-    for auth_id in auths:
-        processor.void(auth_id)
+def capture_cards(
+    processor: Processor, parts: Sequence[IntentPart], auths: Sequence[str] | None = None
+) -> None:
+    """Capture the card parts (by their authorisation ids, or asked by key after a crash)."""
+    for index, part in enumerate(parts):
+        if part.type != "card":
+            continue
+        auth_id = auths[index] if auths is not None else _auth_of(processor, part)
+        processor.capture(auth_id)
+
+
+def undo(processor: Processor, parts: Sequence[IntentPart]) -> None:
+    """Give back whatever each part got at the processor, asked by key: an authorisation is voided, a
+    capture (which a payment that was never recorded should not have) refunded in full."""
+    for part in parts:
+        charge = processor.find(part.key)
+        if charge is None:
+            continue
+        if charge.state == "authorized":
+            processor.void(charge.id)
+        elif charge.state == "captured" and charge.amount_cents > charge.refunded_cents:
+            processor.refund(charge.id, charge.amount_cents - charge.refunded_cents, part.key + "_undo")
+
+
+def _auth_of(processor: Processor, part: IntentPart) -> str:
+    charge = processor.find(part.key)
+    if charge is None or charge.state == "declined":
+        raise RuntimeError(f"part {part.key} of a recorded payment has no authorisation")
+    return charge.id
 
 
 def _token(processor: Processor, resolved: Resolved) -> TokenDetails:

@@ -11,13 +11,13 @@ import json
 import re
 from datetime import date
 
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import Connection, Engine, RowMapping
 
 from backend_stub.billing.labels import method_label
 from backend_stub.errors import invalid, not_found
 from backend_stub.payments import notify
 from backend_stub.payments.command import saved_method_command, target_of
-from backend_stub.payments.make import pay_in_transaction
+from backend_stub.payments.due import pay_due
 from backend_stub.payments.plan import SYSTEM, plan
 from backend_stub.payments.refusals import to_error
 from backend_stub.processor import Processor
@@ -26,6 +26,7 @@ from backend_stub.settings import Settings
 from backend_stub.store import methods as method_store
 from backend_stub.store import payments as payment_store
 from backend_stub.store import scheduled as store
+from backend_stub.store.db import reading, writing
 
 # Problems that belong to the day a payment is made, not to the day it is scheduled.
 _RUN_TIME_ONLY = {"card_payment_limit", "fees_changed"}
@@ -105,33 +106,61 @@ def _target_now(conn: Connection, target: dict) -> dict | None:
     return {"type": "invoices", "invoices": picks} if picks else None
 
 
-def run_one(conn: Connection, processor: Processor, settings: Settings, row: RowMapping, today: date) -> None:
-    """Make the payment now, dated `today`, and record how it went."""
-    target = _target_now(conn, json.loads(row["target"]))
+def unit_key(scheduled_id: int) -> str:
+    return f"scheduled:{scheduled_id}"
+
+
+def run_one(engine: Engine, processor: Processor, settings: Settings, scheduled_id: int, today: date) -> bool:
+    """Make the scheduled payment now, dated `today`, and record how it went: once, whatever runs it
+    (each outcome is written only while the row is still `scheduled`, and the payment is claimed by its
+    intent's unit key). False when it was not this run's to make."""
+    with reading(engine) as conn:
+        row = store.one(conn, scheduled_id)
+        if row is None or row["status"] != "scheduled":
+            return False
+        target = _target_now(conn, json.loads(row["target"]))
     if row["method_id"] is None:
-        payment, failure = None, "The payment method was removed."
-    elif target is None:
-        store.update_one(conn, row["id"], status="skipped")
-        return
-    else:
-        command = saved_method_command(target_of(target), row["method_id"], row["receipt_email"])
-        payment, failure = pay_in_transaction(
-            conn, processor, settings, row["account_id"], command, "scheduled", today
-        )
-    if payment is not None:
-        store.update_one(conn, row["id"], status="paid", payment_id=payment["id"])
-        return
-    if failure and "nothing" in failure.lower():
-        store.update_one(conn, row["id"], status="skipped")
-        return
-    store.update_one(conn, row["id"], status="failed", failure_message=(failure or "")[:300])
-    account = payment_store.account_row(conn, row["account_id"])
-    notify.scheduled_failed(conn, account, row, failure)
+        return _settle_without_paying(engine, row, "failed", "The payment method was removed.")
+    if target is None:
+        return _settle_without_paying(engine, row, "skipped", None)
+
+    def paid(conn: Connection, account: RowMapping, payment: dict) -> None:
+        if not store.finish(conn, scheduled_id, status="paid", payment_id=payment["id"]):
+            raise RuntimeError(f"scheduled payment {scheduled_id} changed while it was paid")
+
+    def failed(conn: Connection, account: RowMapping, why: str) -> None:
+        if "nothing" in why.lower():
+            store.finish(conn, scheduled_id, status="skipped")
+        elif store.finish(conn, scheduled_id, status="failed", failure_message=why[:300]):
+            notify.scheduled_failed(conn, account, row, why)
+
+    command = saved_method_command(target_of(target), row["method_id"], row["receipt_email"])
+    return pay_due(
+        engine,
+        processor,
+        settings,
+        row["account_id"],
+        command,
+        "scheduled",
+        today,
+        unit_key(scheduled_id),
+        paid,
+        failed,
+    )
 
 
-def run_due(conn: Connection, processor: Processor, settings: Settings, through: date) -> int:
-    """Run every scheduled payment due by `through`, each dated its own day."""
-    due = store.due_through(conn, through)
-    for row in due:
-        run_one(conn, processor, settings, row, row["pay_on"])
-    return len(due)
+def _settle_without_paying(engine: Engine, row: RowMapping, status: str, why: str | None) -> bool:
+    with writing(engine) as conn:
+        if not store.finish(conn, row["id"], status=status, failure_message=why):
+            return False
+        if status == "failed":
+            notify.scheduled_failed(conn, payment_store.account_row(conn, row["account_id"]), row, why)
+    return True
+
+
+def run_scheduled(engine: Engine, processor: Processor, settings: Settings, through: date) -> int:
+    """Run every scheduled payment due by `through`, each dated its own day. Returns how many this run
+    made (or recorded as failed or skipped)."""
+    with reading(engine) as conn:
+        due = store.due_through(conn, through)
+    return sum(run_one(engine, processor, settings, row["id"], row["pay_on"]) for row in due)

@@ -66,19 +66,22 @@ def list_outbox(
 def move_clock(body: ClockRequest, engine: EngineDep, settings: SettingsDep, request: Request) -> Clock:
     if (body.advance_days is None) == (body.today is None):
         raise invalid("Send exactly one of advance_days and today.", "advance_days")
-    with writing(engine) as conn:
+    with reading(engine) as conn:
         current = clock.today(conn)
-        if body.today is not None:
-            target = body.today
-            if target < current:
-                raise invalid(f"The clock only moves forward: today is {current.isoformat()}.", "today")
-        else:
-            try:
-                target = current + timedelta(days=body.advance_days or 0)
-            except OverflowError as exc:
-                raise invalid("That moves the clock past the year 9999.", "advance_days") from exc
-        if target != current:
-            jobs.advance_to(conn, target, request.app.state.processor, settings)
+    if body.today is not None:
+        target = body.today
+        if target < current:
+            raise invalid(f"The clock only moves forward: today is {current.isoformat()}.", "today")
+    else:
+        try:
+            target = current + timedelta(days=body.advance_days or 0)
+        except OverflowError as exc:
+            raise invalid("That moves the clock past the year 9999.", "advance_days") from exc
+    if target != current:
+        try:  # the due jobs run after the clock's move commits, each unit in its own transaction
+            jobs.advance_to(engine, target, request.app.state.processor, settings)
+        except ValueError as exc:  # another move went further meanwhile
+            raise invalid("The clock only moves forward: it was moved past that meanwhile.", "today") from exc
     return Clock(today=target)
 
 

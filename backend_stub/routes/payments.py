@@ -15,7 +15,7 @@ from backend_stub.billing.dates import history_start
 from backend_stub.clock import utcnow
 from backend_stub.deps import CallerDep, Conn, EngineDep, PathId, SettingsDep, UserDep, account_access
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
-from backend_stub.payments import make
+from backend_stub.payments import make, recovery
 from backend_stub.payments.command import from_request
 from backend_stub.payments.plan import plan, quote_view
 from backend_stub.payments.record import payment_payload
@@ -139,11 +139,15 @@ def _pay(
     key: str,
 ) -> Response:
     secret = _secret(request, engine, settings)
+    processor = request.app.state.processor
+    owner = request.app.state.owner
     claimed = idempotency.claim(
         engine,
         f"guest:{user.session_id}" if user.is_guest else f"user:{user.id}",
         key,
         idempotency.fingerprint(secret, account_id, body.model_dump(mode="json")),
+        owner,
+        lambda record_id: recovery.recover(engine, processor, settings, record_id),
     )
     if isinstance(claimed, idempotency.Replay):
         if user.is_guest and claimed.status != 201:
@@ -151,10 +155,11 @@ def _pay(
         return Response(
             claimed.body, claimed.status, media_type=JSON, headers={"Idempotent-Replayed": "true"}
         )
-    processor = request.app.state.processor
     try:
         command = from_request(body)
-        status, payload = make.pay(engine, processor, settings, user, account_id, command, claimed.record_id)
+        status, payload = make.pay(
+            engine, processor, settings, owner, user, account_id, command, claimed.record_id
+        )
     except ApiError as exc:
         text = idempotency.finish(engine, claimed, exc.status, exc.body())
         if user.is_guest:
@@ -164,8 +169,10 @@ def _pay(
                 audit.record(conn, user.id, "payment.refused", account_id, code=exc.code)
         return Response(text, exc.status, media_type=JSON, headers=exc.headers)
     except BaseException:
-        idempotency.release(engine, claimed)
+        idempotency.release(engine, claimed, owner)
         raise
+    finally:
+        idempotency.let_go(owner, claimed)
     return Response(Payment.model_validate(payload).model_dump_json(), status, media_type=JSON)
 
 

@@ -7,11 +7,11 @@ import json
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import Connection, RowMapping
+from sqlalchemy import Connection, Engine, RowMapping
 
 from backend_stub import clock, cursor
 from backend_stub.clock import utcnow
-from backend_stub.deps import Conn, PathId, SettingsDep, UserDep, WriteConn, account_access
+from backend_stub.deps import Conn, EngineDep, PathId, SettingsDep, UserDep, WriteConn, account_access
 from backend_stub.errors import ApiError, invalid, not_found
 from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments import scheduling
@@ -22,20 +22,30 @@ from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
 from backend_stub.store import scheduled as store
 from backend_stub.store.auth import User
+from backend_stub.store.db import reading, writing
 
 router = APIRouter(tags=["scheduled payments"], route_class=OneTripRoute)
 
 ListedAccount = Annotated[RowMapping, account_access("scheduled.list")]
-ScheduledOn = Annotated[RowMapping, account_access(None, write=True)]  # audited once the row exists
 
 
-def _run_if_today(conn: Connection, request: Request, settings: Settings, scheduled_id: int) -> None:
-    """A payment scheduled for today runs at once: the clock's run for today has already happened."""
-    row = store.one(conn, scheduled_id)
+def _run_if_today(engine: Engine, request: Request, settings: Settings, scheduled_id: int) -> None:
+    """A payment scheduled for today runs at once (the clock's run for today has already happened): after
+    the request's own transaction committed, as the due jobs run it (no transaction held while the
+    processor is asked)."""
+    with reading(engine) as conn:
+        row = store.one(conn, scheduled_id)
+        today = clock.today(conn)
     assert row is not None
-    today = clock.today(conn)
     if row["status"] == "scheduled" and row["pay_on"] <= today:
-        scheduling.run_one(conn, request.app.state.processor, settings, row, today)
+        scheduling.run_one(engine, request.app.state.processor, settings, scheduled_id, today)
+
+
+def _view(engine: Engine, scheduled_id: int) -> ScheduledPayment:
+    with reading(engine) as conn:
+        row = store.one(conn, scheduled_id)
+        assert row is not None
+        return scheduling.view(conn, row)
 
 
 @router.get(
@@ -73,34 +83,34 @@ def create_scheduled(
     account_id: PathId,
     body: ScheduledCreate,
     user: UserDep,
-    _account: ScheduledOn,
-    conn: WriteConn,
+    engine: EngineDep,
     settings: SettingsDep,
     request: Request,
 ) -> ScheduledPayment:
     target = body.target.model_dump(exclude_none=True)
     method_id = body.method.payment_method_id
-    amount = scheduling.check(
-        conn, settings, account_id, target, method_id, body.pay_on, body.receipt_email, clock.today(conn)
-    )
-    scheduled_id = store.create(
-        conn,
-        account_id=account_id,
-        target=json.dumps(target, sort_keys=True),
-        method_id=method_id,
-        pay_on=body.pay_on,
-        amount_cents=amount,
-        receipt_email=body.receipt_email.strip(),
-        status="scheduled",
-        created_at=utcnow(),
-        created_by=user.id,
-    )
-    if user.is_clerk:
-        audit.record(conn, user.id, "scheduled.create", account_id, scheduled_id=scheduled_id)
-    _run_if_today(conn, request, settings, scheduled_id)
-    row = store.one(conn, scheduled_id)
-    assert row is not None
-    return scheduling.view(conn, row)
+    with writing(engine) as conn:
+        if account_store.visible_account(conn, user, account_id) is None:
+            raise not_found("No such account.")
+        amount = scheduling.check(
+            conn, settings, account_id, target, method_id, body.pay_on, body.receipt_email, clock.today(conn)
+        )
+        scheduled_id = store.create(
+            conn,
+            account_id=account_id,
+            target=json.dumps(target, sort_keys=True),
+            method_id=method_id,
+            pay_on=body.pay_on,
+            amount_cents=amount,
+            receipt_email=body.receipt_email.strip(),
+            status="scheduled",
+            created_at=utcnow(),
+            created_by=user.id,
+        )
+        if user.is_clerk:
+            audit.record(conn, user.id, "scheduled.create", account_id, scheduled_id=scheduled_id)
+    _run_if_today(engine, request, settings, scheduled_id)
+    return _view(engine, scheduled_id)
 
 
 def _open_scheduled(conn: Connection, user: User, scheduled_id: int) -> RowMapping:
@@ -129,51 +139,50 @@ def change_scheduled(
     scheduled_id: PathId,
     body: ScheduledChange,
     user: UserDep,
-    conn: WriteConn,
+    engine: EngineDep,
     settings: SettingsDep,
     request: Request,
 ) -> ScheduledPayment:
     sent = body.model_fields_set
-    row = _open_scheduled(conn, user, scheduled_id)
-    target = json.loads(row["target"])
-    if "amount_cents" in sent:
-        if target["type"] != "amount":
-            raise invalid(
-                "Only a payment of an amount can change its amount: choose the invoices again instead.",
-                "amount_cents",
-                "invalid_amount",
-            )
-        target["amount_cents"] = body.amount_cents
-    if "pay_on" in sent and body.pay_on is None:
-        raise invalid("Choose a date.", "pay_on")
-    pay_on = body.pay_on or row["pay_on"]
-    method_id = body.method.payment_method_id if body.method else row["method_id"]
-    if method_id is None:
-        raise invalid("Choose a saved payment method.", "method")
-    amount = scheduling.check(
-        conn,
-        settings,
-        row["account_id"],
-        target,
-        method_id,
-        pay_on,
-        row["receipt_email"],
-        clock.today(conn),
-    )
-    store.update_one(
-        conn,
-        scheduled_id,
-        target=json.dumps(target, sort_keys=True),
-        pay_on=pay_on,
-        method_id=method_id,
-        amount_cents=amount,
-    )
-    if user.is_clerk:
-        audit.record(conn, user.id, "scheduled.change", row["account_id"], scheduled_id=scheduled_id)
-    _run_if_today(conn, request, settings, scheduled_id)
-    changed = store.one(conn, scheduled_id)
-    assert changed is not None
-    return scheduling.view(conn, changed)
+    with writing(engine) as conn:
+        row = _open_scheduled(conn, user, scheduled_id)
+        target = json.loads(row["target"])
+        if "amount_cents" in sent:
+            if target["type"] != "amount":
+                raise invalid(
+                    "Only a payment of an amount can change its amount: choose the invoices again instead.",
+                    "amount_cents",
+                    "invalid_amount",
+                )
+            target["amount_cents"] = body.amount_cents
+        if "pay_on" in sent and body.pay_on is None:
+            raise invalid("Choose a date.", "pay_on")
+        pay_on = body.pay_on or row["pay_on"]
+        method_id = body.method.payment_method_id if body.method else row["method_id"]
+        if method_id is None:
+            raise invalid("Choose a saved payment method.", "method")
+        amount = scheduling.check(
+            conn,
+            settings,
+            row["account_id"],
+            target,
+            method_id,
+            pay_on,
+            row["receipt_email"],
+            clock.today(conn),
+        )
+        store.update_one(
+            conn,
+            scheduled_id,
+            target=json.dumps(target, sort_keys=True),
+            pay_on=pay_on,
+            method_id=method_id,
+            amount_cents=amount,
+        )
+        if user.is_clerk:
+            audit.record(conn, user.id, "scheduled.change", row["account_id"], scheduled_id=scheduled_id)
+    _run_if_today(engine, request, settings, scheduled_id)
+    return _view(engine, scheduled_id)
 
 
 @router.delete(

@@ -79,6 +79,23 @@ def due_between(conn: Connection, after: date, through: date) -> list[RowMapping
     )
 
 
+def next_due(conn: Connection, after: date, through: date) -> date | None:
+    """The first due date in (after, through] autopay has an invoice to run for."""
+    query = (
+        select(func.min(invoices.c.due_on))
+        .join(accounts, accounts.c.id == invoices.c.account_id)
+        .where(
+            accounts.c.autopay_enabled.is_(True),
+            accounts.c.autopay_method_id.is_not(None),
+            _leaf_sent(),
+            invoices.c.due_on > after,
+            invoices.c.due_on <= through,
+            _not_run(),
+        )
+    )
+    return conn.execute(query).scalar_one_or_none()
+
+
 def next_run(conn: Connection, account_id: int, today: date) -> tuple[date | None, int | None]:
     """The next due date autopay will pay (after today: today's run is the one the clock already made),
     and the balances due that day."""
@@ -122,3 +139,14 @@ def record_runs(
             for row in rows
         ],
     )
+
+
+def balances_of(conn: Connection, invoice_ids: list[int]) -> dict[int, int]:
+    if not invoice_ids:
+        return {}
+    rows = conn.execute(select(invoices.c.id, invoices.c.balance_cents).where(invoices.c.id.in_(invoice_ids)))
+    return {r.id: int(r.balance_cents) for r in rows}
+
+
+def account_email(conn: Connection, account_id: int) -> str:
+    return conn.execute(select(accounts.c.email).where(accounts.c.id == account_id)).scalar_one()

@@ -1,5 +1,6 @@
 """Idempotency records: one row per (caller scope, key) with the request's fingerprint, its state
-(running | done) and, once done, the answer to replay. Rows older than a day are pruned lazily."""
+(running | done), the owner running it (see owners.py) and, once done, the answer to replay. Rows older
+than a day are pruned lazily."""
 
 from __future__ import annotations
 
@@ -15,41 +16,48 @@ def find(conn: Connection, scope: str, key: str) -> RowMapping | None:
     return conn.execute(query).mappings().first()
 
 
+def one(conn: Connection, record_id: int) -> RowMapping | None:
+    return conn.execute(select(idempotency_keys).where(idempotency_keys.c.id == record_id)).mappings().first()
+
+
 def insert_running(
-    conn: Connection, scope: str, key: str, fingerprint: str, now: datetime, locked_until: datetime
+    conn: Connection, scope: str, key: str, fingerprint: str, now: datetime, owner: str
 ) -> int:
     result = conn.execute(
         idempotency_keys.insert().values(
-            scope=scope,
-            key=key,
-            request_hash=fingerprint,
-            status="running",
-            created_at=now,
-            locked_until=locked_until,
+            scope=scope, key=key, request_hash=fingerprint, status="running", created_at=now, owner=owner
         )
     )
     return int(result.inserted_primary_key[0])
-
-
-def take_over(conn: Connection, record_id: int, now: datetime, locked_until: datetime) -> None:
-    """A running record whose request died (its lock ran out) is run again."""
-    conn.execute(
-        update(idempotency_keys)
-        .where(idempotency_keys.c.id == record_id)
-        .values(created_at=now, locked_until=locked_until)
-    )
 
 
 def complete(conn: Connection, record_id: int, status: int, body: str) -> None:
     conn.execute(
         update(idempotency_keys)
         .where(idempotency_keys.c.id == record_id)
-        .values(status="done", response_status=status, response_body=body, locked_until=None)
+        .values(status="done", response_status=status, response_body=body)
     )
 
 
-def release(conn: Connection, record_id: int) -> None:
-    conn.execute(delete(idempotency_keys).where(idempotency_keys.c.id == record_id))
+def release(conn: Connection, record_id: int, owner: str | None = None) -> bool:
+    """Forget a running record so its key runs again; with `owner`, only while that owner has it."""
+    condition = (idempotency_keys.c.id == record_id) & (idempotency_keys.c.status == "running")
+    if owner is not None:
+        condition &= idempotency_keys.c.owner == owner
+    return conn.execute(delete(idempotency_keys).where(condition)).rowcount == 1
+
+
+def release_abandoned(conn: Connection, record_id: int, owner: str | None) -> bool:
+    """Forget a running record left by `owner` (found dead; None: a record that never had one)."""
+    condition = (idempotency_keys.c.id == record_id) & (idempotency_keys.c.status == "running")
+    condition &= idempotency_keys.c.owner.is_(None) if owner is None else idempotency_keys.c.owner == owner
+    return conn.execute(delete(idempotency_keys).where(condition)).rowcount == 1
+
+
+def running(conn: Connection) -> list[RowMapping]:
+    return list(
+        conn.execute(select(idempotency_keys).where(idempotency_keys.c.status == "running")).mappings()
+    )
 
 
 def prune(conn: Connection, before: datetime) -> None:

@@ -212,5 +212,23 @@ def set_status(conn: Connection, payment_id: int, status: str, return_code: str 
     )
 
 
+def next_settlement(conn: Connection, after: date, through: date) -> date | None:
+    """The first settlement date in (after, through] of a pending payment."""
+    query = select(func.min(payments.c.settles_on)).where(
+        payments.c.status == "pending", payments.c.settles_on > after, payments.c.settles_on <= through
+    )
+    return conn.execute(query).scalar_one_or_none()
+
+
+def leave_pending(conn: Connection, payment_id: int, status: str, return_code: str | None) -> bool:
+    """Settle a pending payment's status (a compare-and-set: only one settlement of it succeeds)."""
+    result = conn.execute(
+        update(payments)
+        .where(payments.c.id == payment_id, payments.c.status == "pending")
+        .values(status=status, return_code=return_code)
+    )
+    return result.rowcount == 1
+
+
 def set_part_status(conn: Connection, part_id: int, status: str) -> None:
     conn.execute(update(payment_parts).where(payment_parts.c.id == part_id).values(status=status))

@@ -41,6 +41,25 @@ def update_one(conn: Connection, scheduled_id: int, **values: object) -> None:
     conn.execute(update(scheduled_payments).where(scheduled_payments.c.id == scheduled_id).values(**values))
 
 
+def finish(conn: Connection, scheduled_id: int, **values: object) -> bool:
+    """Leave `scheduled` for an outcome, if the row is still scheduled (a compare-and-set: one run wins)."""
+    result = conn.execute(
+        update(scheduled_payments)
+        .where(scheduled_payments.c.id == scheduled_id, scheduled_payments.c.status == "scheduled")
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+def next_pay_on(conn: Connection, after: date, through: date) -> date | None:
+    query = select(func.min(scheduled_payments.c.pay_on)).where(
+        scheduled_payments.c.status == "scheduled",
+        scheduled_payments.c.pay_on > after,
+        scheduled_payments.c.pay_on <= through,
+    )
+    return conn.execute(query).scalar_one_or_none()
+
+
 def due_through(conn: Connection, through: date) -> list[RowMapping]:
     return list(
         conn.execute(

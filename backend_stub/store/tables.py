@@ -226,7 +226,8 @@ idempotency_keys = Table(
     Column("response_status", Integer, nullable=True),
     Column("response_body", Text, nullable=True),
     Column("created_at", DateTime, nullable=False),
-    Column("locked_until", DateTime, nullable=True),
+    # 0008: the live process running the request (see process_leases); a lease, not a timeout, keeps it.
+    Column("owner", String(64), nullable=True),
     UniqueConstraint("scope", "key", name="uq_idempotency_keys_scope_key"),
 )
 
@@ -411,3 +412,74 @@ Index(
     scheduled_payments.c.id,
 )
 Index("ix_scheduled_payments_status_pay_on", scheduled_payments.c.status, scheduled_payments.c.pay_on)
+
+# 0008: the processor's own record of what it did, keyed by the idempotency key the backend sends with
+# each call (as card processors take one): it is written in the processor's own short transactions, never
+# inside the backend's, so it outlives a backend crash and can be asked about afterwards. A keyed decline
+# is kept too, so the same key answers the same decline.
+processor_charges = Table(
+    "processor_charges",
+    metadata,
+    Column("id", String(40), primary_key=True),  # auth_...
+    Column("idempotency_key", String(255), nullable=False, unique=True),
+    Column("token", String(100), nullable=False),
+    Column("amount_cents", Money, nullable=False),
+    Column("state", String(12), nullable=False),
+    Column("refunded_cents", Money, nullable=False, server_default="0"),
+    Column("decline_code", String(32), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    CheckConstraint("state IN ('authorized', 'captured', 'voided', 'refunded', 'declined')", name="state"),
+    CheckConstraint("refunded_cents >= 0 AND refunded_cents <= amount_cents", name="refund_within"),
+)
+
+processor_refunds = Table(
+    "processor_refunds",
+    metadata,
+    Column("id", String(40), primary_key=True),  # re_...
+    Column("charge_id", String(40), ForeignKey("processor_charges.id"), nullable=False, index=True),
+    Column("idempotency_key", String(255), nullable=False, unique=True),
+    Column("amount_cents", Money, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# 0008: the live server processes. Each renews its lease (expires_at) with a heartbeat while it runs; work it
+# owns (a running idempotency record, a payment intent) is recovered once the lease has run out.
+process_leases = Table(
+    "process_leases",
+    metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+
+# 0008: a payment's intent, committed before the processor is asked: the parts it will authorise (type,
+# token, amount, fee, processor key; never a card number) and how far it got (authorizing: the processor may
+# hold authorisations; recorded: the payment is written, card parts still to capture; done; failed). A
+# request's intent names its idempotency record; a due payment's its unit (`unit_key`, unique: the claim
+# that makes it run once). AUTOINCREMENT: an id is never reused, so neither is a processor key.
+payment_intents = Table(
+    "payment_intents",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "idempotency_id",
+        Integer,
+        ForeignKey("idempotency_keys.id", ondelete="SET NULL"),
+        nullable=True,
+        index=True,
+    ),
+    Column("unit_key", String(128), nullable=True, unique=True),
+    Column("owner", String(64), nullable=True),
+    Column("state", String(12), nullable=False),
+    Column("parts", Text, nullable=False),
+    Column("payment_id", Integer, ForeignKey("payments.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    CheckConstraint("state IN ('authorizing', 'recorded', 'done', 'failed')", name="state"),
+    sqlite_autoincrement=True,
+)
+Index("ix_payment_intents_state", payment_intents.c.state)

@@ -1,14 +1,16 @@
-"""The fake processor: test numbers, tokens that keep no card number, authorise/capture/void, settlement."""
+"""The fake processor: test numbers, tokens that keep no card number, keyed authorise/capture/void/refund
+(the same key answers the same), what it tells by key after a crash, settlement."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
 
 from backend_stub.billing.instruments import BankInput, CardInput
-from backend_stub.processor import Decline, Processor, describe_card, settlement_on
+from backend_stub.processor import Decline, Processor, ProcessorError, describe_card, settlement_on
 from backend_stub.store.db import create_db_engine, reading
 from backend_stub.store.migrate import upgrade
 
@@ -41,7 +43,7 @@ def test_funding_and_brand_by_number() -> None:
 def test_declines(engine: Engine, number: str, code: str) -> None:
     processor = Processor(engine)
     token = processor.tokenize_card(CardInput(number, 1, 2030, "123"))
-    answer = processor.authorize(token.token, 1000)
+    answer = processor.authorize(token.token, 1000, "k1")
     assert isinstance(answer, Decline) and answer.decline_code == code and answer.message
 
 
@@ -49,16 +51,18 @@ def test_all_or_nothing_voids_and_captures(engine: Engine) -> None:
     processor = Processor(engine)
     token = processor.tokenize_card(CardInput("4242424242424242", 1, 2030, "123"))
     assert token.token.startswith("tok_")
-    first = processor.authorize(token.token, 500)
+    first = processor.authorize(token.token, 500, "k1")
     assert isinstance(first, str)
     processor.void(first)
     assert processor.state(first) == "voided"
     with pytest.raises(ValueError):
         processor.capture(first)
-    second = processor.authorize(token.token, 500)
+    second = processor.authorize(token.token, 500, "k2")
     assert isinstance(second, str)
     processor.capture(second)
     assert processor.state(second) == "captured"
+    with pytest.raises(ValueError):
+        processor.void(second)  # a capture is refunded, not voided
 
 
 def test_tokens_never_keep_the_number_or_cvc(engine: Engine) -> None:
@@ -87,7 +91,116 @@ def test_bank_settlement_by_test_account(engine: Engine, account: str, outcome: 
     processor = Processor(engine)
     token = processor.tokenize_bank(BankInput("110000000", account, "checking"))
     assert token.token.startswith("btok_") and token.bank_name
-    assert isinstance(processor.authorize(token.token, 100), str)  # accepted now, returned later
+    assert isinstance(processor.authorize(token.token, 100, "k1"), str)  # accepted now, returned later
     with reading(engine) as conn:
         assert settlement_on(conn, token.token) == outcome
         assert settlement_on(conn, "tok_ach_demo_6789") == "settle"  # the seed's own tokens settle
+
+
+def _visa(processor: Processor) -> str:
+    return processor.tokenize_card(CardInput("4242424242424242", 1, 2030, "123")).token
+
+
+def test_the_same_key_answers_the_same_authorisation_whatever_became_of_it(engine: Engine) -> None:
+    processor = Processor(engine)
+    token = _visa(processor)
+    auth = processor.authorize(token, 1175, "pi_1_0")
+    assert isinstance(auth, str) and auth.startswith("auth_")
+    assert processor.authorize(token, 1175, "pi_1_0") == auth
+    processor.capture(auth)
+    assert processor.authorize(token, 1175, "pi_1_0") == auth  # no second hold
+    assert processor.authorize(token, 1175, "pi_1_1") != auth  # another key is another charge
+    with reading(engine) as conn:
+        assert conn.execute(text("SELECT count(*) FROM processor_charges")).scalar_one() == 2
+
+
+def test_a_key_reused_for_another_charge_is_refused(engine: Engine) -> None:
+    processor = Processor(engine)
+    token = _visa(processor)
+    processor.authorize(token, 500, "k")
+    with pytest.raises(ProcessorError):
+        processor.authorize(token, 600, "k")
+    with pytest.raises(ProcessorError):
+        processor.authorize(_visa(processor), 500, "k")
+
+
+def test_a_keyed_decline_is_replayed_and_kept(engine: Engine) -> None:
+    processor = Processor(engine)
+    token = processor.tokenize_card(CardInput("4000000000009995", 1, 2030, "123")).token
+    first = processor.authorize(token, 500, "k")
+    assert first == Decline("insufficient_funds")
+    assert processor.authorize(token, 500, "k") == first
+    found = processor.find("k")
+    assert found is not None and (found.state, found.decline_code) == ("declined", "insufficient_funds")
+    with pytest.raises(ValueError):
+        processor.capture(found.id)
+
+
+def test_capture_and_void_are_idempotent(engine: Engine) -> None:
+    processor = Processor(engine)
+    token = _visa(processor)
+    captured, voided = processor.authorize(token, 500, "a"), processor.authorize(token, 500, "b")
+    assert isinstance(captured, str) and isinstance(voided, str)
+    processor.capture(captured)
+    processor.capture(captured)
+    processor.void(voided)
+    processor.void(voided)
+    assert (processor.state(captured), processor.state(voided)) == ("captured", "voided")
+    with pytest.raises(ValueError):
+        processor.capture("auth_nothing")
+
+
+def test_find_tells_what_became_of_a_key(engine: Engine) -> None:
+    processor = Processor(engine)
+    token = _visa(processor)
+    assert processor.find("pi_9_0") is None  # never reached the processor
+    auth = processor.authorize(token, 700, "pi_9_0")
+    found = processor.find("pi_9_0")
+    assert found is not None
+    assert (found.id, found.token, found.amount_cents, found.state) == (auth, token, 700, "authorized")
+    assert found.decline is None
+
+
+def test_refunds_are_keyed_partial_and_never_more_than_was_captured(engine: Engine) -> None:
+    processor = Processor(engine)
+    token = _visa(processor)
+    auth = processor.authorize(token, 1000, "c")
+    assert isinstance(auth, str)
+    with pytest.raises(ValueError):
+        processor.refund(auth, 100, "r0")  # not captured yet: void it instead
+    processor.capture(auth)
+    first = processor.refund(auth, 300, "r1")
+    assert first.startswith("re_") and processor.refund(auth, 300, "r1") == first  # replayed, once
+    found = processor.find("c")
+    assert found is not None and (found.state, found.refunded_cents) == ("captured", 300)
+    with pytest.raises(ValueError):
+        processor.refund(auth, 701, "r2")
+    with pytest.raises(ValueError):
+        processor.refund(auth, 0, "r3")
+    with pytest.raises(ValueError):
+        processor.refund(auth, 200, "r1")  # the key of another refund
+    processor.refund(auth, 700, "r4")
+    found = processor.find("c")
+    assert found is not None and (found.state, found.refunded_cents) == ("refunded", 1000)
+    with pytest.raises(ValueError):
+        processor.refund(auth, 1, "r5")
+    with reading(engine) as conn:
+        assert conn.execute(text("SELECT sum(amount_cents) FROM processor_refunds")).scalar_one() == 1000
+
+
+def test_the_record_outlives_the_processor_object(engine: Engine) -> None:
+    """A restarted backend (a new Processor on the same database) finds what the old one did."""
+    token = _visa(Processor(engine))
+    auth = Processor(engine).authorize(token, 500, "k")
+    again = Processor(engine)
+    assert again.state(auth) == "authorized" and again.authorize(token, 500, "k") == auth
+
+
+def test_the_same_key_sent_at_once_from_many_threads_holds_once(engine: Engine) -> None:
+    processor = Processor(engine)
+    token = _visa(processor)
+    with ThreadPoolExecutor(8) as pool:
+        answers = set(pool.map(lambda _: processor.authorize(token, 500, "k"), range(16)))
+    assert len(answers) == 1
+    with reading(engine) as conn:
+        assert conn.execute(text("SELECT count(*) FROM processor_charges")).scalar_one() == 1

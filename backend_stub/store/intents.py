@@ -1,0 +1,128 @@
+"""Payment intents: what a payment is about to do at the processor, committed before the processor is
+asked (see tables.payment_intents). Every state change is a compare-and-set on (state, owner), so a process
+whose work was recovered by another (it was judged dead) can no longer move it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, RowMapping, select, update
+
+from backend_stub.store.tables import payment_intents
+
+AUTHORIZING, RECORDED, DONE, FAILED = "authorizing", "recorded", "done", "failed"
+UNFINISHED = (AUTHORIZING, RECORDED)
+
+
+@dataclass(frozen=True)
+class IntentPart:
+    """One part as the processor is asked for it: never a card number, only the processor's token."""
+
+    type: str  # card | ach
+    token: str
+    amount_cents: int
+    fee_cents: int
+    key: str  # the processor idempotency key: pi_<intent id>_<part index>
+
+    @property
+    def total_cents(self) -> int:
+        return self.amount_cents + self.fee_cents
+
+
+def part_key(intent_id: int, index: int) -> str:
+    return f"pi_{intent_id}_{index}"
+
+
+def create(
+    conn: Connection,
+    *,
+    account_id: int,
+    owner: str,
+    parts: list[tuple[str, str, int, int]],
+    now: datetime,
+    idempotency_id: int | None = None,
+    unit_key: str | None = None,
+    state: str = AUTHORIZING,
+) -> tuple[int, list[IntentPart]]:
+    """A new intent for `parts` (type, token, amount, fee), each given its processor key."""
+    intent_id = int(
+        conn.execute(
+            payment_intents.insert().values(
+                account_id=account_id,
+                idempotency_id=idempotency_id,
+                unit_key=unit_key,
+                owner=owner,
+                state=state,
+                parts="[]",
+                created_at=now,
+                updated_at=now,
+            )
+        ).inserted_primary_key[0]
+    )
+    keyed = [IntentPart(t, tok, a, f, part_key(intent_id, i)) for i, (t, tok, a, f) in enumerate(parts)]
+    if keyed:
+        conn.execute(
+            update(payment_intents)
+            .where(payment_intents.c.id == intent_id)
+            .values(parts=json.dumps([asdict(p) for p in keyed]))
+        )
+    return intent_id, keyed
+
+
+def parts_of(row: RowMapping) -> list[IntentPart]:
+    return [IntentPart(**p) for p in json.loads(row["parts"])]
+
+
+def one(conn: Connection, intent_id: int) -> RowMapping | None:
+    return conn.execute(select(payment_intents).where(payment_intents.c.id == intent_id)).mappings().first()
+
+
+def move(
+    conn: Connection,
+    intent_id: int,
+    owner: str | None,
+    from_state: str,
+    to_state: str,
+    now: datetime,
+    **values: object,
+) -> bool:
+    """Move the intent from `from_state` to `to_state` if `owner` still owns it; False if it does not."""
+    condition = (payment_intents.c.id == intent_id) & (payment_intents.c.state == from_state)
+    if owner is None:
+        condition &= payment_intents.c.owner.is_(None)
+    else:
+        condition &= payment_intents.c.owner == owner
+    result = conn.execute(
+        update(payment_intents).where(condition).values(state=to_state, updated_at=now, **values)
+    )
+    return result.rowcount == 1
+
+
+def take(
+    conn: Connection, intent_id: int, state: str, old_owner: str | None, new_owner: str, now: datetime
+) -> bool:
+    """Take over an intent from an owner found dead (compare-and-set: one recoverer wins)."""
+    condition = (payment_intents.c.id == intent_id) & (payment_intents.c.state == state)
+    if old_owner is None:
+        condition &= payment_intents.c.owner.is_(None)
+    else:
+        condition &= payment_intents.c.owner == old_owner
+    result = conn.execute(update(payment_intents).where(condition).values(owner=new_owner, updated_at=now))
+    return result.rowcount == 1
+
+
+def unfinished(conn: Connection, idempotency_id: int | None = None) -> list[RowMapping]:
+    query = select(payment_intents).where(payment_intents.c.state.in_(UNFINISHED))
+    if idempotency_id is not None:
+        query = query.where(payment_intents.c.idempotency_id == idempotency_id)
+    return list(conn.execute(query.order_by(payment_intents.c.id)).mappings())
+
+
+def for_record(conn: Connection, idempotency_id: int) -> list[RowMapping]:
+    return list(
+        conn.execute(
+            select(payment_intents).where(payment_intents.c.idempotency_id == idempotency_id)
+        ).mappings()
+    )
