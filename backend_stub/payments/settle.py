@@ -14,6 +14,7 @@ from sqlalchemy import Engine, RowMapping
 from backend_stub.billing.ledger import reopen, settle, split_return
 from backend_stub.payments import notify
 from backend_stub.processor import Processor
+from backend_stub.store import intents
 from backend_stub.store import payments as store
 from backend_stub.store.db import reading, writing
 
@@ -45,7 +46,34 @@ def settle_one(engine: Engine, processor: Processor, payment_id: int) -> bool:
         if not store.leave_pending(conn, payment_id, "returned" if returned else "succeeded", code):
             return False
         _apply(conn, payment, parts, outcomes, returned)
+    close_bank_holds(engine, processor, payment_id, parts, returned)
     return True
+
+
+def close_bank_holds(
+    engine: Engine, processor: Processor, payment_id: int, parts: list[RowMapping], returned: dict
+) -> None:
+    """After the settlement commits, the bank's answer closes each bank part's hold in the processor's
+    record: a settled debit is captured, a returned one voided. Asked again, each step does nothing (the
+    processor's calls are idempotent), so a crash in between leaves it for the next call."""
+    with reading(engine) as conn:
+        intent = intents.of_payment(conn, payment_id)
+    if intent is None:
+        return  # a payment made before intents (a seed's): the processor never held it
+    keyed = intents.parts_of(intent)
+    by_order = sorted(parts, key=lambda p: p["id"])  # the parts were recorded in the intent's order
+    if [p.type for p in keyed] != [p["method_type"] for p in by_order]:
+        return
+    for part, planned in zip(by_order, keyed, strict=True):
+        if planned.type != "ach":
+            continue
+        charge = processor.find(planned.key)
+        if charge is None or charge.state != "authorized":
+            continue
+        if part["id"] in returned:
+            processor.void(charge.id)
+        else:
+            processor.capture(charge.id)
 
 
 def _apply(conn, payment: RowMapping, parts: list[RowMapping], outcomes: dict, returned: dict) -> None:  # type: ignore[no-untyped-def]

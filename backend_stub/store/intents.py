@@ -120,6 +120,12 @@ def unfinished(conn: Connection, idempotency_id: int | None = None) -> list[RowM
     return list(conn.execute(query.order_by(payment_intents.c.id)).mappings())
 
 
+def of_payment(conn: Connection, payment_id: int) -> RowMapping | None:
+    """The intent that recorded `payment_id` (None for a payment made before intents, such as a seed's)."""
+    query = select(payment_intents).where(payment_intents.c.payment_id == payment_id)
+    return conn.execute(query).mappings().first()
+
+
 def for_record(conn: Connection, idempotency_id: int) -> list[RowMapping]:
     return list(
         conn.execute(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.api.conftest import Api, assert_error
 from tests.api.paying import (
@@ -54,6 +55,40 @@ def test_each_return_code_reopens_the_invoices_and_emails_the_customer(fresh: Ap
     assert dana.invoice(stuck_invoice["id"])["status"] == "in_progress"
     advance(fresh, 30)  # moving on again changes nothing already settled, and sends nothing twice
     assert len(outbox(fresh, DANA, "ach_return")) == len(RETURNS)
+    # The processor's record says what the bank did: each returned debit's hold voided, the one the bank
+    # has not answered still held.
+    states = _charge_states(fresh.server.db_url)
+    assert {code: states[paid["id"]] for code, (paid, _) in payments.items()} == dict.fromkeys(
+        RETURNS.values(), "voided"
+    )
+    assert states[stuck["id"]] == "authorized"
+
+
+def test_a_settled_bank_debit_is_captured_in_the_processors_record(fresh: Api) -> None:
+    dana = Payer(fresh, DANA)
+    invoice = singles(dana)[0]
+    paid = dana.paid(body(invoices_target(invoice["id"]), ach()))
+    assert _charge_states(fresh.server.db_url)[paid["id"]] == "authorized"
+    advance(fresh, 10)
+    stored = fresh.http.get(f"/v1/payments/{paid['id']}", headers=dana.headers()).json()
+    assert stored["status"] == "succeeded"
+    assert _charge_states(fresh.server.db_url)[paid["id"]] == "captured"
+
+
+def _charge_states(db_url: str) -> dict[int, str]:
+    """Each payment's processor charge state (of its first part), read from the database."""
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT i.payment_id, c.state FROM payment_intents i JOIN processor_charges c "
+                    "ON c.idempotency_key = 'pi_' || i.id || '_0' WHERE i.payment_id IS NOT NULL"
+                )
+            ).all()
+    finally:
+        engine.dispose()
+    return {payment_id: state for payment_id, state in rows}
 
 
 def test_clerk_takes_a_phone_payment_by_bank_with_the_tel_authorization(fresh: Api) -> None:
