@@ -15,6 +15,7 @@ from backend_stub.billing.dates import history_start
 from backend_stub.clock import utcnow
 from backend_stub.deps import CallerDep, Conn, EngineDep, PathId, SettingsDep, UserDep, account_access
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
+from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments import make, recovery
 from backend_stub.payments.command import from_request
 from backend_stub.payments.plan import plan, quote_view
@@ -37,7 +38,7 @@ from backend_stub.store import payments as store
 from backend_stub.store.auth import User
 from backend_stub.store.db import reading, writing
 
-router = APIRouter(tags=["payments"])
+router = APIRouter(tags=["payments"], route_class=OneTripRoute)
 
 QuotedAccount = Annotated[RowMapping, account_access("payment.quote", guests=True)]
 ListedAccount = Annotated[RowMapping, account_access("payments.list")]
