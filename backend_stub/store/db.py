@@ -83,6 +83,18 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def reads_on_event_loop(engine: Engine) -> bool:
+    """Whether a request's short reads may run on the event loop itself (backend_stub.one_trip): on a
+    SQLite file in WAL a read never waits for a writer and takes microseconds; a PostgreSQL read is a
+    network round trip, and an in-memory SQLite database has one connection per thread."""
+    database = engine.url.database or ""
+    return (
+        engine.url.get_backend_name() == "sqlite"
+        and database not in ("", ":memory:")
+        and "mode=memory" not in database
+    )
+
+
 def check_database(engine: Engine) -> None:
     """Raise unless the database answers: a `SELECT 1` through the pool (on PostgreSQL the pool's ping
     reconnects, or fails); on a SQLite file, also that the file is still where the engine opens it (an
