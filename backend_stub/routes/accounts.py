@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from sqlalchemy import Connection, RowMapping
 
 from backend_stub import clock, cursor, views
@@ -85,7 +86,7 @@ def list_invoices(
     kind: KindFilter = "all",
     limit: Limit = 50,
     cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
-) -> InvoicePage:
+) -> Response:
     scope = f"{status}/{kind}"
     after, known_total = cursor.decode_date_id_count(cursor_, scope)
     rows, total = invoice_store.list_page(
@@ -93,6 +94,4 @@ def list_invoices(
     )
     today = clock.today(conn)
     rows, next_cursor = cursor.page(rows, limit, lambda r: (r["issued_on"], r["id"], total, scope))
-    return InvoicePage(
-        items=[views.invoice_row(r, today) for r in rows], next_cursor=next_cursor, total_count=total
-    )
+    return Response(views.invoice_page_json(rows, today, next_cursor, total), media_type="application/json")
