@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import get_dependant
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
-from backend_stub.one_trip import OneTripRoute, in_request_thread, short_read
+from backend_stub.one_trip import OneTripRoute, in_request_thread, short_read, without_repeats
 
 
 class Answer(BaseModel):
@@ -158,3 +160,37 @@ def test_a_short_read_makes_one_trip_where_the_app_does_not_allow_the_loop() -> 
     threads = dict(seen)
     assert len({threads[what] for what in ("caller", "begin", "endpoint", "commit")}) == 1
     assert threads["caller"] != threads["loop"]
+
+
+def _size(dependant: Dependant) -> int:
+    return 1 + sum(_size(sub) for sub in dependant.dependencies)
+
+
+def test_a_shared_dependency_without_parameters_is_solved_once() -> None:
+    """FastAPI walks a sub-dependency's whole tree wherever it appears; the repeats are cut to leaves
+    that FastAPI's cache answers, and the answers stay the same."""
+    from backend_stub.routes.accounts import list_invoices
+
+    full = get_dependant(path="/v1/accounts/{account_id}/invoices", call=list_invoices)
+    cut = without_repeats(full)
+    assert _size(cut) < _size(full) - 8  # the caller's tree (caller, token, bearer, engine) once, not 4 times
+    calls = {id(d.call) for d in _walk(full)}
+    assert {id(d.call) for d in _walk(cut)} == calls  # every dependency is still there
+    # A shared dependency with parameters stays whole wherever it appears (its check may fail).
+    async def who(name: Annotated[str, Query()] = "x") -> str:
+        return name
+
+    async def check(name: Annotated[str, Depends(who)]) -> str:
+        return name
+
+    async def endpoint(a: Annotated[str, Depends(check)], b: Annotated[str, Depends(who)]) -> str:
+        return a + b
+
+    whole = get_dependant(path="/", call=endpoint)
+    assert _size(whole) == 4 and _size(without_repeats(whole)) == 4
+
+
+def _walk(dependant: Dependant) -> Iterator[Dependant]:
+    yield dependant
+    for sub in dependant.dependencies:
+        yield from _walk(sub)
