@@ -43,7 +43,7 @@ from backend_stub.routes import (
 )
 from backend_stub.routes.health import VERSION
 from backend_stub.settings import Settings
-from backend_stub.store.db import create_db_engine
+from backend_stub.store.db import create_db_engine, reads_on_event_loop
 
 log = logging.getLogger("backend_stub")
 
@@ -73,6 +73,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine if engine is not None else create_db_engine(settings.db_url)
     clock.configure(app.state.engine, settings.timezone, dev=settings.dev)
+    app.state.short_reads_on_loop = reads_on_event_loop(app.state.engine)  # backend_stub.one_trip
     app.state.processor = Processor(app.state.engine, delay_ms=settings.processor_delay_ms)
     # --smtp: a delivery thread to start()/stop() with the server (None: mail stays in the outbox).
     app.state.mail_delivery = mail_worker.for_settings(settings, app.state.engine)

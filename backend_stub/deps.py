@@ -60,7 +60,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-@in_request_thread
+@in_request_thread(on_loop=True)  # a short read
 def current_caller(token: Annotated[str, Depends(current_token)], engine: EngineDep) -> User:
     """A signed-in user, or a guest (one-time payment session) as a User with role "guest". Only the
     routes a guest may call depend on this: summary, open invoices, one invoice, quote, one payment.
@@ -111,7 +111,11 @@ def clerk_only(message: str) -> Any:
     return Depends(current_clerk)
 
 
-@in_request_thread
+def _reads_only(caller: User, engine: Engine) -> bool:
+    return not caller.is_clerk
+
+
+@in_request_thread(on_loop=_reads_only)  # a clerk's transaction writes, so it may wait for the lock
 def _transaction(caller: CallerDep, engine: EngineDep) -> Iterator[Connection]:
     """The request's one transaction. A clerk's reads are audited (they write a row), so a clerk gets a
     write transaction; anyone else a read transaction."""
@@ -151,7 +155,7 @@ def account_access(
     who = CallerDep if guests else UserDep
     tx = WriteConn if write else Conn
 
-    @in_request_thread
+    @in_request_thread(on_loop=True)  # it writes only in a clerk's transaction, which never runs there
     def open_account(
         account_id: PathId,
         user: who,  # type: ignore[valid-type]

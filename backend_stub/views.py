@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
+from pydantic import TypeAdapter
 from sqlalchemy import RowMapping
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from backend_stub import schemas
 from backend_stub.billing.labels import combined_label, method_label
@@ -30,6 +33,63 @@ def invoice_row(row: RowMapping, today: date) -> schemas.InvoiceRow:
         parent_id=row["parent_id"],
         children_count=row["children_count"],
     )
+
+
+class _SiteJson(TypedDict):
+    id: int
+    name: str
+    address: str
+
+
+class _InvoiceRowJson(TypedDict):  # schemas.InvoiceRow's fields, in its order (tests/unit/test_views.py)
+    id: int
+    number: str
+    issued_on: date
+    due_on: date
+    amount_cents: int
+    balance_cents: int
+    status: str
+    past_due: bool
+    site: _SiteJson | None
+    parent_id: int | None
+    children_count: int
+
+
+class _InvoicePageJson(TypedDict):  # schemas.InvoicePage's
+    items: list[_InvoiceRowJson]
+    next_cursor: str | None
+    total_count: int
+
+
+_INVOICE_PAGE = TypeAdapter(_InvoicePageJson)
+
+
+def invoice_page_json(rows: Sequence[RowMapping], today: date, next_cursor: str | None, total: int) -> bytes:
+    """A page of `schemas.InvoicePage` as JSON, the same bytes, without a model per row: 50 row models
+    cost more than the page's query. Serialising dicts does not validate them; the rows come from the
+    database as `invoice_row` reads them."""
+    items = [
+        {
+            "id": row["id"],
+            "number": row["number"],
+            "issued_on": row["issued_on"],
+            "due_on": row["due_on"],
+            "amount_cents": row["amount_cents"],
+            "balance_cents": row["balance_cents"],
+            "status": row["pay_state"],
+            "past_due": is_past_due(row["pay_state"], row["due_on"], today),
+            "site": (
+                {"id": row["site_id"], "name": row["site_name"], "address": row["site_address"]}
+                if row["site_id"] is not None
+                else None
+            ),
+            "parent_id": row["parent_id"],
+            "children_count": row["children_count"],
+        }
+        for row in rows
+    ]
+    page = {"items": items, "next_cursor": next_cursor, "total_count": total}
+    return _INVOICE_PAGE.dump_json(page)  # type: ignore[arg-type]
 
 
 def full_name(first: str, last: str) -> str:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from sqlalchemy import Connection, RowMapping
 
 from backend_stub import clock, cursor, views
 from backend_stub.billing.summary import summarize
 from backend_stub.deps import CallerDep, Conn, PathId, account_access
 from backend_stub.errors import guest_forbidden
-from backend_stub.one_trip import OneTripRoute, in_request_thread
+from backend_stub.one_trip import OneTripRoute, in_request_thread, short_read
 from backend_stub.routes.common import Limit, errors
 from backend_stub.schemas import PLAIN_TEXT, Account, InvoicePage, Summary
 from backend_stub.store import accounts as account_store
@@ -41,6 +42,7 @@ ListedAccount = Annotated[RowMapping, account_access("invoices.list", guests=Tru
 @router.get(
     "/v1/accounts/{account_id}", operation_id="getAccount", response_model=Account, responses=errors(401, 404)
 )
+@short_read
 def get_account(account_id: PathId, row: ViewedAccount, conn: Conn) -> Account:
     return account_view(conn, row)
 
@@ -62,6 +64,7 @@ def account_view(conn: Connection, row: RowMapping) -> Account:
     response_model=Summary,
     responses=errors(401, 404),
 )
+@short_read
 def get_summary(account_id: PathId, row: SummarizedAccount, conn: Conn) -> Summary:
     result = summarize(invoice_store.summary_groups(conn, account_id), row["credit_cents"], clock.today(conn))
     return Summary(**result.__dict__)
@@ -74,6 +77,7 @@ def get_summary(account_id: PathId, row: SummarizedAccount, conn: Conn) -> Summa
     responses=errors(400, 401, 404),
     summary="Top-level invoices, newest first",
 )
+@short_read
 def list_invoices(
     account_id: PathId,
     _account: ListedAccount,
@@ -82,7 +86,7 @@ def list_invoices(
     kind: KindFilter = "all",
     limit: Limit = 50,
     cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
-) -> InvoicePage:
+) -> Response:
     scope = f"{status}/{kind}"
     after, known_total = cursor.decode_date_id_count(cursor_, scope)
     rows, total = invoice_store.list_page(
@@ -90,6 +94,4 @@ def list_invoices(
     )
     today = clock.today(conn)
     rows, next_cursor = cursor.page(rows, limit, lambda r: (r["issued_on"], r["id"], total, scope))
-    return InvoicePage(
-        items=[views.invoice_row(r, today) for r in rows], next_cursor=next_cursor, total_count=total
-    )
+    return Response(views.invoice_page_json(rows, today, next_cursor, total), media_type="application/json")

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, RowMapping
 from backend_stub import clock, invoice_pdf, views
 from backend_stub.deps import CallerDep, Conn, PathId, UserDep
 from backend_stub.errors import not_found
-from backend_stub.one_trip import OneTripRoute
+from backend_stub.one_trip import OneTripRoute, short_read
 from backend_stub.routes.common import errors
 from backend_stub.schemas import InvoiceDetail
 from backend_stub.store import accounts as account_store
@@ -56,6 +56,7 @@ def load_invoice(
     response_model=InvoiceDetail,
     responses=errors(401, 404),
 )
+@short_read
 def get_invoice(invoice_id: PathId, user: CallerDep, conn: Conn) -> InvoiceDetail:
     detail, _account = load_invoice(conn, user, invoice_id, "invoice.view")
     return detail

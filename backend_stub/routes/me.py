@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from backend_stub.deps import EngineDep, UserDep
-from backend_stub.one_trip import OneTripRoute
+from backend_stub.one_trip import OneTripRoute, short_read
 from backend_stub.routes.common import errors
 from backend_stub.schemas import AccountRef, Me, User
 from backend_stub.store import accounts as store
@@ -16,6 +16,7 @@ router = APIRouter(tags=["me"], route_class=OneTripRoute)
 
 
 @router.get("/v1/me", operation_id="getMe", response_model=Me, responses=errors(401))
+@short_read
 def me(user: UserDep, engine: EngineDep) -> Me:
     rows = []
     if not user.is_clerk:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Date, Integer, RowMapping, Select, bindparam,
 from backend_stub.billing.summary import InvoiceGroup
 from backend_stub.store.tables import (
     allocations,
+    invoice_counts,
     invoices,
     line_items,
     payment_parts,
@@ -67,8 +68,9 @@ def list_page(
     after: tuple[date, int] | None,
     total: int | None = None,
 ) -> tuple[list[RowMapping], int]:
-    """One page of top-level invoices, newest first, and how many match the filter in all (counted unless
-    `total` is known already: the cursor carries the count of the list's first page).
+    """One page of top-level invoices, newest first, and how many match the filter in all (read from
+    `invoice_counts` unless `total` is known already: the cursor carries the count of the list's first
+    page).
 
     Fetches limit + 1 rows so the caller knows whether another page follows."""
     count, page = _list_statements(status, kind, after is not None)
@@ -85,7 +87,7 @@ def _list_statements(status: str, kind: str, paged: bool) -> tuple[Select, Selec
     """The count and the page of one filter, built once: a statement built per request costs more Python
     than SQLite takes to run it."""
     conditions = _top_level(bindparam("account_id"), status, kind)  # type: ignore[arg-type]
-    count = select(func.count()).select_from(invoices).where(*conditions)
+    count = _count(status, kind)
     page = _rows().where(*conditions)
     if paged:
         # A row value, not `a < x OR (a = x AND b < y)`: the index seeks to the cursor instead of
@@ -98,6 +100,23 @@ def _list_statements(status: str, kind: str, paged: bool) -> tuple[Select, Selec
         bindparam("limit", type_=Integer)
     )
     return count, page
+
+
+def _count(status: str, kind: str) -> Select:
+    """How many invoices `_top_level` matches, from the few rows the triggers keep per account (migration
+    0011): counting 10,000 index entries took 0.5-0.9 ms on every first page."""
+    conditions = [invoice_counts.c.account_id == bindparam("account_id")]
+    if status != "all":
+        conditions.append(invoice_counts.c.pay_state == status)
+    if kind != "all":
+        conditions.append(invoice_counts.c.multi == (1 if kind == "multi" else 0))
+    return select(func.coalesce(func.sum(invoice_counts.c.n), 0)).where(*conditions)
+
+
+def count_top_level(conn: Connection, account_id: int, status: str, kind: str) -> int:
+    """The count of `_top_level` from the invoices themselves (what `invoice_counts` must always say)."""
+    query = select(func.count()).select_from(invoices).where(*_top_level(account_id, status, kind))
+    return int(conn.execute(query).scalar_one())
 
 
 def summary_groups(conn: Connection, account_id: int) -> list[InvoiceGroup]:

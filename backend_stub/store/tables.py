@@ -150,6 +150,18 @@ Index(
 Index("ix_invoices_account_issued", invoices.c.account_id, invoices.c.issued_on, invoices.c.id)
 Index("ix_invoices_parent", invoices.c.parent_id)
 
+# How many top-level sent invoices an account has per pay_state and kind (multi: children_count > 0), kept
+# by triggers on `invoices` in the transaction of every change (migration 0011): the list's total_count
+# without counting the invoices. Never written by the application.
+invoice_counts = Table(
+    "invoice_counts",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("pay_state", String(12), primary_key=True),
+    Column("multi", Integer, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+
 line_items = Table(
     "line_items",
     metadata,

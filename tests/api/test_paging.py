@@ -116,3 +116,54 @@ def test_a_cursor_with_a_forged_count_is_refused_and_an_old_one_is_counted(large
     # A cursor of (day, id) alone, as this server gave out before it carried the count: counted again.
     older = large.ok(path, BIG, params={"cursor": made(["2099-01-01", 2**31 - 1])})
     assert older["total_count"] == 10_000 and len(older["items"]) == 50
+
+
+FILTERS = [
+    {"status": status, "kind": kind}
+    for status in ("all", "open", "in_progress", "paid")
+    for kind in ("all", "single", "multi")
+]
+
+
+def _totals_match_the_walks(api: Api, email: str) -> dict[tuple[str, str], int]:
+    """Every filter's total_count (kept by the database's triggers, migration 0011) is the number of rows
+    its pages hold."""
+    account_id = api.account_id(email)
+    totals = {}
+    for params in FILTERS:
+        seen, cursor, total = 0, None, None
+        while True:
+            query = {**params, "limit": 4, **({"cursor": cursor} if cursor else {})}
+            page = api.ok(f"/v1/accounts/{account_id}/invoices", email, params=query)
+            total = page["total_count"] if total is None else total
+            seen += len(page["items"])
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert total == seen, params
+        totals[params["status"], params["kind"]] = total
+    return totals
+
+
+def test_total_count_follows_payments_settlements_and_returns(fresh: Api) -> None:
+    from tests.api.paying import DANA, RETURNS, SETTLES, Payer, ach, body, card, invoices_target, singles
+
+    before = _totals_match_the_walks(fresh, DANA)
+    payer = Payer(fresh, DANA)
+    by_card, by_bank, returned = singles(payer)[:3]
+    payer.paid(body(invoices_target(by_card["id"]), card()))
+    payer.paid(body(invoices_target(by_bank["id"]), ach(SETTLES)))
+    payer.paid(body(invoices_target(returned["id"]), ach(next(iter(RETURNS)))))
+    pending = _totals_match_the_walks(fresh, DANA)
+    assert pending["paid", "single"] == before["paid", "single"] + 1
+    assert pending["in_progress", "single"] == before["in_progress", "single"] + 2
+    assert pending["open", "single"] == before["open", "single"] - 3
+    assert pending["all", "all"] == before["all", "all"]
+    r = fresh.http.post("/v1/dev/clock", json={"advance_days": 7})  # the bank settles one, returns one
+    assert r.status_code == 200, r.text
+    after = _totals_match_the_walks(fresh, DANA)
+    assert after["all", "all"] == before["all", "all"]
+    statuses = [payer.invoice(i["id"])["status"] for i in (by_card, by_bank, returned)]
+    assert statuses == ["paid", "paid", "open"]
+    assert after["in_progress", "all"] == 0  # every bank payment settled or came back
+    assert after["open", "single"] == pending["open", "single"] + 1  # the returned one is open again
+    assert after["paid", "single"] == pending["paid", "single"] + pending["in_progress", "single"] - 1
