@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,13 +23,23 @@ FAR_ZONES = ("Etc/GMT+12", "Pacific/Kiritimati", "Asia/Tokyo", "Pacific/Honolulu
 
 
 def _zone_off_the_utc_date() -> str:
-    """A zone whose date differs from UTC's now and still in ten minutes (the test's margin)."""
-    now = datetime.now(UTC)
+    """A zone whose date differs from UTC's now and still in a minute (the test's margin).
+
+    In the last minute before UTC's midnight no zone can stay off the UTC date across it (the zones
+    ahead of UTC join it, those behind have not left it yet): then wait, with a deadline, until a zone
+    qualifies rather than hope the test beats the midnight."""
+    deadline = time.monotonic() + 120
 
     def off(zone: str, moment: datetime) -> bool:
         return moment.astimezone(ZoneInfo(zone)).date() != moment.date()
 
-    return next(z for z in FAR_ZONES if off(z, now) and off(z, now + timedelta(minutes=10)))
+    while True:
+        now = datetime.now(UTC)
+        found = [z for z in FAR_ZONES if off(z, now) and off(z, now + timedelta(minutes=1))]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, "no zone off the UTC date for a whole minute"
+        time.sleep(0.5)
 
 
 def test_the_business_time_zone_decides_today(tmp_path: Path) -> None:
