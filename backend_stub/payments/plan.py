@@ -59,7 +59,10 @@ def plan(
     target = command.target
     resolved, method_problems = _resolve(conn, account_id, command, today)
     invoices = store.balances(conn, account_id, [s.invoice_id for s in target.invoices])
-    recent = store.card_payments_since(conn, account_id, card_window_start(today))
+    # The card limit counts recent card payments; a payment without a card part has no use for the count
+    # (and counting walks every payment of the window: thousands on a busy account).
+    has_card = any(r.facts.type == "card" for r in resolved)
+    recent = store.card_payments_since(conn, account_id, card_window_start(today)) if has_card else 0
     request = QuoteRequest(
         target,
         tuple(p.amount_cents for p in command.parts),
