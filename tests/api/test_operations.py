@@ -14,14 +14,16 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from tests.api.conftest import Api
 from tests.api.jobs_data import wait_for
-from tests.api.paying import DANA, VISA, Payer, body, card, invoices_target
+from tests.api.paying import DANA, VISA, Payer, body, card, invoices_target, singles
 from tests.support.stub import (
     fresh_postgres_database,
     postgres_available,
@@ -214,3 +216,70 @@ def test_backup_says_pg_dump_for_postgres_and_refuses_a_missing_file(tmp_path: P
     [line] = [line for line in missing.stderr.splitlines() if line.strip()]
     assert "no database" in line
     assert not (tmp_path / "nothing.db").exists() and not (tmp_path / "o.db").exists()
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgres_racing_payments_charge_once_per_key_never_overpaying(tmp_path: Path) -> None:
+    """Payments racing across two worker processes: on one invoice, twelve keys give one payment; six
+    requests with one key give that key's one payment (or 409 while it runs); one capture per payment."""
+    if not postgres_available():
+        pytest.skip("no PostgreSQL at 127.0.0.1:5432")
+    with (
+        fresh_postgres_database() as url,
+        run_stub(url, tmp_path, seed="demo", no_jobs=True, extra_args=["--workers", "2"]) as server,
+    ):
+        api = Api(server)
+        dana = Payer(api, DANA)
+        first, second = singles(dana)[:2]
+        racing = body(invoices_target(first["id"]), card()) | {"accepted_fees_cents": 175}
+        retried = body(invoices_target(second["id"]), card()) | {"accepted_fees_cents": 175}
+        shared_key = uuid.uuid4().hex
+        headers = dana.headers()
+        answers: dict[str, list[httpx.Response]] = {"racing": [], "retried": []}
+        start = threading.Barrier(18)
+
+        def pay(kind: str, payment: dict, key: str) -> None:
+            with httpx.Client(base_url=server.base_url, timeout=30) as client:  # its own connection
+                start.wait()
+                answer = client.post(
+                    f"/v1/accounts/{dana.account_id}/payments",
+                    json=payment,
+                    headers={**headers, "Idempotency-Key": key},
+                )
+                answers[kind].append(answer)
+
+        threads = [
+            threading.Thread(target=pay, args=("racing", racing, uuid.uuid4().hex)) for _ in range(12)
+        ] + [threading.Thread(target=pay, args=("retried", retried, shared_key)) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+
+        assert sorted(r.status_code for r in answers["racing"]) == [201] + [409] * 11
+        made = {r.json()["id"] for r in answers["retried"] if r.status_code == 201}
+        assert len(made) == 1 and all(r.status_code in (201, 409) for r in answers["retried"])
+        replay = dana.pay(retried, key=shared_key)  # once it is done, the key answers its payment
+        assert replay.status_code == 201 and replay.json()["id"] in made
+        for invoice in (first, second):
+            detail = dana.invoice(invoice["id"])
+            assert (detail["status"], detail["balance_cents"]) == ("paid", 0)
+            assert sum(p["amount_cents"] for p in detail["payments"]) == invoice["balance_cents"]
+        api.close()
+        engine = create_engine(url)
+        try:
+            with engine.connect() as conn:
+                captured = conn.execute(
+                    text("SELECT count(*) FROM processor_charges WHERE state = 'captured'")
+                ).scalar_one()
+                held = conn.execute(
+                    text("SELECT count(*) FROM processor_charges WHERE state = 'authorized'")
+                ).scalar_one()
+                made_payments = conn.execute(
+                    text("SELECT count(*) FROM payments WHERE account_id = :a AND channel <> 'autopay'"),
+                    {"a": dana.account_id},
+                ).scalar_one()
+        finally:
+            engine.dispose()
+        assert (captured, held) == (2, 0)
+        assert made_payments >= 2
