@@ -17,6 +17,7 @@ from tests.support.stub import (
     run_stub,
     serve_stub,
     set_templates,
+    sqlite_database,
 )
 
 
@@ -98,6 +99,19 @@ def fresh_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Stu
     else:
         with serve(f"sqlite:///{tmp_path / 'api.db'}", tmp_path, seed="demo") as server:
             yield server
+
+
+@pytest.fixture(params=_db_params())
+def demo_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database of its own holding the demo seed, on SQLite and (when reachable) PostgreSQL: for tests
+    that start and stop servers on it themselves."""
+    if request.param == "postgres":
+        if not postgres_available():
+            pytest.skip("no PostgreSQL at 127.0.0.1:5432: ran on SQLite only")
+        with fresh_postgres_database("demo") as url:
+            yield url
+    else:
+        yield sqlite_database(tmp_path / "demo.db", "demo")
 
 
 def latest_code(base_url: str, email: str) -> str:

@@ -29,21 +29,14 @@ from tests.support.stub import (
     postgres_available,
     run_stub,
     serve_stub,
-    sqlite_database,
 )
 
 pytestmark = pytest.mark.subprocess_server
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "postgres":
-        if not postgres_available():
-            pytest.skip("no PostgreSQL at 127.0.0.1:5432: ran on SQLite only")
-        with fresh_postgres_database("demo") as url:
-            yield url
-    else:
-        yield sqlite_database(tmp_path / "crash.db", "demo")
+@pytest.fixture
+def db_url(demo_db: str) -> str:
+    return demo_db
 
 
 def _rows(db_url: str, query: str) -> list[dict]:

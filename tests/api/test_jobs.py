@@ -10,7 +10,6 @@ import contextlib
 import os
 import sqlite3
 import subprocess
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -31,18 +30,6 @@ from tests.support.stub import (
     sqlite_database,
     stub_command,
 )
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def demo_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database of its own holding the demo seed, on SQLite and on PostgreSQL."""
-    if request.param == "postgres":
-        if not postgres_available():
-            pytest.skip("no PostgreSQL at 127.0.0.1:5432: ran on SQLite only")
-        with fresh_postgres_database("demo") as url:
-            yield url
-    else:
-        yield sqlite_database(tmp_path / "jobs.db", "demo")
 
 
 def _payment(payer: Payer, payment_id: int) -> dict:

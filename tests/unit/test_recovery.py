@@ -11,7 +11,6 @@ import threading
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -25,18 +24,11 @@ from backend_stub.settings import Settings
 from backend_stub.store import idempotency as record_store
 from backend_stub.store import intents, leases
 from backend_stub.store.db import create_db_engine, reading, writing
-from tests.support.stub import fresh_postgres_database, postgres_available, sqlite_database
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "postgres":
-        if not postgres_available():
-            pytest.skip("no PostgreSQL at 127.0.0.1:5432: ran on SQLite only")
-        with fresh_postgres_database("demo") as url:
-            yield url
-    else:
-        yield sqlite_database(tmp_path / "recovery.db", "demo")
+@pytest.fixture
+def db_url(demo_db: str) -> str:
+    return demo_db
 
 
 @pytest.fixture
