@@ -67,15 +67,22 @@ def due_between(conn: Connection, after: date, through: date) -> list[RowMapping
             )
             .join(accounts, accounts.c.id == invoices.c.account_id)
             .where(
-                accounts.c.autopay_enabled.is_(True),
-                accounts.c.autopay_method_id.is_not(None),
-                _leaf_sent(),
-                invoices.c.due_on > after,
-                invoices.c.due_on <= through,
-                _not_run(),
+                *_due_between(after, through),
             )
             .order_by(invoices.c.due_on, invoices.c.account_id, invoices.c.id)
         ).mappings()
+    )
+
+
+def _due_between(after: date, through: date) -> tuple:
+    """An autopay invoice due in (after, through] that autopay has not run for yet."""
+    return (
+        accounts.c.autopay_enabled.is_(True),
+        accounts.c.autopay_method_id.is_not(None),
+        _leaf_sent(),
+        invoices.c.due_on > after,
+        invoices.c.due_on <= through,
+        _not_run(),
     )
 
 
@@ -85,12 +92,7 @@ def next_due(conn: Connection, after: date, through: date) -> date | None:
         select(func.min(invoices.c.due_on))
         .join(accounts, accounts.c.id == invoices.c.account_id)
         .where(
-            accounts.c.autopay_enabled.is_(True),
-            accounts.c.autopay_method_id.is_not(None),
-            _leaf_sent(),
-            invoices.c.due_on > after,
-            invoices.c.due_on <= through,
-            _not_run(),
+            *_due_between(after, through),
         )
     )
     return conn.execute(query).scalar_one_or_none()
