@@ -45,5 +45,7 @@ def send(conn: Connection, to: str, subject: str, body: str, kind: str) -> int:
         )
     )
     conn.info[OUTBOX_WRITTEN] = True
-    log.info("mail to %s: %s", to, subject)
-    return int(result.inserted_primary_key[0])
+    outbox_id = int(result.inserted_primary_key[0])
+    # Never the address: the log is read by more people than the outbox (issue 8: no email in logs).
+    log.info("mail queued: #%d %s", outbox_id, kind)
+    return outbox_id
