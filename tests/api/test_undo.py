@@ -226,6 +226,10 @@ def test_too_late_to_void_a_card_payment_of_yesterday_or_a_settled_bank_payment(
         assert _payment(api, paid["id"]) == before
     # A settled bank payment is not refundable either.
     assert_error(_refund(api, by_bank["id"]), 409, "conflict", "not_refundable")
+    audit = api.http.get("/v1/dev/audit", params={"account_id": dana.account_id}).json()["items"]
+    refused = [(a["action"], a["detail"]["code"]) for a in audit if a["action"].endswith("_refused")]
+    assert refused.count(("payment.void_refused", "too_late_to_void")) == 2
+    assert ("payment.refund_refused", "not_refundable") in refused
 
 
 # -- refund ------------------------------------------------------------------------------------------
