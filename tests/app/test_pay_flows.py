@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from textual.widgets import Checkbox, DataTable, Input, MaskedInput, RadioButton, RadioSet
 
 from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
@@ -353,6 +354,13 @@ async def test_a_clerk_takes_a_bank_payment_by_phone_with_the_script(pay_server)
         await wait_for_text(pilot, "1 account found")
         await pilot.press("enter")
         home = await on_home(pilot)
+        # The server takes a clerk's payment only after the clerk checked the caller (issue 9's gate).
+        checked = httpx.post(
+            f"{pay_server.base_url}/v1/accounts/{home.account.id}/identity-checks",
+            json={"checked": ["name", "service_address", "phone_last4"], "passed": True},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert checked.status_code == 201, checked.text
         await select_rows(pilot, home, lambda row: row.past_due)
         screen = await open_wizard(pilot, "p")
         assert "by phone" in screen_text(app)
