@@ -77,6 +77,8 @@ def may_write() -> bool:
 
 def remember(hashed: str, until: datetime) -> None:
     """This session needs no write before `until` (datetime.max: never, a customer's)."""
+    if _quiet_until.get(hashed) == until:
+        return  # a customer's every request: nothing to change
     with _memo_lock:
         if len(_quiet_until) >= _MEMO_LIMIT:
             _quiet_until.clear()
