@@ -4,6 +4,8 @@ The account's customer and clerks read them; `seen` is per notice; another accou
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from tests.api.conftest import Api, assert_error
 from tests.api.paying import CLERK, DANA, LEE, Payer, ach, advance, body, card, invoices_target, singles
 
@@ -137,3 +139,22 @@ def test_notices_page_newest_first(fresh: Api) -> None:
     ids = [n["id"] for n in first["items"] + rest["items"]]
     assert ids == sorted(ids, reverse=True) and rest["next_cursor"] is None
     assert all("account closed (R02)" in n["message"] for n in first["items"] + rest["items"])
+
+
+def test_an_autopay_that_cannot_run_makes_a_notice(fresh: Api) -> None:
+    """Three card payments in the days before the due date: the card limit stops autopay's card payment
+    before the processor is asked (a refused plan, not a decline)."""
+    lee = Payer(fresh, LEE)
+    first, second = sorted(lee.open_invoices(), key=lambda i: i["due_on"])
+    day_before = date.fromisoformat(first["due_on"]) - timedelta(days=1)
+    if day_before.isoformat() > "2026-11-15":
+        fresh.http.post("/v1/dev/clock", json={"today": day_before.isoformat()})
+    for _ in range(3):
+        lee.paid(body(invoices_target(second["id"], amounts={second["id"]: 100}), card(), email=LEE))
+    fresh.http.post("/v1/dev/clock", json={"today": first["due_on"]})
+    [notice] = [n for n in _notices(fresh, lee.account_id, LEE)["items"] if n["kind"] == "autopay_failed"]
+    assert notice["created_on"] == first["due_on"]
+    assert notice["message"].startswith(
+        f"Autopay could not pay {_dollars(first['balance_cents'])} for invoice"
+    )
+    assert lee.invoice(first["id"])["status"] == "open"
