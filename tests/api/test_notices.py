@@ -14,6 +14,11 @@ def _dollars(cents: int) -> str:
     return f"${cents // 100:,}.{cents % 100:02d}"
 
 
+def _short(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day:%b} {day.day}, {day.year}"
+
+
 def _notices(api: Api, account_id: int, as_: str = DANA, **params: object) -> dict:
     return api.ok(f"/v1/accounts/{account_id}/notices", as_, params=params)
 
@@ -158,3 +163,18 @@ def test_an_autopay_that_cannot_run_makes_a_notice(fresh: Api) -> None:
         f"Autopay could not pay {_dollars(first['balance_cents'])} for invoice"
     )
     assert lee.invoice(first["id"])["status"] == "open"
+
+
+def test_an_autopay_with_nothing_left_to_pay_makes_a_skipped_notice(fresh: Api) -> None:
+    lee = Payer(fresh, LEE)
+    first = sorted(lee.open_invoices(), key=lambda i: i["due_on"])[0]
+    lee.paid(body(invoices_target(first["id"]), card(), email=LEE))
+    fresh.http.post("/v1/dev/clock", json={"today": first["due_on"]})
+    advance(fresh, 1)
+    kinds = [n["kind"] for n in _notices(fresh, lee.account_id, LEE)["items"]]
+    assert kinds.count("autopay_skipped") == 1 and "autopay_failed" not in kinds
+    [notice] = [n for n in _notices(fresh, lee.account_id, LEE)["items"] if n["kind"] == "autopay_skipped"]
+    assert notice["message"] == (
+        f"Autopay did not run on {_short(first['due_on'])} for invoice {first['number']}: nothing was left "
+        "to pay. Nothing was charged."
+    )
