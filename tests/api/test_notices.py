@@ -178,3 +178,17 @@ def test_an_autopay_with_nothing_left_to_pay_makes_a_skipped_notice(fresh: Api) 
         f"Autopay did not run on {_short(first['due_on'])} for invoice {first['number']}: nothing was left "
         "to pay. Nothing was charged."
     )
+
+
+def test_who_may_read_notices(fresh: Api) -> None:
+    dana = fresh.account_id(DANA)
+    assert fresh.ok(f"/v1/accounts/{dana}/notices", CLERK)["total_count"] >= 0
+    assert_error(fresh.get("/v1/accounts/999999/notices", CLERK), 404, "not_found", "not_found")
+    assert_error(fresh.get(f"/v1/accounts/{dana}/notices", None), 401, "authentication", "not_authenticated")
+    r = fresh.http.post("/v1/guest/lookup", json={"account_number": "4100012345", "last_name": "Whitfield"})
+    assert r.status_code == 200, r.text
+    guest = {"Authorization": f"Bearer {r.json()['token']}"}
+    assert_error(
+        fresh.http.get(f"/v1/accounts/{dana}/notices", headers=guest), 403, "permission", "guest_forbidden"
+    )
+    assert_error(fresh.http.post("/v1/notices/1/seen", headers=guest), 403, "permission", "guest_forbidden")
