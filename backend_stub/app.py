@@ -26,6 +26,7 @@ from backend_stub.request_log import RequestLog
 from backend_stub.routes import (
     account_settings,
     accounts,
+    audit,
     auth,
     autopay,
     clerk,
@@ -36,6 +37,8 @@ from backend_stub.routes import (
     invoices,
     me,
     messages,
+    notes,
+    notices,
     passwords,
     payment_methods,
     payment_undo,
@@ -98,6 +101,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         guest,
         identity_checks,  # issue 9 (i9-undo)
         payment_undo,
+        notes,  # the clerk console (issue 9)
+        audit,
+        notices,
     ):
         app.include_router(module.router)
     if settings.dev:
