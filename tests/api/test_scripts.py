@@ -5,6 +5,7 @@ writing for a phone bank payment."""
 from __future__ import annotations
 
 from tests.api.conftest import Api
+from tests.api.identity import verify
 from tests.api.paying import CLERK, DANA, Payer, ach, body, card, invoices_target, outbox, singles
 
 PHONE = {"kind": "phone", "script_version": "tel-2026-2"}
@@ -27,6 +28,7 @@ def test_the_bank_words_read_aloud_are_the_words_emailed(fresh: Api) -> None:
     for said in ("November 15, 2026", "Dana Whitfield", "ending in 6789", "1-800-555-0142", "revoke"):
         assert said in words, said
     assert "single-entry debit" in words and "4100012345" in words
+    verify(fresh, dana.account_id)  # a clerk's payment needs the caller's identity checked
     paid = clerk.paid(payment)
     assert paid["status"] == "pending"
     [tel] = outbox(fresh, DANA, "ach_authorization")
