@@ -32,11 +32,13 @@ from backend_stub.routes import (
     dev,
     guest,
     health,
+    identity_checks,
     invoices,
     me,
     messages,
     passwords,
     payment_methods,
+    payment_undo,
     payments,
     scheduled,
     statement,
@@ -94,6 +96,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         autopay,
         scheduled,
         guest,
+        identity_checks,  # issue 9 (i9-undo)
+        payment_undo,
     ):
         app.include_router(module.router)
     if settings.dev:

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, ErrorDetail, Model, UtcDateTime
+from backend_stub.schemas.undo import Refund
 
 # -- payments -------------------------------------------------------------------------------------
 # Amounts are checked by the billing rules (a quote lists them as problems); the bounds here only keep
@@ -80,6 +81,7 @@ class AuthorizationIn(Model):
     kind: Literal["online", "phone"]
     script_version: ShortText | None = None
     recording_ref: ShortText | None = None
+    identity_check_id: IdIn | None = None  # a clerk's: their passed, unexpired check on the account
 
 
 class QuoteRequest(Model):
@@ -134,14 +136,19 @@ class Quote(Model):
 
 
 class PaymentPart(QuotePart):
-    status: Literal["succeeded", "pending", "returned", "failed"]
+    status: Literal["succeeded", "pending", "returned", "failed", "voided"]
+
+
+PaymentStatus = Literal[
+    "succeeded", "pending", "failed", "returned", "voided", "refunded", "partially_refunded"
+]
 
 
 class Payment(Model):
     id: int
     account_id: int
     confirmation_number: str
-    status: Literal["succeeded", "pending", "failed", "returned"]
+    status: PaymentStatus
     amount_cents: int
     credit_cents: int
     fees_cents: int
@@ -156,6 +163,10 @@ class Payment(Model):
     return_code: str | None
     receipt_email: str | None
     saved_payment_method_ids: list[int] = Field(default_factory=list)
+    refunded_cents: int = 0
+    refunds: list[Refund] = Field(default_factory=list)
+    voided_at: UtcDateTime | None = None
+    void_reason: str | None = None
 
 
 class PaymentPage(Model):
