@@ -58,7 +58,7 @@ class StatementScreen(PaydeskScreen):
             "export_csv",
             "Export CSV",
             id="statement.export_csv",
-            tooltip="Save this range as a CSV file in your downloads folder",
+            tooltip="Save this range as a CSV file in the downloads folder",
         ),
         Binding("f", "edit_range", "From/to", id="statement.range", tooltip="Type the dates of the range"),
     ]
