@@ -169,7 +169,10 @@ class _UndoDialog(ReportsWorkerErrors, Dialog[T]):
 
     def on_mount(self) -> None:
         self.show_words()
-        self.query_one("#reason", Input).focus()
+        self.first_field().focus()
+
+    def first_field(self) -> Widget:
+        return self.query_one("#reason", Input)
 
     def show_words(self) -> None:
         self.query_one("#undo-words", Static).update(escape("\n".join(self.words())))
@@ -283,9 +286,8 @@ class RefundDialog(_UndoDialog[Refund]):
             yield Label("Amount", classes="field-label")
             yield MoneyInput(input_dollars(self.left_cents), id="amount")
 
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.query_one("#amount", MoneyInput).focus()
+    def first_field(self) -> Widget:
+        return self.query_one("#amount", MoneyInput)  # all that is left, ready to change
 
     def typed_cents(self) -> int | None:
         try:
