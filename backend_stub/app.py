@@ -26,6 +26,7 @@ from backend_stub.request_log import RequestLog
 from backend_stub.routes import (
     account_settings,
     accounts,
+    audit,
     auth,
     autopay,
     clerk,
@@ -36,6 +37,8 @@ from backend_stub.routes import (
     invoices,
     me,
     messages,
+    notes,
+    notices,
     passwords,
     payment_methods,
     payment_undo,
@@ -96,6 +99,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         autopay,
         scheduled,
         guest,
+        notes,  # the clerk console (issue 9)
+        audit,
+        notices,
         identity_checks,  # issue 9 (i9-undo)
         payment_undo,
     ):

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, ErrorDetail, Model, UtcDateTime
+from backend_stub.schemas.console import Script
 from backend_stub.schemas.undo import Refund
 
 # -- payments -------------------------------------------------------------------------------------
@@ -133,6 +134,7 @@ class Quote(Model):
     total_cents: int
     fee_policy: Literal["convenience", "surcharge"]
     problems: list[ErrorDetail]
+    script: Script | None = None  # for a clerk: the words to read aloud (schemas.console)
 
 
 class PaymentPart(QuotePart):
