@@ -189,3 +189,16 @@ async def test_the_card_fields_move_on_only_when_complete_and_valid(live_server,
         assert app.focused is cvc  # an Amex CVC has 4 digits
         await pilot.press("4")
         assert app.focused is screen.query_one("#method-1 #card-zip", Input)
+
+
+async def test_with_no_balance_due_the_clerk_types_the_amount_at_once(live_server, tokens) -> None:
+    """Sam owes nothing: step 1 opens in the amount field, and Enter after it goes on."""
+    clerk = tokens[CLERK]
+    sam = find_account(live_server, clerk, "sam@example.com")
+    app = make_app(live_server.base_url, clerk)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await open_clerk_wizard(pilot, sam, None)
+        assert app.focused is screen.query_one("#custom-amount", Input)
+        await pilot.press(*"25.00", "enter")
+        await wait_for(pilot, lambda: screen.step == "how", "step 2")
+        assert screen.what.amount_to_pay() == 2500
