@@ -8,10 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 from textual.widgets import Checkbox, DataTable, Input, MaskedInput, RadioButton, RadioSet
 
-from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
+from tests.app.conftest import (
+    api_get,
+    api_post,
+    make_app,
+    on_home,
+    on_screen,
+    screen_text,
+    wait_for,
+    wait_for_text,
+)
 from tests.conftest import login
 from tui.api import PaydeskClient, ServerUnavailable
 from tui.money import format_cents, input_dollars
@@ -343,6 +351,8 @@ async def test_a_lost_answer_is_retried_with_the_same_key_and_pays_once(pay_serv
 
 
 async def test_a_clerk_takes_a_bank_payment_by_phone_with_the_script(pay_server) -> None:
+    """From the clerk's read-only view of the account: the wizard in clerk mode, the NACHA TEL words
+    on the review, and Customer agreed pays (no dialog after the words read aloud)."""
     token = login(pay_server.base_url, "clerk@example.com")
     dana = login(pay_server.base_url, DANA)
     app = make_app(pay_server.base_url, token)
@@ -354,32 +364,33 @@ async def test_a_clerk_takes_a_bank_payment_by_phone_with_the_script(pay_server)
         await wait_for_text(pilot, "1 account found")
         await pilot.press("enter")
         home = await on_home(pilot)
-        # The server takes a clerk's payment only after the clerk checked the caller (issue 9's gate).
-        checked = httpx.post(
-            f"{pay_server.base_url}/v1/accounts/{home.account.id}/identity-checks",
-            json={"checked": ["name", "service_address", "phone_last4"], "passed": True},
-            headers={"Authorization": f"Bearer {token}"},
+        # The caller verified, as the console records it: the server refuses a clerk's payment without.
+        checked = api_post(
+            pay_server,
+            token,
+            f"/v1/accounts/{home.account.id}/identity-checks",
+            {"checked": ["name", "service_address", "phone_last4"], "passed": True},
         )
         assert checked.status_code == 201, checked.text
         await select_rows(pilot, home, lambda row: row.past_due)
         screen = await open_wizard(pilot, "p")
         assert "by phone" in screen_text(app)
-        await pilot.press("ctrl+s")
+        await pilot.press("enter")  # a clerk's Enter goes on from step 1
+        await wait_for(pilot, lambda: screen.step == "how", "step 2")
         await choose_bank(pilot, screen, "method-1")
         await to_review(pilot, screen)
-        text = screen_text(app)
-        assert (
-            "1-800-555-0142" in text
-            and "Dana Whitfield" in text
-            and "6789" in text
-            and "Nov 15, 2026" in text
+        text = " ".join(screen_text(app).replace("█", " ").split())
+        words = " ".join(screen.review.words)
+        assert "1-800-555-0142" in words and "Dana Whitfield" in words and "6789" in words
+        assert "November 15, 2026" in words and "single-entry debit" in words
+        assert screen.quote is not None and screen.quote.script is not None
+        assert screen.review.words == screen.quote.script.paragraphs  # the server's words
+        assert screen.review.words and all(
+            " ".join(paragraph.split()) in text.replace("“", "").replace("”", "")
+            for paragraph in screen.review.words
         )
-        await pilot.press("ctrl+s")
-        await wait_for_text(pilot, "check Customer agreed")
-        assert app.focused is screen.query_one("#customer-agreed")
-        await pilot.press("space")  # the customer said yes
-        await pilot.press("ctrl+s")
-        await accept(pilot, ConfirmDialog)
+        assert app.focused is screen.query_one("#next")
+        await pilot.press("enter")  # Customer agreed
         await receipt(pilot, screen)
         payment = api_get(pay_server, dana, f"/v1/payments/{screen.payment.id}")
         assert payment["channel"] == "phone"

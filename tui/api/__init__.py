@@ -37,7 +37,10 @@ if TYPE_CHECKING:
         Problem,
         Quote,
         QuoteProblem,
+        Refund,
+        RefundedBy,
         ScheduledPayment,
+        Script,
         Session,
         Site,
         Statement,
@@ -55,9 +58,11 @@ if TYPE_CHECKING:
         NewCard,
         PartIn,
         PaymentRequest,
+        RefundRequest,
         SavedMethodRef,
+        VoidRequest,
     )
-    from tui.api.retries import PaymentAttempt
+    from tui.api.retries import PaymentAttempt, UndoAttempt
 
 _ERRORS = {"ApiError", "NotAuthenticated", "PaymentOutcomeUnknown", "ServerUnavailable"}
 _REQUESTS = {
@@ -70,7 +75,9 @@ _REQUESTS = {
     "NewCard",
     "PartIn",
     "PaymentRequest",
+    "RefundRequest",
     "SavedMethodRef",
+    "VoidRequest",
 }
 
 
@@ -81,7 +88,7 @@ def __getattr__(name: str) -> Any:
         module = "tui.api.errors"
     elif name in _REQUESTS:
         module = "tui.api.requests"
-    elif name == "PaymentAttempt":
+    elif name in ("PaymentAttempt", "UndoAttempt"):
         module = "tui.api.retries"
     elif name in __all__:
         module = "tui.api.models"
@@ -131,13 +138,19 @@ __all__ = [
     "Problem",
     "Quote",
     "QuoteProblem",
+    "Refund",
+    "RefundRequest",
+    "RefundedBy",
     "SavedMethodRef",
     "ScheduledPayment",
+    "Script",
     "ServerUnavailable",
     "Session",
     "Site",
     "Statement",
     "StatementEntry",
     "Summary",
+    "UndoAttempt",
     "User",
+    "VoidRequest",
 ]

@@ -222,6 +222,41 @@ class Problem(WireModel):
 QuoteProblem = Problem
 
 
+# ---- issue 9 (i9-wizard): the clerk's read-aloud words, void and refund (docs/WIRE.md) -------------
+
+
+class Script(WireModel):
+    """The words a clerk reads to the customer before "Customer agreed" (the quote's `script`).
+
+    The backend writes them (the same words it emails for a phone bank payment); the app only shows
+    them, and names `version` in the payment's authorization.
+    """
+
+    version: str
+    paragraphs: list[str] = []
+
+
+class RefundedBy(WireModel):
+    """The clerk who made a refund, as the server names them."""
+
+    id: int
+    name: str = ""
+
+
+class Refund(WireModel):
+    """Money given back on a settled card payment; a payment can have several, each with its reason."""
+
+    id: int
+    payment_id: int
+    amount_cents: int
+    reason: str = ""
+    created_by: RefundedBy | None = None
+    created_at: dt.datetime
+
+
+# ---- end of the i9-wizard block -----------------------------------------------------------------
+
+
 class Quote(WireModel):
     allocations: list[Allocation] = []
     amount_cents: int = 0
@@ -231,13 +266,15 @@ class Quote(WireModel):
     total_cents: int = 0
     fee_policy: str = "convenience"
     problems: list[Problem] = []
+    script: Script | None = None  # a clerk's words to read aloud; None for customers
 
 
 class Payment(WireModel):
     id: int
     account_id: int
     confirmation_number: str
-    status: str  # "succeeded", "pending", "failed" or "returned"
+    # "succeeded", "pending", "failed", "returned", "voided", "refunded" or "partially_refunded"
+    status: str
     amount_cents: int
     credit_cents: int = 0
     fees_cents: int = 0
@@ -252,6 +289,22 @@ class Payment(WireModel):
     return_code: str | None = None
     receipt_email: str | None = None
     saved_payment_method_ids: list[int] = []
+    # i9: what was given back (refunds) or undone (void) on this payment.
+    refunded_cents: int = 0
+    refunds: list[Refund] = []
+    voided_at: dt.datetime | None = None
+    void_reason: str | None = None
+
+    @property
+    def refundable_cents(self) -> int:
+        """What a refund may still give back: the card parts and their refundable fees (never a fee
+        that is not), less earlier refunds. The server decides; this is the refund dialog's default."""
+        card = sum(
+            part.amount_cents + sum(fee.amount_cents for fee in part.fees if fee.refundable)
+            for part in self.parts
+            if part.method.type == "card"
+        )
+        return max(0, card - self.refunded_cents)
 
 
 class PaymentMethod(WireModel):
@@ -273,9 +326,12 @@ class PaymentMethod(WireModel):
 
     @property
     def display(self) -> str:
-        return self.label or MethodSummary(
-            type=self.type, brand=self.brand, last4=self.last4, bank_name=self.bank_name
-        ).label
+        return (
+            self.label
+            or MethodSummary(
+                type=self.type, brand=self.brand, last4=self.last4, bank_name=self.bank_name
+            ).label
+        )
 
 
 # ---- account self-service (docs/WIRE.md "Account self-service") ---------------------------------
