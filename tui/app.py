@@ -143,7 +143,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             from tui.widgets.demo_inbox import InboxPoller
 
             # The client is made on the first poll, not here: the login screen draws first.
-            self._inbox_poller = InboxPoller(self, lambda address: self.client.outbox(address))
+            self._inbox_poller = InboxPoller(self, lambda address: self.client.outbox(address, background=True))
             self._inbox_poller.start()
         token = self.token_store.load()
         if token:

@@ -11,29 +11,41 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tui.api.client import PaydeskClient
-    from tui.api.errors import ApiError, NotAuthenticated, PaymentOutcomeUnknown, ServerUnavailable
+    from tui.api.errors import (
+        ApiError,
+        NotAuthenticated,
+        PaymentOutcomeUnknown,
+        ServerUnavailable,
+        SessionIdle,
+    )
     from tui.api.models import (
         Account,
         AccountMatch,
         AccountRef,
+        Actor,
         Allocation,
         AppliedPayment,
+        AuditEntry,
         Autopay,
         AutopayFailure,
         ContactMessage,
         Download,
         Fee,
         GuestSession,
+        IdentityCheck,
         InvoiceDetail,
         InvoiceRow,
         LineItem,
         Me,
         MethodSummary,
+        Note,
+        Notice,
         OutboxEmail,
         Page,
         Payment,
         PaymentMethod,
         PaymentPart,
+        Person,
         Problem,
         Quote,
         QuoteProblem,
@@ -59,7 +71,7 @@ if TYPE_CHECKING:
     )
     from tui.api.retries import PaymentAttempt
 
-_ERRORS = {"ApiError", "NotAuthenticated", "PaymentOutcomeUnknown", "ServerUnavailable"}
+_ERRORS = {"ApiError", "NotAuthenticated", "PaymentOutcomeUnknown", "ServerUnavailable", "SessionIdle"}
 _REQUESTS = {
     "AmountTarget",
     "Authorization",
@@ -96,10 +108,12 @@ __all__ = [
     "Account",
     "AccountMatch",
     "AccountRef",
+    "Actor",
     "Allocation",
     "AmountTarget",
     "ApiError",
     "AppliedPayment",
+    "AuditEntry",
     "Authorization",
     "Autopay",
     "AutopayFailure",
@@ -108,6 +122,7 @@ __all__ = [
     "Download",
     "Fee",
     "GuestSession",
+    "IdentityCheck",
     "InvoiceDetail",
     "InvoiceRow",
     "InvoiceToPay",
@@ -118,6 +133,8 @@ __all__ = [
     "NewBankAccount",
     "NewCard",
     "NotAuthenticated",
+    "Note",
+    "Notice",
     "OutboxEmail",
     "Page",
     "PartIn",
@@ -128,6 +145,7 @@ __all__ = [
     "PaymentOutcomeUnknown",
     "PaymentPart",
     "PaymentRequest",
+    "Person",
     "Problem",
     "Quote",
     "QuoteProblem",
@@ -135,6 +153,7 @@ __all__ = [
     "ScheduledPayment",
     "ServerUnavailable",
     "Session",
+    "SessionIdle",
     "Site",
     "Statement",
     "StatementEntry",

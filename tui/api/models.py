@@ -273,9 +273,12 @@ class PaymentMethod(WireModel):
 
     @property
     def display(self) -> str:
-        return self.label or MethodSummary(
-            type=self.type, brand=self.brand, last4=self.last4, bank_name=self.bank_name
-        ).label
+        return (
+            self.label
+            or MethodSummary(
+                type=self.type, brand=self.brand, last4=self.last4, bank_name=self.bank_name
+            ).label
+        )
 
 
 # ---- account self-service (docs/WIRE.md "Account self-service") ---------------------------------
@@ -353,3 +356,60 @@ class Download(WireModel):
     filename: str
     content: bytes
     media_type: str = ""
+
+
+# ---- clerk console (docs/WIRE.md "Clerk console": identity checks, notes, audit, notices) --------
+
+
+class IdentityCheck(WireModel):
+    """A clerk's check of the caller: what was compared with the account, and whether it matched."""
+
+    id: int
+    account_id: int
+    checked: list[str] = []  # "name", "service_address", "phone_last4"
+    passed: bool
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class Person(WireModel):
+    id: int
+    name: str
+
+
+class Note(WireModel):
+    """A call's wrap-up: what it was about and how it ended."""
+
+    id: int
+    account_id: int
+    body: str
+    disposition: str  # "paid", "promised_to_pay", "question_answered", "dispute" or "other"
+    created_by: Person | None = None
+    created_at: dt.datetime
+
+
+class Actor(WireModel):
+    id: int
+    name: str
+    role: str
+
+
+class AuditEntry(WireModel):
+    """One audited action: the real time, the business date (the backend's clock) and who did it."""
+
+    id: int
+    at: dt.datetime
+    business_date: dt.date | None = None
+    actor: Actor | None = None
+    action: str
+    detail: dict[str, Any] = {}
+
+
+class Notice(WireModel):
+    """A return, a failed or skipped autopay or scheduled run, said in words by the server."""
+
+    id: int
+    kind: str
+    message: str
+    created_on: dt.date
+    seen: bool = False
