@@ -20,7 +20,7 @@ from tests.conftest import latest_code, login
 from tests.support.stub import StubServer, _wait_healthy, serve_stub, stub_command
 from tui.credentials import MemoryTokenStore
 from tui.money import format_cents
-from tui.screens.clerk_search import ClerkSearchScreen
+from tui.screens.clerk.search import ClerkSearchScreen
 from tui.screens.home import HomeScreen
 from tui.screens.invoice_detail import InvoiceDetailScreen
 from tui.screens.login import LoginScreen

@@ -14,7 +14,7 @@ from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_tex
 from tests.conftest import login
 from tui.api import PaydeskClient, ServerUnavailable
 from tui.money import format_cents, input_dollars
-from tui.screens.clerk_search import ClerkSearchScreen
+from tui.screens.clerk.search import ClerkSearchScreen
 from tui.screens.home import HomeScreen
 from tui.screens.pay import PayScreen
 from tui.screens.pay_dialogs import ConfirmDialog, FeeDialog

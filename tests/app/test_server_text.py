@@ -7,7 +7,7 @@ from textual.widgets import Input
 
 from tests.app.conftest import make_app, on_screen, screen_text, wait_for
 from tests.conftest import login
-from tui.screens.clerk_search import ClerkSearchScreen
+from tui.screens.clerk.search import ClerkSearchScreen
 
 ADDRESS = "12 [b]Main[/b] St [/] Unit [4]"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input
 
 from tests.app.conftest import make_app, on_home, on_screen, wait_for
-from tui.screens.clerk_search import ClerkSearchScreen
+from tui.screens.clerk.search import ClerkSearchScreen
 from tui.screens.invoice_detail import InvoiceDetailScreen
 from tui.screens.login import LoginScreen
 from tui.screens.verify_code import VerifyCodeScreen

@@ -1,4 +1,9 @@
-"""Where a clerk lands: find an account by account number and last name, or by email."""
+"""Where a clerk's call starts: find the account by account number and last name, or by email.
+
+The account number moves on to the last name by itself at its tenth digit; the results take the focus
+when they come, and a single match opens at once. Every search (and New search) first empties the
+results and the message, so the last caller's row never stands under a new query.
+"""
 
 from __future__ import annotations
 
@@ -15,29 +20,35 @@ from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import plain_cells
 from tui.widgets.status_line import StatusLine
 
+ACCOUNT_NUMBER_LENGTH = 10
+
 
 class ClerkSearchScreen(PaydeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+f",
-            "focus_search",
+            "new_search",
             "New search",
             id="clerk.new_search",
-            tooltip="Start a new account search",
+            tooltip="Empty the fields and the results and search again",
         ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.matches: list[AccountMatch] = []
+        self._last_query: dict[str, str] | None = None
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="clerk-search"):
-            yield Static("Find an account", classes="form-title")
+            yield Static("Find the caller's account", classes="form-title")
             yield Static("Account number and last name, or email.", classes="hint")
             with Horizontal(id="search-fields"):
                 yield Input(
-                    placeholder="Account number", id="account-number", restrict=r"[0-9]*", max_length=10
+                    placeholder="Account number",
+                    id="account-number",
+                    restrict=r"[0-9]*",
+                    max_length=ACCOUNT_NUMBER_LENGTH,
                 )
                 yield Input(placeholder="Last name", id="last-name")
                 yield Input(placeholder="or email", id="email")
@@ -51,14 +62,35 @@ class ClerkSearchScreen(PaydeskScreen):
         results.display = False
         self.query_one("#account-number", Input).focus()
 
-    def action_focus_search(self) -> None:
+    # ---- the fields ----------------------------------------------------------------------------
+
+    @on(Input.Changed, "#account-number")
+    def _number_typed(self, event: Input.Changed) -> None:
+        if len(event.value) == ACCOUNT_NUMBER_LENGTH and event.input.has_focus:
+            self.query_one("#last-name", Input).focus()
+
+    def action_new_search(self) -> None:
+        self.workers.cancel_group(self, "search")
         for field in self.query(Input):
             field.clear()
+        self._clear_results()
+        self._last_query = None
         self.query_one("#account-number", Input).focus()
+
+    def _clear_results(self) -> None:
+        self.matches = []
+        results = self.query_one("#results", DataTable)
+        results.clear()
+        results.display = False
+        results.loading = False
+        self.say("")
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#search")
     def search_pressed(self) -> None:
+        # Whatever this query finds or says, the last one's rows are gone first.
+        self.workers.cancel_group(self, "search")
+        self._clear_results()
         number = self.query_one("#account-number", Input).value.strip()
         last_name = self.query_one("#last-name", Input).value.strip()
         email = self.query_one("#email", Input).value.strip()
@@ -69,10 +101,15 @@ class ClerkSearchScreen(PaydeskScreen):
         elif number and not last_name and not email:
             self.say("Enter the last name on the account too.", error=True)
             self.query_one("#last-name", Input).focus()
+        elif last_name and not number and not email:
+            self.say("Enter the account number too.", error=True)
+            self.query_one("#account-number", Input).focus()
         else:
             self.say("Enter an account number and last name, or an email (not both).", error=True)
 
-    @work(exclusive=True, exit_on_error=False)
+    # ---- searching -----------------------------------------------------------------------------
+
+    @work(exclusive=True, exit_on_error=False, group="search")
     async def search(self, **query: str) -> None:
         self._last_query = query
         results = self.query_one("#results", DataTable)
@@ -84,7 +121,6 @@ class ClerkSearchScreen(PaydeskScreen):
         finally:
             results.loading = False
         self.matches = list(page.items)
-        results.clear()
         for match in self.matches:
             results.add_row(
                 *plain_cells(
@@ -92,27 +128,33 @@ class ClerkSearchScreen(PaydeskScreen):
                 ),
                 key=str(match.id),
             )
-        if self.matches:
-            count = len(self.matches)
-            self.say(f"{count} account{'s' if count != 1 else ''} found. Enter opens it read-only.")
+        if len(self.matches) == 1:
+            self.say("1 account found.")
+            results.focus()
+            self.open_account(self.matches[0])
+        elif self.matches:
+            self.say(f"{len(self.matches)} accounts found. Enter opens the one under the cursor.")
             results.focus()
         else:
             results.display = False
             self.say("No account matches. Check the account number and last name, or the email.", error=True)
 
     def retry(self) -> None:
-        query = getattr(self, "_last_query", None)
-        if query:
-            self.search(**query)
+        if self._last_query:
+            self.search(**self._last_query)
 
     @on(DataTable.RowSelected, "#results")
     def _open(self, event: DataTable.RowSelected) -> None:
         match = next((m for m in self.matches if str(m.id) == event.row_key.value), None)
-        if match is None:
-            return
-        from tui.screens.home import HomeScreen
+        if match is not None:
+            self.open_account(match)
 
-        self.app.push_screen(HomeScreen(match, read_only=True))
+    def open_account(self, match: AccountMatch) -> None:
+        """The call is about this account now: the caller's identity is checked first."""
+        from tui.screens.clerk.identity import IdentityCheckScreen
+
+        self.app.call.match = match
+        self.app.push_screen(IdentityCheckScreen(match))
 
     def show_api_error(self, error: Exception) -> bool:
         if isinstance(error, ApiError) and error.type in ("invalid_request", "permission"):

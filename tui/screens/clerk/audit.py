@@ -1,0 +1,158 @@
+"""The audit view, read-only: the account's trail (who did what, reads by clerks included) and the
+clerk's own actions today, newest first, a page at a time, each row with its business date (the
+backend's clock, which a demo moves) beside the real time.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.markup import escape
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
+
+from tui.screens.base import PaydeskScreen
+from tui.widgets.formatting import format_date, near_end, plain_cells
+from tui.widgets.status_line import StatusLine
+
+if TYPE_CHECKING:
+    from tui.api import AccountMatch, AuditEntry, Page
+
+PAGE_SIZE = 50
+NEAR_END = 10
+DETAIL_MAX = 60
+
+
+def action_words(action: str) -> str:
+    """ "payment.created" -> "payment created"."""
+    return action.replace(".", " ").replace("_", " ")
+
+
+def detail_words(detail: dict[str, Any]) -> str:
+    """The detail in one short line ("amount_cents=9170, invoice=INV-1001"), cut to fit a row."""
+    text = ", ".join(f"{key}={value}" for key, value in detail.items() if value not in (None, "", [], {}))
+    return text if len(text) <= DETAIL_MAX else text[: DETAIL_MAX - 1] + "…"
+
+
+def entry_cells(entry: AuditEntry) -> tuple[Any, ...]:
+    when = entry.at.astimezone().strftime("%H:%M:%S")
+    who = entry.actor.name if entry.actor else "system"
+    if entry.actor and entry.actor.role != "customer":
+        who = f"{who} ({entry.actor.role})"
+    return plain_cells(
+        format_date(entry.business_date), when, who, action_words(entry.action), detail_words(entry.detail)
+    )
+
+
+class AuditTrail(DataTable):
+    """One paged trail; the screen fills it (`add_page`) and asks for more when the cursor nears the end."""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self.next_cursor: str | None = None
+        self.total = 0
+        self.started = False
+        self.loading_more = False
+
+    def on_mount(self) -> None:
+        self.add_columns("Business date", "Time", "Who", "Action", "Detail")
+
+    def add_page(self, page: Page[AuditEntry]) -> None:
+        for entry in page.items:
+            self.add_row(*entry_cells(entry), key=str(entry.id))
+        self.next_cursor = page.next_cursor
+        self.total = page.total_count
+
+    def reset(self) -> None:
+        self.clear()
+        self.next_cursor = None
+        self.total = 0
+        self.started = True
+
+
+class AuditScreen(PaydeskScreen):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="audit.back", tooltip="Back to where you were"),
+        Binding("r", "refresh", "Refresh", id="audit.refresh", tooltip="Ask the server again"),
+        Binding("1", "show_tab('account-tab')", "Account", id="audit.account", tooltip="The account's trail"),
+        Binding("2", "show_tab('mine-tab')", "Mine today", id="audit.mine", tooltip="Your actions today"),
+    ]
+
+    def __init__(self, match: AccountMatch | None = None) -> None:
+        super().__init__()
+        self.match = match
+
+    def compose_body(self) -> ComposeResult:
+        title = "Audit"
+        if self.match is not None:
+            title += f" · {escape(self.match.account_number)} {escape(self.match.name)}"
+        yield Static(f"[b]{title}[/b] (read-only)", id="audit-title")
+        yield StatusLine(id="audit-message")
+        initial = "account-tab" if self.match is not None else "mine-tab"
+        with TabbedContent(initial=initial, id="audit-tabs"):
+            if self.match is not None:
+                with TabPane("This account", id="account-tab"):
+                    yield AuditTrail(id="account-trail")
+            with TabPane("My actions today", id="mine-tab"):
+                yield AuditTrail(id="mine-trail")
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._show_current)
+
+    def _trail(self) -> AuditTrail:
+        active = self.query_one(TabbedContent).active
+        return self.query_one("#account-trail" if active == "account-tab" else "#mine-trail", AuditTrail)
+
+    def _show_current(self) -> None:
+        trail = self._trail()
+        if not trail.started:
+            self.load(trail, None)
+        trail.focus()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self) -> None:
+        self.call_after_refresh(self._show_current)
+
+    @work(exit_on_error=False, group="audit")
+    async def load(self, trail: AuditTrail, cursor: str | None) -> None:
+        if cursor is None:
+            trail.reset()
+        trail.loading_more = True
+        if cursor is None:
+            trail.loading = True
+        try:
+            page = await self._read(trail, cursor)
+        finally:
+            trail.loading = False
+            trail.loading_more = False
+        trail.add_page(page)
+        shown = "your actions today" if trail.id == "mine-trail" else "entries"
+        self.say(f"{trail.row_count} of {trail.total} {shown}, newest first.")
+
+    async def _read(self, trail: AuditTrail, cursor: str | None) -> Page[AuditEntry]:
+        if trail.id == "account-trail" and self.match is not None:
+            return await self.client.account_audit(self.match.id, limit=PAGE_SIZE, cursor=cursor)
+        return await self.client.clerk_audit(limit=PAGE_SIZE, cursor=cursor)
+
+    @on(DataTable.RowHighlighted)
+    def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        trail = event.data_table
+        if isinstance(trail, AuditTrail) and near_end(
+            event.cursor_row, trail.row_count, NEAR_END, trail.next_cursor, trail.loading_more
+        ):
+            self.load(trail, trail.next_cursor)
+
+    def action_refresh(self) -> None:
+        self.load(self._trail(), None)
+
+    def retry(self) -> None:
+        self.action_refresh()
+
+    def action_show_tab(self, tab: str) -> None:
+        if self.query(f"#{tab}"):
+            self.query_one(TabbedContent).active = tab
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
