@@ -19,6 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -106,13 +107,17 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             id="app.demo_clock",
             tooltip="Demo: move the backend's clock forward (due dates, settlement, returns follow it)",
         ),
-        # Clerks: no Input or TextArea uses these keys, so they work from any field of any screen.
+        # Clerks: no Input or TextArea uses these keys, so they work from any field of any screen; a
+        # priority binding reaches past a dialog too (a modal screen hides the app's other bindings).
+        # When they do not apply (a customer, the lock) the action skips and the key goes on as before
+        # (the login screen's own Ctrl+N).
         Binding(
             "ctrl+n",
             "new_call",
             "New call",
             id="app.new_call",
             tooltip="End this call: close the account and forget every trace of the caller",
+            priority=True,
         ),
         Binding(
             "f4",
@@ -120,6 +125,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             "Wrap-up",
             id="app.wrap_up",
             tooltip="Write the call's note and how it ended (from any screen of the call)",
+            priority=True,
         ),
     ]
 
@@ -403,7 +409,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if not self.is_clerk():
             self.notify("Only clerks can search for accounts.", severity="warning")
             return
-        self.action_new_call()
+        with contextlib.suppress(SkipAction):
+            self.action_new_call()
 
     def open_my_audit(self) -> None:
         from tui.screens.clerk.audit import AuditScreen
@@ -416,7 +423,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         """Ask for the wrap-up when the call opened an account and none was saved; Ctrl+N on that
         question (or on any wrap-up) starts the next call without it."""
         if not self.is_clerk() or self.locked:
-            return
+            raise SkipAction()
         from tui.screens.clerk.wrap_up import WrapUpDialog
 
         if self.call.needs_wrap_up and not isinstance(self.screen, WrapUpDialog):
@@ -434,6 +441,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self.reset_to(ClerkSearchScreen())
 
     def action_wrap_up(self) -> None:
+        if not self.is_clerk() or self.locked or not self.call.opened:
+            raise SkipAction()
         self.open_wrap_up()
 
     def open_wrap_up(self, *, before_new_call: bool = False) -> None:

@@ -82,6 +82,10 @@ async def confirmed(pilot) -> CustomerScreen:
     return screen
 
 
+def customer_screen(app) -> CustomerScreen | None:
+    return next((s for s in app.screen_stack if isinstance(s, CustomerScreen)), None)
+
+
 def wiped(app) -> None:
     """Nothing of the call is left: one empty search and an empty call."""
     assert app.call == Call() and app.call.is_empty()
@@ -255,14 +259,17 @@ async def test_the_palette_has_new_call_and_lock_screen(live_server, tokens) -> 
 async def test_idle_lock_hides_the_account_and_a_new_code_unlocks_the_call(
     pay_server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("PAYDESK_IDLE_LOCK_SECONDS", "2")
+    monkeypatch.setenv("PAYDESK_IDLE_LOCK_SECONDS", "5")
     clerk = login(pay_server.base_url, CLERK)
     account = dana_account(pay_server, clerk)
     app = make_app(pay_server.base_url, clerk)
     async with app.run_test(size=SMALL) as pilot:
-        await open_dana(pilot)
-        screen = await confirmed(pilot)
-        lock = await on_screen(pilot, LockScreen)  # no key for 2 seconds
+        identity = await open_dana(pilot)
+        await wait_for(pilot, lambda: identity.account is not None, "the account's facts")
+        await pilot.press("enter")
+        screen = await wait_for(pilot, lambda: customer_screen(app), "the 360")
+        lock = await on_screen(pilot, LockScreen)  # no key for 5 seconds
+        assert screen in app.screen_stack  # kept behind the lock
         text = screen_text(app)
         assert "Screen locked" in text and traces_of_dana(text, account) == []
         for key in ("ctrl+n", "f4"):
