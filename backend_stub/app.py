@@ -26,6 +26,7 @@ from backend_stub.request_log import RequestLog
 from backend_stub.routes import (
     account_settings,
     accounts,
+    audit,
     auth,
     autopay,
     clerk,
@@ -35,6 +36,8 @@ from backend_stub.routes import (
     invoices,
     me,
     messages,
+    notes,
+    notices,
     passwords,
     payment_methods,
     payments,
@@ -94,6 +97,9 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         autopay,
         scheduled,
         guest,
+        notes,  # the clerk console (issue 9)
+        audit,
+        notices,
     ):
         app.include_router(module.router)
     if settings.dev:

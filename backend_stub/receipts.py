@@ -11,6 +11,7 @@ from datetime import date
 
 from backend_stub.billing.labels import method_label
 from backend_stub.billing.money import format_cents as dollars
+from backend_stub.billing.scripts import tel_paragraphs
 
 BUSINESS_PHONE = "1-800-555-0142"
 COMPANY = "Paydesk Utilities"
@@ -91,20 +92,31 @@ def tel_authorization(
     authorized_on: date,
     confirmation_number: str,
 ) -> tuple[str, str]:
-    """The words the clerk read on the phone, in writing, before the debit settles (NACHA TEL)."""
+    """The words the clerk read on the phone (billing.scripts, the same the quote gave the clerk), in
+    writing, before the debit settles (NACHA TEL)."""
     subject = f"Your phone authorization for a bank payment of {dollars(amount_cents)}"
+    words = tel_paragraphs(
+        company=COMPANY,
+        business_phone=BUSINESS_PHONE,
+        customer_name=customer_name,
+        account_number=account_number,
+        bank_name=bank_label,
+        bank_last4=bank_last4,
+        amount_cents=amount_cents,
+        authorized_on=authorized_on,
+        debit_on=debit_on,
+    )
     body = "\n".join(
         [
             f"Dear {customer_name},",
             "",
-            f"On {authorized_on.isoformat()} you authorized {COMPANY} by telephone to make a one-time "
-            f"electronic debit of {dollars(amount_cents)} from your bank account ending in {bank_last4} "
-            f"({bank_label}) on or after {authorized_on.isoformat()}, for utility account {account_number}.",
-            f"The payment is expected to settle on {debit_on.isoformat()}. Confirmation number: "
-            f"{confirmation_number}.",
+            "This is the authorization you gave us by telephone, in writing, as it was read to you:",
             "",
-            f"To revoke this authorization, call {BUSINESS_PHONE} before {debit_on.isoformat()}, "
-            "in time for us to act on it before the debit settles.",
+            "\n\n".join(words),
+            "",
+            f"Confirmation number: {confirmation_number}",
+            f"Authorized on: {authorized_on.isoformat()}",
+            f"Expected to settle on: {debit_on.isoformat()}",
             "",
             f"Questions? Call us at {BUSINESS_PHONE}, Monday to Friday.",
         ]

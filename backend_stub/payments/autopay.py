@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend_stub import clock
 from backend_stub.billing.allocation import Selection, Target
-from backend_stub.payments import notify
+from backend_stub.payments import notices, notify
 from backend_stub.payments.command import saved_method_command
 from backend_stub.payments.due import pay_due
 from backend_stub.processor import Processor
@@ -57,6 +57,7 @@ def _run_one(
         try:
             with writing(engine) as conn:
                 store.record_runs(conn, account_id, rows, "skipped", None, None, clock.utcnow())
+                notices.autopay_skipped(conn, account_id, [r["number"] for r in rows], day)
         except IntegrityError:  # another run recorded it first
             pass
         return False
@@ -72,6 +73,8 @@ def _run_one(
         notify.autopay_failed(
             conn, account, [{**r, "balance_cents": left[r["id"]]} for r in payable], day, why
         )
+        amount = sum(left[r["id"]] for r in payable)
+        notices.autopay_failed(conn, account_id, amount, [r["number"] for r in payable], day, why)
 
     with reading(engine) as conn:
         email = store.account_email(conn, account_id)

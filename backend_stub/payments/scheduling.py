@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, RowMapping
 
 from backend_stub.billing.labels import method_label
 from backend_stub.errors import invalid, not_found
-from backend_stub.payments import notify
+from backend_stub.payments import notices, notify
 from backend_stub.payments.command import saved_method_command, target_of
 from backend_stub.payments.due import pay_due
 from backend_stub.payments.plan import SYSTEM, plan
@@ -130,9 +130,11 @@ def run_one(engine: Engine, processor: Processor, settings: Settings, scheduled_
 
     def failed(conn: Connection, account: RowMapping, why: str) -> None:
         if "nothing" in why.lower():
-            store.finish(conn, scheduled_id, status="skipped")
+            if store.finish(conn, scheduled_id, status="skipped"):
+                notices.scheduled_skipped(conn, row)
         elif store.finish(conn, scheduled_id, status="failed", failure_message=why[:300]):
             notify.scheduled_failed(conn, account, row, why)
+            notices.scheduled_failed(conn, row, why)
 
     command = saved_method_command(target_of(target), row["method_id"], row["receipt_email"])
     return pay_due(
@@ -155,6 +157,9 @@ def _settle_without_paying(engine: Engine, row: RowMapping, status: str, why: st
             return False
         if status == "failed":
             notify.scheduled_failed(conn, payment_store.account_row(conn, row["account_id"]), row, why)
+            notices.scheduled_failed(conn, row, why or "")
+        else:
+            notices.scheduled_skipped(conn, row)
     return True
 
 

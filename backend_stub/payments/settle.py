@@ -11,8 +11,9 @@ from datetime import date
 
 from sqlalchemy import Engine, RowMapping
 
+from backend_stub import clock
 from backend_stub.billing.ledger import reopen, settle, split_return
-from backend_stub.payments import notify
+from backend_stub.payments import notices, notify
 from backend_stub.processor import Processor
 from backend_stub.store import intents
 from backend_stub.store import payments as store
@@ -96,3 +97,5 @@ def _apply(conn, payment: RowMapping, parts: list[RowMapping], outcomes: dict, r
         reopened_numbers = [a["number"] for a, back in zip(allocations, reopened, strict=True) if back]
         code = next(iter(returned.values()))
         notify.bank_returned(conn, account, payment, returned_cents, code, reopened_numbers)
+        day = payment["settles_on"] or clock.today(conn)
+        notices.bank_returned(conn, payment, returned_cents, code, reopened_numbers, day)

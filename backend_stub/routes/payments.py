@@ -16,7 +16,7 @@ from backend_stub.clock import utcnow
 from backend_stub.deps import CallerDep, Conn, EngineDep, PathId, SettingsDep, UserDep, account_access
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
 from backend_stub.one_trip import OneTripRoute
-from backend_stub.payments import make, recovery
+from backend_stub.payments import make, read_aloud, recovery
 from backend_stub.payments.command import from_request
 from backend_stub.payments.plan import plan, quote_view
 from backend_stub.payments.record import payment_payload
@@ -70,12 +70,15 @@ def quote_payment(
     account_id: PathId,
     body: QuoteRequest,
     user: CallerDep,
-    _account: QuotedAccount,
+    account: QuotedAccount,
     conn: Conn,
     settings: SettingsDep,
 ) -> Quote:
-    result, _ = plan(conn, settings, user, account_id, from_request(body), clock.today(conn))
-    return Quote.model_validate(quote_view(result, settings))
+    today = clock.today(conn)
+    result, _ = plan(conn, settings, user, account_id, from_request(body), today)
+    # The words a clerk reads aloud (none for a customer): the same the TEL email writes.
+    script = read_aloud.script_for(result, account, today) if user.is_clerk else None
+    return Quote.model_validate({**quote_view(result, settings), "script": script})
 
 
 @router.post(

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, ErrorDetail, Model, UtcDateTime
+from backend_stub.schemas.console import Script
 
 # -- payments -------------------------------------------------------------------------------------
 # Amounts are checked by the billing rules (a quote lists them as problems); the bounds here only keep
@@ -131,6 +132,7 @@ class Quote(Model):
     total_cents: int
     fee_policy: Literal["convenience", "surcharge"]
     problems: list[ErrorDetail]
+    script: Script | None = None  # for a clerk: the words to read aloud (schemas.console)
 
 
 class PaymentPart(QuotePart):

@@ -275,6 +275,8 @@ sessions = Table(
     Column("kind", String(8), nullable=False, server_default="user"),  # user | guest
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=True),
     Column("spent_at", DateTime, nullable=True),  # a guest session's one payment went through
+    # 0013: a clerk's last request the user made (written at most every few seconds: session_idle.py).
+    Column("last_active_at", DateTime, nullable=True),
 )
 
 verification_codes = Table(
@@ -336,8 +338,11 @@ audit_log = Table(
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="SET NULL"), nullable=True),
     Column("detail", Text, nullable=False, default="{}"),  # JSON text
     Column("at", DateTime, nullable=False),
+    # 0013: the backend clock's today when written (`date=` filters on it; rows before 0013: at's date).
+    Column("business_date", Date, nullable=True),
 )
 Index("ix_audit_log_account", audit_log.c.account_id, audit_log.c.id)
+Index("ix_audit_log_actor_day", audit_log.c.actor_user_id, audit_log.c.business_date, audit_log.c.id)
 
 meta = Table(
     "meta",
@@ -495,3 +500,51 @@ payment_intents = Table(
     sqlite_autoincrement=True,
 )
 Index("ix_payment_intents_state", payment_intents.c.state)
+
+# 0013: a clerk's notes on an account (the call's wrap-up), newest first.
+NOTE_DISPOSITIONS = ("paid", "promised_to_pay", "question_answered", "dispute", "other")
+notes = Table(
+    "notes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("body", Text, nullable=False),
+    Column("disposition", String(24), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    CheckConstraint(
+        "disposition IN ('paid', 'promised_to_pay', 'question_answered', 'dispute', 'other')",
+        name="disposition",
+    ),
+)
+Index("ix_notes_account_id", notes.c.account_id, notes.c.id)
+
+# 0013: what happened to an account's money without anyone asking (a bank return, a failed or skipped
+# autopay or scheduled run), in words, written in the event's own transaction. `source_key` (unique) names
+# the event (`return:<payment id>`): one event, one notice, however often its unit runs.
+NOTICE_KINDS = (
+    "bank_payment_returned",
+    "autopay_failed",
+    "scheduled_payment_failed",
+    "autopay_skipped",
+    "scheduled_payment_skipped",
+)
+notices = Table(
+    "notices",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("created_on", Date, nullable=False),  # the business date of the event
+    Column("seen", Boolean, nullable=False, default=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("source_key", String(128), nullable=False),
+    UniqueConstraint("source_key", name="uq_notices_source_key"),
+    CheckConstraint(
+        "kind IN ('bank_payment_returned', 'autopay_failed', 'scheduled_payment_failed', "
+        "'autopay_skipped', 'scheduled_payment_skipped')",
+        name="kind",
+    ),
+)
+Index("ix_notices_account_id", notices.c.account_id, notices.c.id)
