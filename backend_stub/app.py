@@ -33,6 +33,7 @@ from backend_stub.routes import (
     dev,
     guest,
     health,
+    identity_checks,
     invoices,
     me,
     messages,
@@ -40,6 +41,7 @@ from backend_stub.routes import (
     notices,
     passwords,
     payment_methods,
+    payment_undo,
     payments,
     scheduled,
     statement,
@@ -100,6 +102,8 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         notes,  # the clerk console (issue 9)
         audit,
         notices,
+        identity_checks,  # issue 9 (i9-undo)
+        payment_undo,
     ):
         app.include_router(module.router)
     if settings.dev:

@@ -13,6 +13,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine, RowMapping
 
+from backend_stub import identity_gate
 from backend_stub.clock import utcnow
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
 from backend_stub.one_trip import in_request_thread
@@ -147,11 +148,13 @@ def account_access(
     guests: bool = False,
     write: bool = False,
     detail: Callable[..., Any] = no_detail,
+    identity_checked: bool = False,
 ) -> Any:
     """A dependency on the path's account as the caller may see it, in the request's transaction: 404 for a
     foreign account exactly as for a missing one; a clerk's access is audited as `action` (None: the route
     audits what it changes), with what the `detail` dependency returns (its inputs are checked before the
-    account is). `guests`: a guest may open its own account here. `write`: the route takes `WriteConn`."""
+    account is). `guests`: a guest may open its own account here. `write`: the route takes `WriteConn`.
+    `identity_checked`: the route changes the account, so a clerk needs a live identity check on it."""
     who = CallerDep if guests else UserDep
     tx = WriteConn if write else Conn
 
@@ -165,6 +168,8 @@ def account_access(
         row = account_store.visible_account(conn, user, account_id)
         if row is None:
             raise not_found("No such account.")
+        if identity_checked:
+            identity_gate.require(conn, user, account_id)
         if user.is_clerk and action is not None:
             audit.record(conn, user.id, action, account_id, **audited)
         return row

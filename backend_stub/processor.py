@@ -222,6 +222,22 @@ class Processor:
         """Release an authorisation. Voiding a voided one again does nothing; a captured one is refunded."""
         self._move(auth_id, "authorized", "voided")
 
+    def void_capture(self, auth_id: str) -> None:
+        """A same-day void: cancel a capture nothing was refunded of, before the day's batch settles it (the
+        clerk's void of a card payment of today). Voiding a voided one again does nothing."""
+        with writing(self.engine) as conn:
+            moved = conn.execute(
+                update(processor_charges)
+                .where(
+                    processor_charges.c.id == auth_id,
+                    processor_charges.c.state == "captured",
+                    processor_charges.c.refunded_cents == 0,
+                )
+                .values(state="voided", updated_at=utcnow())
+            ).rowcount
+        if not moved and self.state(auth_id) != "voided":
+            raise ProcessorError(f"authorisation {auth_id} is {self.state(auth_id)}: it cannot be voided now")
+
     def refund(self, auth_id: str, amount_cents: int, key: str) -> str:
         """Give back up to what a captured charge took and was not refunded yet: the refund's id. The same
         `key` answers the same refund again without refunding twice."""

@@ -148,3 +148,64 @@ def ach_return(
         ]
     )
     return subject, body
+
+
+# -- void and refund (issue 9) ---------------------------------------------------------------------
+def void_notice(
+    *,
+    customer_name: str,
+    account_number: str,
+    confirmation_number: str,
+    total_cents: int,
+    bank: bool,
+    invoices: Sequence[str],
+) -> tuple[str, str]:
+    """A clerk voided a payment: nothing of it is taken, its fees included."""
+    subject = f"Your payment {confirmation_number} was cancelled"
+    taken = (
+        "The bank debit will not be sent."
+        if bank
+        else "The card charge is cancelled; its fees are not charged."
+    )
+    body = "\n".join(
+        [
+            f"Dear {customer_name},",
+            "",
+            f"Payment {confirmation_number} of {dollars(total_cents)} on account {account_number} was "
+            f"cancelled (voided) at your request or by our staff. {taken}",
+            f"The invoices it paid are open again: {', '.join(invoices) or 'none'}.",
+            "",
+            f"Questions? Call us at {BUSINESS_PHONE}.",
+        ]
+    )
+    return subject, body
+
+
+def refund_notice(
+    *,
+    customer_name: str,
+    account_number: str,
+    confirmation_number: str,
+    amount_cents: int,
+    method_label: str,
+    from_credit_cents: int,
+    invoices: Sequence[str],
+) -> tuple[str, str]:
+    """A clerk refunded (part of) a card payment: how much, to which card, and what it changed."""
+    subject = f"A refund of {dollars(amount_cents)} on payment {confirmation_number}"
+    lines = [
+        f"Dear {customer_name},",
+        "",
+        f"We refunded {dollars(amount_cents)} of payment {confirmation_number} on account {account_number} "
+        f"to {method_label}. Card refunds usually appear within 5 to 10 business days.",
+    ]
+    if from_credit_cents:
+        lines.append(f"Your account credit is {dollars(from_credit_cents)} less.")
+    if invoices:
+        lines.append(f"The invoices it paid are open again for the refunded amount: {', '.join(invoices)}.")
+    lines += [
+        "Fees that are not refundable were not refunded.",
+        "",
+        f"Questions? Call us at {BUSINESS_PHONE}.",
+    ]
+    return subject, "\n".join(lines)

@@ -13,6 +13,7 @@ from backend_stub import schemas
 from backend_stub.billing.labels import combined_label, method_label
 from backend_stub.billing.status import is_past_due
 from backend_stub.contact_info import display_phone
+from backend_stub.schemas.undo import Actor, Refund
 
 
 def invoice_row(row: RowMapping, today: date) -> schemas.InvoiceRow:
@@ -162,8 +163,26 @@ def _method_out(type_: str, brand: str | None, last4: str, bank: str | None, fun
     return {"type": type_, "brand": brand, "last4": last4, "bank_name": bank, "funding": funding}
 
 
-def payment(row: RowMapping, parts: list[RowMapping], allocations: list[RowMapping]) -> schemas.Payment:
-    """A stored payment as the wire shows it (parts' fees as charged; allocations on leaf invoices)."""
+def refund(row: RowMapping) -> Refund:
+    by = row["created_by"]
+    return Refund(
+        id=row["id"],
+        payment_id=row["payment_id"],
+        amount_cents=row["amount_cents"],
+        reason=row["reason"],
+        created_by=Actor(id=by, name=row["created_by_name"] or "") if by is not None else None,
+        created_at=row["created_at"],
+    )
+
+
+def payment(
+    row: RowMapping,
+    parts: list[RowMapping],
+    allocations: list[RowMapping],
+    refunds: Sequence[RowMapping] = (),
+) -> schemas.Payment:
+    """A stored payment as the wire shows it (parts' fees as charged; allocations on leaf invoices; its
+    refunds, oldest first)."""
     return schemas.Payment(
         id=row["id"],
         account_id=row["account_id"],
@@ -198,6 +217,10 @@ def payment(row: RowMapping, parts: list[RowMapping], allocations: list[RowMappi
         settles_on=row["settles_on"],
         return_code=row["return_code"],
         receipt_email=row["receipt_email"],
+        refunded_cents=row["refunded_cents"],
+        refunds=[refund(r) for r in refunds],
+        voided_at=row["voided_at"],
+        void_reason=row["void_reason"],
     )
 
 

@@ -48,6 +48,13 @@ def reopen(invoice: InvoiceMoney, amount: int) -> InvoiceMoney:
     )
 
 
+def give_back(invoice: InvoiceMoney, amount: int) -> InvoiceMoney:
+    """A paid payment was voided or refunded: `amount` of what it paid is owed again."""
+    if amount < 0:
+        raise ValueError("cannot give back a negative amount")
+    return replace(invoice, balance_cents=invoice.balance_cents + amount)
+
+
 def parent_totals(children: Iterable[InvoiceMoney]) -> tuple[int, int, PayState]:
     """A parent's balance and pending are its children's sums; its state follows theirs."""
     kids = list(children)

@@ -18,8 +18,8 @@ from backend_stub.billing.problems import Problem, bad
 DEFAULT_MONTHS = 12
 
 # Same-day order: an invoice is issued before it is paid; a payment's fee before the payment; a bank
-# return after the payment it reverses.
-KIND_ORDER = {"invoice": 0, "fee": 1, "payment": 2, "ach_return": 3}
+# return, a void or a refund after the payment it reverses.
+KIND_ORDER = {"invoice": 0, "fee": 1, "payment": 2, "ach_return": 3, "void": 4, "refund": 5}
 
 Row = Mapping[str, Any]
 
@@ -61,15 +61,39 @@ def statement_range(start: date | None, end: date | None, today: date) -> tuple[
 
 
 def ledger(
-    invoices: Iterable[Row], payments: Iterable[Row], parts: Mapping[int, Sequence[Row]]
+    invoices: Iterable[Row],
+    payments: Iterable[Row],
+    parts: Mapping[int, Sequence[Row]],
+    refunds: Mapping[int, Sequence[Row]] | None = None,
 ) -> list[Entry]:
-    """The entries of sent top-level invoices and of payments (with their parts by payment id), unordered:
-    an invoice is a charge; a payment is its fee (if any) and the payment; a returned bank payment is
-    also the money put back on the day it came back."""
+    """The entries of sent top-level invoices and of payments (with their parts and refunds by payment
+    id), unordered: an invoice is a charge; a payment is its fee (if any) and the payment; a returned bank
+    payment is also the money put back on the day it came back; a voided one is reversed on the day of the
+    void (its fees too: they were never taken); each refund puts its money back on its day."""
     events = [_invoice_entry(inv) for inv in invoices]
     for pay in payments:
         events.extend(_payment_entries(pay, parts.get(pay["id"], ())))
+        events.extend(_undo_entries(pay, (refunds or {}).get(pay["id"], ())))
     return events
+
+
+def _undo_entries(pay: Row, own_refunds: Sequence[Row]) -> list[Entry]:
+    ref = pay["confirmation_number"]
+    entries = []
+    if pay["status"] == "voided" and pay.get("voided_at") is not None:
+        day, seq = pay["voided_at"].date(), (pay["voided_at"].isoformat(), pay["id"])
+        entries.append(Entry(day, "void", f"Payment {ref} voided", ref, pay["total_cents"], seq=seq))
+        if pay["fees_cents"]:
+            entries.append(
+                Entry(day, "void", f"Fees on payment {ref} not charged", ref, -pay["fees_cents"], seq=seq)
+            )
+    for refund in own_refunds:
+        seq = (refund["created_at"].isoformat(), refund["id"])
+        description = f"Refund of payment {ref}"
+        entries.append(
+            Entry(refund["created_at"].date(), "refund", description, ref, refund["amount_cents"], seq=seq)
+        )
+    return entries
 
 
 def _invoice_entry(inv: Row) -> Entry:

@@ -49,6 +49,7 @@ class Authorization:
     kind: str  # online | phone
     script_version: str | None = None
     recording_ref: str | None = None
+    identity_check_id: int | None = None
 
     def as_dict(self) -> dict[str, str | None]:
         return {"kind": self.kind, "script_version": self.script_version, "recording_ref": self.recording_ref}
@@ -94,7 +95,9 @@ def from_request(body: QuoteRequest) -> PaymentCommand:
         parts,
         body.receipt_email,
         body.accepted_fees_cents,
-        Authorization(auth.kind, auth.script_version, auth.recording_ref) if auth else None,
+        Authorization(auth.kind, auth.script_version, auth.recording_ref, auth.identity_check_id)
+        if auth
+        else None,
     )
 
 

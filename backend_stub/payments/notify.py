@@ -113,3 +113,38 @@ def scheduled_failed(conn: Connection, account: RowMapping, scheduled: RowMappin
         f"{why}\n\nNothing was charged. Pay now in Paydesk or call us at {BUSINESS_PHONE}.\n",
         kind="scheduled_failed",
     )
+
+
+def payment_voided(
+    conn: Connection, account: RowMapping, payment: RowMapping, bank: bool, reopened_numbers: Sequence[str]
+) -> None:
+    subject, text = receipts.void_notice(
+        customer_name=views.full_name(account["first_name"], account["last_name"]),
+        account_number=account["account_number"],
+        confirmation_number=payment["confirmation_number"],
+        total_cents=payment["total_cents"],
+        bank=bank,
+        invoices=list(reopened_numbers),
+    )
+    mail.send(conn, account["email"], subject, text, "payment_voided")
+
+
+def payment_refunded(
+    conn: Connection,
+    account: RowMapping,
+    payment: RowMapping,
+    amount_cents: int,
+    method_label: str,
+    from_credit_cents: int,
+    reopened_numbers: Sequence[str],
+) -> None:
+    subject, text = receipts.refund_notice(
+        customer_name=views.full_name(account["first_name"], account["last_name"]),
+        account_number=account["account_number"],
+        confirmation_number=payment["confirmation_number"],
+        amount_cents=amount_cents,
+        method_label=method_label,
+        from_credit_cents=from_credit_cents,
+        invoices=list(reopened_numbers),
+    )
+    mail.send(conn, account["email"], subject, text, "payment_refunded")

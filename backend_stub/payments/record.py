@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, RowMapping
 
-from backend_stub import clock, views
+from backend_stub import clock, identity_gate, views
 from backend_stub.billing.dates import ACH_SETTLEMENT_BUSINESS_DAYS, add_business_days
 from backend_stub.billing.ledger import take
 from backend_stub.billing.quote import Quote
@@ -19,6 +19,7 @@ from backend_stub.processor import TokenDetails
 from backend_stub.store import audit
 from backend_stub.store import methods as method_store
 from backend_stub.store import payments as store
+from backend_stub.store import refunds as refund_store
 from backend_stub.store.auth import User
 
 CONFIRMATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -41,6 +42,11 @@ def record_payment(
     created_at = datetime.combine(today, clock.utcnow().time())
     settles_on = add_business_days(today, ACH_SETTLEMENT_BUSINESS_DAYS) if pending else None
     authorization = command.authorization.as_dict() if command.authorization else {"kind": "online"}
+    if user.is_clerk:  # who took it on which identity check, checked again under the lock, and when
+        check_id = command.authorization.identity_check_id if command.authorization else None
+        authorization["clerk_id"] = user.id
+        authorization["identity_check_id"] = identity_gate.require(conn, user, account["id"], check_id)
+        authorization["agreed_at"] = clock.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
     payment_id = store.insert_payment(
         conn,
         account_id=account["id"],
@@ -133,5 +139,6 @@ def payment_payload(conn: Connection, payment_id: int) -> dict:
         row,
         store.parts(conn, [payment_id]).get(payment_id, []),
         store.allocations_of(conn, [payment_id]).get(payment_id, []),
+        refund_store.of_payments(conn, [payment_id]).get(payment_id, []),
     )
     return view.model_dump(mode="json")

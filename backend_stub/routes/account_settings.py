@@ -22,7 +22,9 @@ from backend_stub.store import audit
 
 router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 
-ChangedAccount = Annotated[RowMapping, account_access(None, write=True)]  # audited per changed field
+ChangedAccount = Annotated[
+    RowMapping, account_access(None, write=True, identity_checked=True)
+]  # audited per changed field
 
 
 def _changes(body: AccountUpdate, row: RowMapping) -> dict[str, object]:
@@ -72,7 +74,7 @@ def _changes(body: AccountUpdate, row: RowMapping) -> dict[str, object]:
     "/v1/accounts/{account_id}",
     operation_id="updateAccount",
     response_model=Account,
-    responses=errors(400, 401, 404),
+    responses=errors(400, 401, 403, 404),
     summary="Change paperless, SMS, phone, billing email or service address",
 )
 def update_account(

@@ -21,14 +21,16 @@ from backend_stub.store import methods as method_store
 
 router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 
-EnrolledAccount = Annotated[RowMapping, account_access(None, write=True)]  # audited with the change
+EnrolledAccount = Annotated[
+    RowMapping, account_access(None, write=True, identity_checked=True)
+]  # audited with the change
 
 
 @router.put(
     "/v1/accounts/{account_id}/autopay",
     operation_id="setAutopay",
     response_model=Account,
-    responses=errors(400, 401, 404),
+    responses=errors(400, 401, 403, 404),
     summary="Turn autopay on with a saved method, change the method, or turn it off",
 )
 def set_autopay(

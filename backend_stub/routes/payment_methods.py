@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import RowMapping
 
-from backend_stub import clock, views
+from backend_stub import clock, identity_gate, views
 from backend_stub.billing.instruments import BankInput, CardInput, check_bank, check_card
 from backend_stub.deps import Conn, EngineDep, PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import ApiError, not_found
@@ -54,7 +54,7 @@ def list_methods(account_id: PathId, _account: ListedAccount, conn: Conn) -> Pay
     operation_id="addPaymentMethod",
     status_code=201,
     response_model=PaymentMethod,
-    responses={**errors(400, 401, 404), **_DECLINED},
+    responses={**errors(400, 401, 403, 404), **_DECLINED},
 )
 def add_method(
     account_id: PathId, body: NewMethodIn, request: Request, user: UserDep, engine: EngineDep
@@ -63,6 +63,7 @@ def add_method(
     with reading(engine) as conn:
         if account_store.visible_account(conn, user, account_id) is None:
             raise not_found("No such account.")
+        identity_gate.require(conn, user, account_id)
         today = clock.today(conn)
     if body.type == "card":
         card = CardInput(body.number, body.exp_month, body.exp_year, body.cvc)
@@ -126,10 +127,11 @@ def update_method(
     "/v1/payment-methods/{method_id}",
     operation_id="deletePaymentMethod",
     status_code=204,
-    responses={**errors(401, 404), **_IN_USE},
+    responses={**errors(401, 403, 404), **_IN_USE},
 )
 def delete_method(method_id: PathId, user: UserDep, conn: WriteConn) -> Response:
     row = _own_method(conn, user, method_id)
+    identity_gate.require(conn, user, row["account_id"])
     if store.used_by_autopay(conn, method_id):
         raise ApiError(
             409,

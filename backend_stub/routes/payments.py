@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response
 from sqlalchemy import RowMapping
 
-from backend_stub import clock, cursor, idempotency, views
+from backend_stub import clock, cursor, idempotency, identity_gate, views
 from backend_stub.billing.dates import history_start
 from backend_stub.clock import utcnow
 from backend_stub.deps import CallerDep, Conn, EngineDep, PathId, SettingsDep, UserDep, account_access
@@ -35,6 +35,7 @@ from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
 from backend_stub.store import guest as guest_store
 from backend_stub.store import payments as store
+from backend_stub.store import refunds as refund_store
 from backend_stub.store.auth import User
 from backend_stub.store.db import reading, writing
 
@@ -86,7 +87,7 @@ def quote_payment(
     operation_id="createPayment",
     status_code=201,
     response_model=Payment,
-    responses=_documented(400, 401, 402, 404, 409, 422),
+    responses=_documented(400, 401, 402, 403, 404, 409, 422),
     summary="Pay (all parts or none); the Idempotency-Key header makes retries safe",
 )
 def create_payment(
@@ -105,6 +106,7 @@ def create_payment(
     with reading(engine) as conn:
         if account_store.visible_account(conn, user, account_id) is None:
             raise not_found("No such account.")
+        identity_gate.require(conn, user, account_id, _check_id(body))
     if user.is_guest:
         _check_guest_methods(body)
         with writing(engine) as conn:  # the session's one payment: claimed before the processor is asked
@@ -116,6 +118,10 @@ def create_payment(
         if user.is_guest:
             _unspend(engine, user)
         raise
+
+
+def _check_id(body: PaymentRequest) -> int | None:
+    return body.authorization.identity_check_id if body.authorization else None
 
 
 def _check_guest_methods(body: PaymentRequest) -> None:
@@ -225,8 +231,12 @@ def list_payments(
     ids = [r["id"] for r in page]
     parts = store.parts(conn, ids)
     allocations = store.allocations_of(conn, ids)
+    refunds = refund_store.of_payments(conn, ids)
     return PaymentPage(
-        items=[views.payment(r, parts.get(r["id"], []), allocations.get(r["id"], [])) for r in page],
+        items=[
+            views.payment(r, parts.get(r["id"], []), allocations.get(r["id"], []), refunds.get(r["id"], []))
+            for r in page
+        ],
         next_cursor=next_cursor,
         total_count=total,
     )

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import Connection, Engine, RowMapping
 
-from backend_stub import clock, cursor
+from backend_stub import clock, cursor, identity_gate
 from backend_stub.clock import utcnow
 from backend_stub.deps import Conn, EngineDep, PathId, SettingsDep, UserDep, WriteConn, account_access
 from backend_stub.errors import ApiError, invalid, not_found
@@ -76,7 +76,7 @@ def list_scheduled(
     operation_id="createScheduledPayment",
     status_code=201,
     response_model=ScheduledPayment,
-    responses=errors(400, 401, 404),
+    responses=errors(400, 401, 403, 404),
     summary="Schedule a payment for a date on or before the due date",
 )
 def create_scheduled(
@@ -92,6 +92,7 @@ def create_scheduled(
     with writing(engine) as conn:
         if account_store.visible_account(conn, user, account_id) is None:
             raise not_found("No such account.")
+        identity_gate.require(conn, user, account_id)
         amount = scheduling.check(
             conn, settings, account_id, target, method_id, body.pay_on, body.receipt_email, clock.today(conn)
         )
@@ -117,6 +118,7 @@ def _open_scheduled(conn: Connection, user: User, scheduled_id: int) -> RowMappi
     row = store.one(conn, scheduled_id)
     if row is None or account_store.visible_account(conn, user, row["account_id"]) is None:
         raise not_found("No such scheduled payment.")
+    identity_gate.require(conn, user, row["account_id"])  # only change and cancel open one
     if row["status"] != "scheduled" or row["pay_on"] <= clock.today(conn):
         raise ApiError(
             409,
@@ -132,7 +134,7 @@ def _open_scheduled(conn: Connection, user: User, scheduled_id: int) -> RowMappi
     "/v1/scheduled-payments/{scheduled_id}",
     operation_id="changeScheduledPayment",
     response_model=ScheduledPayment,
-    responses=errors(400, 401, 404),
+    responses=errors(400, 401, 403, 404),
     summary="Change the date, amount or method of a scheduled payment before its date",
 )
 def change_scheduled(
@@ -190,7 +192,7 @@ def change_scheduled(
     operation_id="cancelScheduledPayment",
     status_code=204,
     response_class=Response,
-    responses=errors(401, 404),
+    responses=errors(401, 403, 404),
     summary="Cancel a scheduled payment before its date",
 )
 def cancel_scheduled(scheduled_id: PathId, user: UserDep, conn: WriteConn) -> Response:

@@ -88,8 +88,12 @@ def get_statement(
     offset = (cursor.decode_id(cursor_) or 0) if format == "json" else 0  # CSV: the whole range
     start, end = asked["start"], asked["end"]
     paid = store.payments_through(conn, account_id, end)
+    ids = [p["id"] for p in paid]
     events = rules.ledger(
-        store.invoices_through(conn, account_id, end), paid, store.parts_of(conn, [p["id"] for p in paid])
+        store.invoices_through(conn, account_id, end),
+        paid,
+        store.parts_of(conn, ids),
+        store.refunds_of(conn, ids),
     )
     result = rules.build(events, start, end)
     if format == "csv":

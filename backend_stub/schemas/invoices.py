@@ -49,7 +49,7 @@ class LineItem(Model):
 class AppliedPayment(Model):
     payment_id: int
     confirmation_number: str
-    status: Literal["succeeded", "pending", "failed", "returned"]
+    status: Literal["succeeded", "pending", "failed", "returned", "voided", "refunded", "partially_refunded"]
     amount_cents: int
     method_label: str
     created_at: UtcDateTime
@@ -65,7 +65,7 @@ class InvoiceDetail(InvoiceRow):
 # -- statement ------------------------------------------------------------------------------------
 class StatementEntry(Model):
     date: date
-    kind: Literal["invoice", "fee", "payment", "ach_return"]
+    kind: Literal["invoice", "fee", "payment", "ach_return", "void", "refund"]
     description: str
     reference: str
     amount_cents: int

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, ErrorDetail, Model, UtcDateTime
 from backend_stub.schemas.console import Script
+from backend_stub.schemas.undo import Refund
 
 # -- payments -------------------------------------------------------------------------------------
 # Amounts are checked by the billing rules (a quote lists them as problems); the bounds here only keep
@@ -81,6 +82,7 @@ class AuthorizationIn(Model):
     kind: Literal["online", "phone"]
     script_version: ShortText | None = None
     recording_ref: ShortText | None = None
+    identity_check_id: IdIn | None = None  # a clerk's: their passed, unexpired check on the account
 
 
 class QuoteRequest(Model):
@@ -136,14 +138,19 @@ class Quote(Model):
 
 
 class PaymentPart(QuotePart):
-    status: Literal["succeeded", "pending", "returned", "failed"]
+    status: Literal["succeeded", "pending", "returned", "failed", "voided"]
+
+
+PaymentStatus = Literal[
+    "succeeded", "pending", "failed", "returned", "voided", "refunded", "partially_refunded"
+]
 
 
 class Payment(Model):
     id: int
     account_id: int
     confirmation_number: str
-    status: Literal["succeeded", "pending", "failed", "returned"]
+    status: PaymentStatus
     amount_cents: int
     credit_cents: int
     fees_cents: int
@@ -158,6 +165,10 @@ class Payment(Model):
     return_code: str | None
     receipt_email: str | None
     saved_payment_method_ids: list[int] = Field(default_factory=list)
+    refunded_cents: int = 0
+    refunds: list[Refund] = Field(default_factory=list)
+    voided_at: UtcDateTime | None = None
+    void_reason: str | None = None
 
 
 class PaymentPage(Model):

@@ -62,7 +62,8 @@ def card_payments_since(conn: Connection, account_id: int, since: datetime) -> i
         .where(
             payments.c.account_id == account_id,
             payments.c.created_at >= since,
-            payments.c.status.in_(("succeeded", "pending", "returned")),
+            # a voided payment no longer counts; a refunded one still does
+            payments.c.status.in_(("succeeded", "pending", "returned", "refunded", "partially_refunded")),
             has_card,
         )
     )

@@ -180,7 +180,7 @@ payments = Table(
     Column("id", Integer, primary_key=True),
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
     Column("confirmation_number", String(32), nullable=False, unique=True),
-    Column("status", String(12), nullable=False),
+    Column("status", String(20), nullable=False),  # 0012: 20, for partially_refunded
     Column("amount_cents", Money, nullable=False),
     Column("fees_cents", Money, nullable=False, default=0),
     Column("total_cents", Money, nullable=False),
@@ -193,7 +193,16 @@ payments = Table(
     # 0002: where the receipt went, and how the payer authorised it (JSON: kind, script_version, ...).
     Column("receipt_email", String(254), nullable=True),
     Column("auth_detail", Text, nullable=True),
-    CheckConstraint("status IN ('succeeded', 'pending', 'failed', 'returned')", name="status"),
+    # 0012: a clerk's void (business-dated like created_at) and the card money refunded so far.
+    Column("voided_at", DateTime, nullable=True),
+    Column("void_reason", String(500), nullable=True),
+    Column("voided_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("refunded_cents", Money, nullable=False, server_default="0"),
+    CheckConstraint(
+        "status IN ('succeeded', 'pending', 'failed', 'returned', "
+        "'voided', 'refunded', 'partially_refunded')",
+        name="status",
+    ),
 )
 Index("ix_payments_account_created", payments.c.account_id, payments.c.created_at, payments.c.id)
 Index("ix_payments_status_settles", payments.c.status, payments.c.settles_on)
@@ -548,3 +557,40 @@ notices = Table(
     ),
 )
 Index("ix_notices_account_id", notices.c.account_id, notices.c.id)
+
+# 0012: a clerk's refund of a settled card payment: how much, why, by whom, and where the money came from
+# (`from_credit_cents` out of the credit the payment made, `reopened`: JSON [[invoice id, cents], ...]).
+# `created_at` is business-dated, as payments' is.
+payment_refunds = Table(
+    "payment_refunds",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("payment_id", Integer, ForeignKey("payments.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("amount_cents", Money, nullable=False),
+    Column("from_credit_cents", Money, nullable=False),
+    Column("reopened", Text, nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    CheckConstraint("amount_cents > 0", name="amount_positive"),
+)
+
+# 0012: a clerk's identity check of a caller on an account (what was checked, JSON list, and whether it
+# passed). A passed, unexpired check by that clerk lets them change that account (see identity_gate.py).
+identity_checks = Table(
+    "identity_checks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("clerk_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("checked", Text, nullable=False),
+    Column("passed", Boolean, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+)
+Index(
+    "ix_identity_checks_account_clerk",
+    identity_checks.c.account_id,
+    identity_checks.c.clerk_id,
+    identity_checks.c.expires_at,
+)

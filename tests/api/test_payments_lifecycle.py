@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.api.conftest import Api, assert_error
+from tests.api.identity import verify
 from tests.api.paying import (
     CLERK,
     DANA,
@@ -96,6 +97,7 @@ def test_clerk_takes_a_phone_payment_by_bank_with_the_tel_authorization(fresh: A
     clerk = Payer(fresh, CLERK, account_id=dana.account_id)
     invoice = singles(dana)[0]
     payment = body(invoices_target(invoice["id"]), ach())
+    verify(fresh, dana.account_id)  # a clerk acts on an account only after checking the caller
     assert_error(
         clerk.pay(payment, fees=0), 400, "invalid_request", "authorization_required", "authorization.kind"
     )
@@ -110,7 +112,7 @@ def test_clerk_takes_a_phone_payment_by_bank_with_the_tel_authorization(fresh: A
     for words in ("2026-11-15", "Dana Whitfield", "6789", "1-800-555-0142", "revoke", paid["settles_on"]):
         assert words in tel, words
     audit = fresh.http.get("/v1/dev/audit", params={"account_id": dana.account_id}).json()["items"]
-    assert {"payment.create", "payment.refused"} <= {a["action"] for a in audit}
+    assert {"identity_check.passed", "payment.create", "payment.refused"} <= {a["action"] for a in audit}
     assert all(a["actor_user_id"] == me["id"] for a in audit)
 
 

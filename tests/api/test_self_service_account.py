@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.conftest import Api, assert_error
+from tests.api.identity import verify
 
 DANA, LEE, SAM, CLERK = "dana@example.com", "lee@example.com", "sam@example.com", "clerk@example.com"
 
@@ -109,6 +110,7 @@ def test_another_account_is_404_and_unchanged(demo: Api) -> None:
 
 def test_a_clerk_changes_any_account_and_is_audited(fresh: Api) -> None:
     lee = fresh.account_id(LEE)
+    verify(fresh, lee)  # a clerk changes an account only after checking the caller
     r = fresh.patch(f"/v1/accounts/{lee}", CLERK, json={"paperless": False})
     assert r.status_code == 200 and r.json()["paperless"] is False
     entry = next(e for e in _audit(fresh, lee) if e["action"] == "account.update")

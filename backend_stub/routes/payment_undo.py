@@ -1,0 +1,124 @@
+"""POST /v1/payments/{payment_id}/void and /refund: a clerk undoes a payment (payments.undo), with an
+Idempotency-Key as payments have, so a retry answers the first answer and never refunds twice."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request, Response
+
+from backend_stub import idempotency, identity_gate
+from backend_stub.deps import EngineDep, PathId, SettingsDep, clerk_only
+from backend_stub.errors import not_found
+from backend_stub.one_trip import OneTripRoute
+from backend_stub.payments import undo
+from backend_stub.routes.common import errors
+from backend_stub.routes.payments import JSON, _secret
+from backend_stub.schemas import ErrorBody, Payment
+from backend_stub.schemas.undo import Refund, RefundRequest, VoidRequest
+from backend_stub.store import payments as store
+from backend_stub.store.auth import User
+from backend_stub.store.db import reading
+
+router = APIRouter(tags=["payments"], route_class=OneTripRoute)
+
+Clerk = Annotated[User, clerk_only("Only a clerk can void or refund a payment.")]
+Key = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", description="1..255 printable ASCII; the same on retries."),
+]
+
+_DOCUMENTED = {
+    **errors(400, 401, 403, 404),
+    409: {"model": ErrorBody, "description": "Too late to void, not refundable, or the key is in use."},
+    422: {"model": ErrorBody, "description": "Key reused with another body."},
+}
+
+
+def _open(engine: EngineDep, clerk: User, payment_id: int) -> int:
+    """The payment's account, with the clerk's identity check on it; 404 for a payment that is not there."""
+    with reading(engine) as conn:
+        row = store.payment(conn, payment_id)
+        if row is None:
+            raise not_found("No such payment.")
+        identity_gate.require(conn, clerk, row["account_id"])
+        return int(row["account_id"])
+
+
+def _answer(status: int, text: str, replayed: bool) -> Response:
+    return Response(
+        text, status, media_type=JSON, headers={"Idempotent-Replayed": "true"} if replayed else None
+    )
+
+
+@router.post(
+    "/v1/payments/{payment_id}/void",
+    operation_id="voidPayment",
+    response_model=Payment,
+    responses=_DOCUMENTED,
+    summary="Void a card payment of today or a pending bank payment (all its parts together)",
+)
+def void_payment(
+    payment_id: PathId,
+    body: VoidRequest,
+    request: Request,
+    clerk: Clerk,
+    engine: EngineDep,
+    settings: SettingsDep,
+    idempotency_key: Key = None,
+) -> Response:
+    key = idempotency.check_key(idempotency_key)
+    _open(engine, clerk, payment_id)
+    processor = request.app.state.processor
+    print_ = idempotency.fingerprint(
+        _secret(request, engine, settings), payment_id, {"void": body.model_dump(mode="json")}
+    )
+    answer = undo.keyed(
+        engine,
+        processor,
+        settings,
+        request.app.state.owner,
+        clerk,
+        key,
+        print_,
+        lambda conn: undo.void(conn, clerk, payment_id, body.reason),
+        lambda payload: undo.void_at_processor(engine, processor, payload["id"]),
+    )
+    return _answer(*answer)
+
+
+@router.post(
+    "/v1/payments/{payment_id}/refund",
+    operation_id="refundPayment",
+    status_code=201,
+    response_model=Refund,
+    responses=_DOCUMENTED,
+    summary="Refund (part of) a settled card payment; never a fee that is not refundable",
+)
+def refund_payment(
+    payment_id: PathId,
+    body: RefundRequest,
+    request: Request,
+    clerk: Clerk,
+    engine: EngineDep,
+    settings: SettingsDep,
+    idempotency_key: Key = None,
+) -> Response:
+    key = idempotency.check_key(idempotency_key)
+    _open(engine, clerk, payment_id)
+    processor = request.app.state.processor
+    print_ = idempotency.fingerprint(
+        _secret(request, engine, settings), payment_id, {"refund": body.model_dump(mode="json")}
+    )
+    answer = undo.keyed(
+        engine,
+        processor,
+        settings,
+        request.app.state.owner,
+        clerk,
+        key,
+        print_,
+        lambda conn: undo.refund(conn, clerk, payment_id, body.amount_cents, body.reason),
+        lambda payload: undo.refund_at_processor(engine, processor, payload["id"]),
+    )
+    return _answer(*answer)
