@@ -49,7 +49,10 @@ if TYPE_CHECKING:
         Problem,
         Quote,
         QuoteProblem,
+        Refund,
+        RefundedBy,
         ScheduledPayment,
+        Script,
         Session,
         Site,
         Statement,
@@ -67,9 +70,11 @@ if TYPE_CHECKING:
         NewCard,
         PartIn,
         PaymentRequest,
+        RefundRequest,
         SavedMethodRef,
+        VoidRequest,
     )
-    from tui.api.retries import PaymentAttempt
+    from tui.api.retries import PaymentAttempt, UndoAttempt
 
 _ERRORS = {"ApiError", "NotAuthenticated", "PaymentOutcomeUnknown", "ServerUnavailable", "SessionIdle"}
 _REQUESTS = {
@@ -82,7 +87,9 @@ _REQUESTS = {
     "NewCard",
     "PartIn",
     "PaymentRequest",
+    "RefundRequest",
     "SavedMethodRef",
+    "VoidRequest",
 }
 
 
@@ -93,7 +100,7 @@ def __getattr__(name: str) -> Any:
         module = "tui.api.errors"
     elif name in _REQUESTS:
         module = "tui.api.requests"
-    elif name == "PaymentAttempt":
+    elif name in ("PaymentAttempt", "UndoAttempt"):
         module = "tui.api.retries"
     elif name in __all__:
         module = "tui.api.models"
@@ -149,8 +156,12 @@ __all__ = [
     "Problem",
     "Quote",
     "QuoteProblem",
+    "Refund",
+    "RefundRequest",
+    "RefundedBy",
     "SavedMethodRef",
     "ScheduledPayment",
+    "Script",
     "ServerUnavailable",
     "Session",
     "SessionIdle",
@@ -158,5 +169,7 @@ __all__ = [
     "Statement",
     "StatementEntry",
     "Summary",
+    "UndoAttempt",
     "User",
+    "VoidRequest",
 ]

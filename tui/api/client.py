@@ -32,6 +32,7 @@ from tui.api.models import (
     Payment,
     PaymentMethod,
     Quote,
+    Refund,
     ScheduledPayment,
     Session,
     Statement,
@@ -44,7 +45,9 @@ from tui.api.requests import (
     NewBankAccount,
     NewCard,
     PaymentRequest,
+    RefundRequest,
     SavedMethodRef,
+    VoidRequest,
 )
 from tui.api.transport import Transport, paydesk_version, query
 
@@ -335,3 +338,22 @@ class PaydeskClient(Transport):
         is already gone or the server is away: nothing the person could fix."""
         with contextlib.suppress(ApiError):
             await self._request("POST", "/v1/auth/logout", token=token)
+
+    # -- issue 9 (i9-wizard): void and refund, clerks only (docs/WIRE.md) ---------------------------
+    # Each is sent once; an UndoAttempt (retries.py) sends it again, same key, when its answer is lost.
+
+    async def void_payment(self, payment_id: int, reason: str, idempotency_key: str) -> Payment:
+        """Void a card payment of today or a pending bank payment: the payment, status `voided`."""
+        path = f"/v1/payments/{int(payment_id)}/void"
+        body = VoidRequest(reason=reason).wire()
+        headers = {"Idempotency-Key": idempotency_key}
+        return parse(Payment, await self._request("POST", path, json=body, headers=headers))
+
+    async def refund_payment(
+        self, payment_id: int, amount_cents: int | None, reason: str, idempotency_key: str
+    ) -> Refund:
+        """Refund a settled card payment, `amount_cents` or (None) all that is left."""
+        path = f"/v1/payments/{int(payment_id)}/refund"
+        body = RefundRequest(amount_cents=amount_cents, reason=reason).wire()
+        headers = {"Idempotency-Key": idempotency_key}
+        return parse(Refund, await self._request("POST", path, json=body, headers=headers))

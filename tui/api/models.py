@@ -222,6 +222,44 @@ class Problem(WireModel):
 QuoteProblem = Problem
 
 
+# ---- issue 9 (i9-wizard): the clerk's read-aloud words, void and refund (docs/WIRE.md) -------------
+
+
+class Script(WireModel):
+    """The words a clerk reads to the customer before "Customer agreed" (the quote's `script`).
+
+    The backend writes them (the same words it emails for a phone bank payment); the app only shows
+    them, and names `version` in the payment's authorization.
+    """
+
+    version: str
+    paragraphs: list[str] = []
+
+
+class RefundedBy(WireModel):
+    """The clerk who made a refund, as the server names them."""
+
+    id: int
+    name: str = ""
+
+
+class Refund(WireModel):
+    """Money given back on a settled card payment; a payment can have several, each with its reason."""
+
+    id: int
+    payment_id: int
+    amount_cents: int
+    reason: str = ""
+    created_by: RefundedBy | None = None
+    created_at: dt.datetime
+
+
+# Statuses after an undo: `voided` (nothing taken), `refunded` (all given back), `partially_refunded`.
+UNDONE_STATUSES = frozenset({"voided", "refunded", "partially_refunded"})
+
+# ---- end of the i9-wizard block -----------------------------------------------------------------
+
+
 class Quote(WireModel):
     allocations: list[Allocation] = []
     amount_cents: int = 0
@@ -231,13 +269,15 @@ class Quote(WireModel):
     total_cents: int = 0
     fee_policy: str = "convenience"
     problems: list[Problem] = []
+    script: Script | None = None  # a clerk's words to read aloud; None for customers
 
 
 class Payment(WireModel):
     id: int
     account_id: int
     confirmation_number: str
-    status: str  # "succeeded", "pending", "failed" or "returned"
+    # "succeeded", "pending", "failed", "returned", "voided", "refunded" or "partially_refunded"
+    status: str
     amount_cents: int
     credit_cents: int = 0
     fees_cents: int = 0
@@ -252,6 +292,20 @@ class Payment(WireModel):
     return_code: str | None = None
     receipt_email: str | None = None
     saved_payment_method_ids: list[int] = []
+    # i9: what was given back (refunds) or undone (void) on this payment.
+    refunded_cents: int = 0
+    refunds: list[Refund] = []
+    voided_at: dt.datetime | None = None
+    void_reason: str | None = None
+
+    @property
+    def refundable_cents(self) -> int:
+        """What a refund may still give back: the card parts' amounts (never a fee) less refunds.
+
+        The server decides; this is the dialog's default and hint.
+        """
+        card = sum(part.amount_cents for part in self.parts if part.method.type == "card")
+        return max(0, card - self.refunded_cents)
 
 
 class PaymentMethod(WireModel):

@@ -98,6 +98,8 @@ class Authorization(RequestModel):
     kind: Literal["online", "phone"] = "online"
     script_version: str | None = None
     recording_ref: str | None = None
+    # i9: a clerk's payment names the passed identity check it was taken under.
+    identity_check_id: int | None = None
 
 
 class PaymentRequest(RequestModel):
@@ -108,3 +110,15 @@ class PaymentRequest(RequestModel):
     accepted_fees_cents: int = 0
     receipt_email: str
     authorization: Authorization = Authorization()
+
+
+# ---- issue 9 (i9-wizard): void and refund bodies (docs/WIRE.md) -----------------------------------
+
+
+class VoidRequest(RequestModel):
+    reason: str
+
+
+class RefundRequest(RequestModel):
+    amount_cents: int | None = None  # None: all that is left to refund
+    reason: str

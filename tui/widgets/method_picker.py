@@ -7,6 +7,7 @@ The card number and CVC live only in their two inputs; `method()` reads them int
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -26,19 +27,32 @@ from textual.widgets import (
 from tui import cards
 from tui.api import NewBankAccount, NewCard, PaymentMethod, SavedMethodRef
 from tui.checks import required
-from tui.widgets.pay_fields import CardNumberInput, Check, FieldProblem, first_problem
+from tui.widgets.pay_fields import (
+    CardNumberInput,
+    Check,
+    FieldProblem,
+    card_number_complete,
+    first_problem,
+)
 
 NEW_CARD = "new-card"
 NEW_BANK = "new-bank"
 
 
 class CardForm(Vertical):
-    """Number (masked as typed, brand shown), expiry MM/YY, CVC (masked), name and ZIP."""
+    """Number (masked as typed, brand shown), expiry MM/YY, CVC (masked), name and ZIP.
 
-    def __init__(self, name_on_card: str, today: dt.date, *, id: str | None = None) -> None:
+    With `auto_advance` (a clerk typing what the caller reads out), the number, the expiry and the
+    CVC each move the focus to the next field once complete and valid, so no Tab is pressed.
+    """
+
+    def __init__(
+        self, name_on_card: str, today: dt.date, *, auto_advance: bool = False, id: str | None = None
+    ) -> None:
         super().__init__(id=id, classes="method-form")
         self.name_on_card = name_on_card
         self.today = today
+        self.auto_advance = auto_advance
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row"):
@@ -92,10 +106,33 @@ class CardForm(Vertical):
         return cards.cvc_problem(value, self.query_one(CardNumberInput).brand)
 
     @on(Input.Changed, "#card-number")
-    def _number_changed(self) -> None:
+    def _number_changed(self, event: Input.Changed) -> None:
         brand = self.query_one(CardNumberInput).brand
         self.query_one(".brand", Static).update(brand or "")
         self.query_one("#card-cvc", Input).max_length = cards.cvc_length(brand)
+        self._advance_from(event.input, card_number_complete(event.value))
+
+    @on(Input.Changed, "#card-expiry")
+    def _expiry_changed(self, event: Input.Changed) -> None:
+        complete = len(cards.digits_only(event.value)) == 4
+        self._advance_from(event.input, complete and cards.expiry_problem(event.value, self.today) is None)
+
+    @on(Input.Changed, "#card-cvc")
+    def _cvc_changed(self, event: Input.Changed) -> None:
+        self._advance_from(event.input, self._cvc_problem(event.value) is None)
+
+    _NEXT_FIELD: ClassVar[dict[str, str]] = {
+        "card-number": "#card-expiry",
+        "card-expiry": "#card-cvc",
+        "card-cvc": "#card-zip",
+    }
+
+    def _advance_from(self, field: Input, complete: bool) -> None:
+        """Focus the next field when this one, focused, was just typed full and right."""
+        if not (self.auto_advance and complete and field.has_focus and field.id in self._NEXT_FIELD):
+            return
+        # At once (not after a refresh): the next key typed goes to the next field.
+        self.screen.set_focus(self.query_one(self._NEXT_FIELD[field.id]))
 
     def read(self, save: bool) -> NewCard:
         """The card as typed, or FieldProblem for the first field that is not right."""
@@ -232,10 +269,14 @@ class MethodPicker(Vertical):
         *,
         title: str = "Pay with",
         allow_save: bool = True,
+        clerk: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="method-picker")
         self.allow_save = allow_save  # a guest's one-time payment saves nothing
+        # A clerk types the card the caller reads out: a new card is preselected (a saved method is
+        # one key away), and its fields move on by themselves.
+        self.clerk = clerk
         self.methods = methods
         self.holder_name = holder_name
         self.today = today
@@ -243,6 +284,8 @@ class MethodPicker(Vertical):
 
     def compose(self) -> ComposeResult:
         default = next((m for m in self.methods if m.is_default), self.methods[0] if self.methods else None)
+        if self.clerk:
+            default = None
         yield Static(self.title, classes="section-title")
         with RadioSet(classes="method-choice", compact=True):
             for method in self.methods:
@@ -251,12 +294,16 @@ class MethodPicker(Vertical):
             yield RadioButton("New card", value=default is None, id=NEW_CARD)
             yield RadioButton("New bank account", id=NEW_BANK)
         with ContentSwitcher(initial=None if default else "card-form", classes="method-forms"):
-            yield CardForm(self.holder_name, self.today, id="card-form")
+            yield CardForm(self.holder_name, self.today, auto_advance=self.clerk, id="card-form")
             yield BankForm(self.holder_name, id="bank-form")
         yield Checkbox("Save this method for next time", id="save-method", compact=True)
 
     def on_mount(self) -> None:
         self._show_form()
+        # Up and Down move from the method chosen (a RadioSet starts on its first button).
+        choice = self.query_one(".method-choice", RadioSet)
+        if choice.pressed_index >= 0:
+            choice._selected = choice.pressed_index
 
     @on(RadioSet.Changed, ".method-choice")
     def _choice_changed(self, event: RadioSet.Changed) -> None:
@@ -312,6 +359,12 @@ class MethodPicker(Vertical):
 
     def clear_secrets(self) -> None:
         self.query_one(CardForm).clear_secrets()
+
+    def first_field(self) -> Widget:
+        """Where typing starts: the card number for a new card, else the list of methods."""
+        if self.choice == NEW_CARD:
+            return self.query_one(CardNumberInput)
+        return self.query_one(".method-choice", RadioSet)
 
     def field_for(self, name: str) -> Widget:
         """The widget a server `param` tail such as `number` or `routing_number` points to."""

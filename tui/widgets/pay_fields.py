@@ -47,6 +47,14 @@ def first_problem(field: Input) -> str | None:
     return result.failure_descriptions[0] if result.failure_descriptions else "Check this field."
 
 
+def card_number_complete(number: str) -> bool:
+    """All the digits of its brand (15 for Amex, else 16) and a valid number: time to go on."""
+    digits = cards.digits_only(number)
+    return len(digits) == cards.card_length(cards.card_brand(digits)) and not cards.card_number_problem(
+        digits
+    )
+
+
 def dollars_problem(text: str) -> str | None:
     try:
         cents = parse_dollars(text)

@@ -1,4 +1,4 @@
-"""Step 2, how you are paying: one method or two (split), and the receipt email.
+"""Step 2, how it is paid: one method or two (split), and the receipt email.
 
 This step owns the method pickers, so it is also where the card number and CVC are typed and where
 they are emptied (`forget_secrets`).
@@ -36,11 +36,21 @@ def receipt_email_problem(value: str) -> str | None:
 class HowYouPay(VerticalScroll):
     """Filled once the methods are known (`fill`); `amount_to_pay` is what step 1 says is paid."""
 
-    def __init__(self, amount_to_pay: Callable[[], int], *, guest: bool, id: str, classes: str) -> None:
+    def __init__(
+        self,
+        amount_to_pay: Callable[[], int],
+        *,
+        guest: bool,
+        clerk: bool = False,
+        id: str,
+        classes: str,
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.amount_to_pay = amount_to_pay
         # A guest (pay without an account) sees no saved methods and saves none.
         self.guest = guest
+        # A clerk starts in a new card's number, and its fields move on by themselves.
+        self.clerk = clerk
 
     async def fill(
         self, methods: list[PaymentMethod], customer_name: str, email: str, today: dt.date
@@ -49,7 +59,9 @@ class HowYouPay(VerticalScroll):
         allow_save = not self.guest
         await self.mount_all(
             [
-                MethodPicker(methods, customer_name, today, allow_save=allow_save, id="method-1"),
+                MethodPicker(
+                    methods, customer_name, today, allow_save=allow_save, clerk=self.clerk, id="method-1"
+                ),
                 Checkbox("Split across two methods", id="split", compact=True),
                 Vertical(
                     Horizontal(
@@ -64,6 +76,7 @@ class HowYouPay(VerticalScroll):
                         today,
                         title="The rest with",
                         allow_save=allow_save,
+                        clerk=self.clerk,
                         id="method-2",
                     ),
                     id="split-box",
@@ -124,7 +137,8 @@ class HowYouPay(VerticalScroll):
         return picker.field_for(spot.detail or "number")
 
     def first_field(self) -> Widget:
-        return self.query_one("#method-1 .method-choice")
+        picker = self.query_one("#method-1", MethodPicker)
+        return picker.first_field() if self.clerk else picker.query_one(".method-choice")
 
     def forget_secrets(self) -> None:
         """Empty every card number and CVC input."""

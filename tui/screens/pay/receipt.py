@@ -21,9 +21,14 @@ class ReceiptStep(VerticalScroll):
         yield Static("", id="receipt-title")
         yield Static("", id="receipt-body")
 
-    def show(self, payment: Payment) -> None:
+    def show(self, payment: Payment, *, clerk: bool = False) -> None:
         made = "received" if payment.status == "pending" else "made"
-        self.query_one("#receipt-title", Static).update(
-            f"[b]Thank you — your payment of {format_cents(payment.total_cents)} was {made}.[/b]"
+        amount = format_cents(payment.total_cents)
+        # A clerk reads the receipt to the caller: it speaks about the customer, not to them.
+        title = (
+            f"The customer's payment of {amount} was {made}."
+            if clerk
+            else (f"Thank you — your payment of {amount} was {made}.")
         )
+        self.query_one("#receipt-title", Static).update(f"[b]{title}[/b]")
         self.query_one("#receipt-body", Static).update(payment_view(payment))

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     from tui.api.requests import MethodIn, Target
     from tui.screens.pay.lines import InvoiceLine
 
-# The version of the words a clerk reads for a bank payment by phone (NACHA TEL); the backend emails
-# the same words in writing.
+# The version of the words a clerk reads by phone when the server's quote names none (an older
+# server); the quote's `script.version` is the one sent when it has one.
 PHONE_SCRIPT_VERSION = "tel-2026-1"
 
 
@@ -54,11 +54,19 @@ def payment_parts(methods: Sequence[MethodIn], first_cents: int | None = None) -
 
 
 def payment_request(
-    target: Target, parts: list[PartIn], receipt_email: str, *, by_phone: bool
+    target: Target,
+    parts: list[PartIn],
+    receipt_email: str,
+    *,
+    by_phone: bool,
+    identity_check_id: int | None = None,
 ) -> PaymentRequest:
-    """A clerk's payment is authorised by phone, with the script's version; a customer's, online."""
+    """A clerk's payment is authorised by phone, with the script's version and the identity check the
+    call was verified under; a customer's, online."""
     authorization = (
-        Authorization(kind="phone", script_version=PHONE_SCRIPT_VERSION) if by_phone else Authorization()
+        Authorization(kind="phone", script_version=PHONE_SCRIPT_VERSION, identity_check_id=identity_check_id)
+        if by_phone
+        else Authorization()
     )
     return PaymentRequest(
         target=target, parts=parts, receipt_email=receipt_email, authorization=authorization
@@ -66,5 +74,11 @@ def payment_request(
 
 
 def with_accepted_fees(request: PaymentRequest, quote: Quote) -> PaymentRequest:
-    """The request as it is paid: with the fees the payer saw in `quote` and accepted."""
-    return request.model_copy(update={"accepted_fees_cents": quote.fees_cents})
+    """The request as it is paid: with the fees the payer saw in `quote` and accepted, and for a
+    payment by phone the version of the words the quote gave to read aloud."""
+    update: dict[str, object] = {"accepted_fees_cents": quote.fees_cents}
+    if request.authorization.kind == "phone" and quote.script is not None:
+        update["authorization"] = request.authorization.model_copy(
+            update={"script_version": quote.script.version}
+        )
+    return request.model_copy(update=update)

@@ -1,10 +1,16 @@
-"""The payment wizard's step machine: what you are paying, how, review and fees, then the receipt.
+"""The payment wizard's step machine: what is paid, how, review and fees, then the receipt.
 
 Two ways in: selected invoices from the home screen ("Pay"), or the balance or any amount ("Make a
 payment"). Each step is a widget owning its fields; this screen moves between them, asks the server
 in workers and shows its problems on the step that can fix them. The server decides every figure,
 and the payment is one PaymentAttempt per review (tui/api/retries.py): one Idempotency-Key, kept
 across retries, so a lost answer is never paid twice.
+
+A clerk takes the payment by phone (`clerk=True`), in as few keys as the call allows: Enter on step 1
+takes the preselected balance, step 2 starts in a new card's number and its fields move on by
+themselves (ZIP, then Enter), and the review shows the words to read aloud with "Customer agreed",
+one key that pays (the fee is in those words, so no fee dialog follows). The payment names the words'
+version and the identity check the call was verified under (`identity_check_id`).
 
 The card number and CVC live only in their inputs and in the request built for the quote and the
 payment; both are dropped when the payment succeeds, is declined, or the wizard closes.
@@ -58,8 +64,16 @@ STEP_TITLES = {
     "review": "Step 3 of 3 · Review and pay",
     "receipt": "Receipt",
 }
+# A clerk's titles speak about the customer, and come first in the head so 80 columns never cut them.
+CLERK_STEP_TITLES = {
+    "what": "Step 1 of 3 · What the customer pays",
+    "how": "Step 2 of 3 · How they pay",
+    "review": "Step 3 of 3 · Read aloud and agree",
+    "receipt": "Receipt",
+}
 NEXT_LABELS = {"what": "Continue", "how": "Review", "review": "Pay", "receipt": "Done"}
 NO_PAYMENT = "No payment was made."
+AGREED = "Customer agreed"
 
 
 class PayScreen(PaydeskScreen):
@@ -87,12 +101,15 @@ class PayScreen(PaydeskScreen):
         *,
         clerk: bool = False,
         guest: bool = False,
+        identity_check_id: int | None = None,
     ) -> None:
         super().__init__()
         self.account = account
         # A guest (pay without an account) sees no saved methods, saves none, and types the receipt email.
         self.guest = guest
         self.clerk = clerk  # a clerk takes the payment by phone
+        # The clerk's passed identity check for this call: the payment's authorization names it.
+        self.identity_check_id = identity_check_id
         self.summary: Summary | None = None
         self.methods: list[PaymentMethod] = []
         self.customer_name = account.name
@@ -103,8 +120,8 @@ class PayScreen(PaydeskScreen):
         self.busy = False
         # Holds the card number and CVC from the review until the payment is answered: dropped then.
         self._request: PaymentRequest | None = None
-        self.what = WhatYouPay(list(invoices or []), self.say, id="what", classes="step")
-        self.how = HowYouPay(self.what.amount_to_pay, guest=guest, id="how", classes="step")
+        self.what = WhatYouPay(list(invoices or []), self.say, clerk=clerk, id="what", classes="step")
+        self.how = HowYouPay(self.what.amount_to_pay, guest=guest, clerk=clerk, id="how", classes="step")
         self.review = ReviewStep(id="review", classes="step")
         self.receipt = ReceiptStep(id="receipt", classes="step")
 
@@ -118,6 +135,10 @@ class PayScreen(PaydeskScreen):
         with Horizontal(id="pay-actions"):
             yield Button("Back", id="back", compact=True)
             yield Button("Continue", id="next", variant="primary", compact=True)
+            # A clerk's review: the customer said no to the words read aloud (nothing is paid).
+            declined = Button("Customer declined", id="declined", compact=True)
+            declined.display = False
+            yield declined
 
     def on_mount(self) -> None:
         self.query_one("#steps").loading = True
@@ -154,15 +175,29 @@ class PayScreen(PaydeskScreen):
     def _amount_changed(self) -> None:
         self.how.show_rest()
 
+    @on(WhatYouPay.GoOn)
+    def _step_one_done(self, event: WhatYouPay.GoOn) -> None:
+        event.stop()
+        if self.step == "what":
+            self.action_next()
+
     # ---- moving between steps --------------------------------------------------------------------
 
     def _show_head(self) -> None:
-        who = f" for {escape(self.customer_name)} (by phone)" if self.clerk else ""
-        if self.guest:
-            who = " (one-time payment)"
-        self.query_one("#pay-head", Static).update(
-            f"[b]Pay {escape(self.account.account_number)}{who}[/b] · {STEP_TITLES[self.step]}"
-        )
+        head = self.query_one("#pay-head", Static)
+        number = escape(self.account.account_number)
+        if self.clerk:
+            # The step first: a long name may be cut at 80 columns, the step's title never.
+            title = CLERK_STEP_TITLES[self.step]
+            head.update(f"[b]{title}[/b] · {escape(self.customer_name)} · {number} · by phone")
+            return
+        who = " (one-time payment)" if self.guest else ""
+        head.update(f"[b]Pay {number}{who}[/b] · {STEP_TITLES[self.step]}")
+
+    @property
+    def reading_aloud(self) -> bool:
+        """A clerk's review: the words are read, and Customer agreed pays."""
+        return self.clerk and self.step == "review"
 
     def watch_step(self, step: Step) -> None:
         self.query_one("#steps", ContentSwitcher).current = step
@@ -170,8 +205,11 @@ class PayScreen(PaydeskScreen):
         label = NEXT_LABELS[step]
         if step == "review" and self.quote is not None:
             label = f"Pay {format_cents(self.quote.total_cents)}"
+        if self.reading_aloud and self.quote is not None:
+            label = f"{AGREED} · pay {format_cents(self.quote.total_cents)}"
         self.query_one("#next", Button).label = label
         self.query_one("#back", Button).display = step != "receipt"
+        self.query_one("#declined", Button).display = self.reading_aloud
         self.call_after_refresh(self._focus_step)
 
     def _focus_step(self) -> None:
@@ -188,6 +226,11 @@ class PayScreen(PaydeskScreen):
         if self.busy or self.summary is None:
             return
         step = self.step
+        if self.reading_aloud:
+            # Ctrl+S does not agree for the customer: only the button named for their yes does.
+            self.query_one("#next", Button).focus()
+            self.say(f"Read the words to the customer, then press Enter on {AGREED}.")
+            return
         try:
             if step == "what":
                 self.what.check()
@@ -208,7 +251,7 @@ class PayScreen(PaydeskScreen):
 
     def action_back(self) -> None:
         if self.busy:
-            self.say("Wait a moment: your payment is being sent.")
+            self.say(f"Wait a moment: {self._their} payment is being sent.")
             return
         if self.what.editing is not None:
             self.what.end_edit()
@@ -222,7 +265,26 @@ class PayScreen(PaydeskScreen):
 
     @on(Button.Pressed, "#next")
     def _next_pressed(self) -> None:
+        if self.reading_aloud:
+            self._customer_agreed()
+            return
         self.action_next()
+
+    @on(Button.Pressed, "#declined")
+    def _declined_pressed(self) -> None:
+        if self.busy or not self.reading_aloud:
+            return
+        self.say(
+            f"The customer declined. {NO_PAYMENT} Escape changes the payment; {AGREED} pays if they "
+            "change their mind.",
+            error=True,
+        )
+        self.notify(NO_PAYMENT, title="The customer declined", timeout=5)
+
+    @property
+    def _their(self) -> str:
+        """Whose payment the wizard speaks of: the customer's for a clerk, the payer's own otherwise."""
+        return "their" if self.clerk else "your"
 
     @on(Button.Pressed, "#back")
     def _back_pressed(self) -> None:
@@ -238,7 +300,13 @@ class PayScreen(PaydeskScreen):
         # In this order, so the first field with a problem is the one shown.
         target = self.what.target()
         parts = self.how.parts()
-        return payment_request(target, parts, self.how.receipt_email(), by_phone=self.clerk)
+        return payment_request(
+            target,
+            parts,
+            self.how.receipt_email(),
+            by_phone=self.clerk,
+            identity_check_id=self.identity_check_id,
+        )
 
     # ---- review and fees -------------------------------------------------------------------------
 
@@ -270,16 +338,20 @@ class PayScreen(PaydeskScreen):
             today=self.summary.today if self.summary else None,
         )
         self.step = "review"
-        self.say(notice or "Check the figures, then press Ctrl+S to pay.", error=bool(notice))
+        hint = "Check the figures, then press Ctrl+S to pay."
+        if self.clerk:
+            hint = f"Read the words to the customer, then {AGREED} or Customer declined."
+        self.say(notice or hint, error=bool(notice))
+
+    def _customer_agreed(self) -> None:
+        """The customer said yes to the words read aloud, the fee among them: pay, no dialog."""
+        if self.busy or self.quote is None or self.attempt is None:
+            return
+        self.submit()
 
     def _ask_to_pay(self) -> None:
         quote, attempt = self.quote, self.attempt
         if quote is None or attempt is None:
-            return
-        agreed = self.review.missing_agreement()
-        if agreed is not None:
-            self.say("Read the authorization to the customer, then check Customer agreed.", error=True)
-            agreed.focus()
             return
         if attempt.unanswered:
             self.submit()  # the same request and key: the server answers the first payment if it went through
@@ -294,7 +366,8 @@ class PayScreen(PaydeskScreen):
             self.submit()
             return
         declined_fee = self.quote is not None and self.quote.fees_cents > 0
-        reason = "You declined the fee. " if declined_fee else ""
+        who = "The customer" if self.clerk else "You"
+        reason = f"{who} declined the fee. " if declined_fee else ""
         self.say(f"{reason}{NO_PAYMENT} Press Ctrl+S to review it again, or Escape to change it.", error=True)
         self.notify(NO_PAYMENT, title="Payment cancelled", timeout=5)
 
@@ -309,7 +382,7 @@ class PayScreen(PaydeskScreen):
         self.busy = True
         button = self.query_one("#next", Button)
         button.loading = True
-        self.say("Sending your payment…")
+        self.say(f"Sending {self._their} payment…")
         try:
             payment = await attempt.send(self.client, body, on_retry=self.say)
         except PaymentOutcomeUnknown:
@@ -334,7 +407,8 @@ class PayScreen(PaydeskScreen):
         if error.code in ("fees_changed", "balance_changed"):
             what = "fees" if error.code == "fees_changed" else "balances"
             self.run_quote(
-                notice=f"The {what} changed since your review: check the new figures. {NO_PAYMENT}"
+                notice=f"The {what} changed since {'the' if self.clerk else 'your'} review: check the new "
+                f"figures. {NO_PAYMENT}"
             )
             return
         if error.type == "payment":
@@ -347,7 +421,7 @@ class PayScreen(PaydeskScreen):
     def _paid(self, payment: Payment) -> None:
         self.payment = payment
         self._forget_secrets()
-        self.receipt.show(payment)
+        self.receipt.show(payment, clerk=self.clerk)
         self.step = "receipt"
         self.say("")
 
@@ -363,7 +437,7 @@ class PayScreen(PaydeskScreen):
         elif spot.step == "how":
             field = self.how.field_for(spot)
         elif spot.step == "review":
-            field = self.review.agreed
+            field = self.query_one("#next", Button)
         if step != self.step:
             self.step = step
         self.say(message, error=True)

@@ -1,12 +1,16 @@
-"""Step 1, what you are paying: the selected invoices (each paid in full, skipped or edited), or the
+"""Step 1, what is paid: the selected invoices (each paid in full, skipped or edited), or the
 balance due or another amount. This step owns its fields and reads them into the payment's target.
+
+For a clerk on the phone, Enter goes on from this step (GoOn): the balance is preselected, so one
+key takes the whole balance; an invoice's amount is edited with Ctrl+E.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.widget import Widget
@@ -23,6 +27,7 @@ if TYPE_CHECKING:
     from tui.screens.pay.problems import Spot
 
 INVOICES_HINT = "Space pays or skips an invoice · Enter or Ctrl+E edits its amount"
+CLERK_INVOICES_HINT = "Space pays or skips an invoice · Ctrl+E edits its amount · Enter goes on"
 AMOUNT_HINT = "Above the balance due, the rest becomes account credit."
 
 
@@ -32,16 +37,45 @@ class Say(Protocol):
     def __call__(self, text: str, *, error: bool = False) -> None: ...
 
 
+class AmountChoice(RadioSet):
+    """Balance due or another amount. Enter on the choice already made posts GoOn (a clerk's one key
+    on; a customer's step posts nothing, as before): Enter on another choice makes it, as Space does."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "choose_or_go_on", "Choose", show=False),
+    ]
+
+    class GoOn(Message):
+        """Enter on the choice already made: go on to the next step."""
+
+    def __init__(self, *buttons: RadioButton, go_on_enter: bool, id: str) -> None:
+        super().__init__(*buttons, id=id, compact=True)
+        self.go_on_enter = go_on_enter
+
+    def action_choose_or_go_on(self) -> None:
+        highlighted = self._selected
+        if self.go_on_enter and (highlighted is None or highlighted == self.pressed_index):
+            self.post_message(self.GoOn())
+            return
+        self.action_toggle_button()
+
+
 class WhatYouPay(VerticalScroll):
     """Filled once the summary is known (`fill`); posts Changed when the amount to pay may have moved."""
 
     class Changed(Message):
         """What step 1 pays may have changed (step 2 shows what is left for a second method)."""
 
-    def __init__(self, invoices: list[InvoiceRow], say: Say, *, id: str, classes: str) -> None:
+    class GoOn(Message):
+        """A clerk pressed Enter on this step: it is ready, go on (the wizard checks it first)."""
+
+    def __init__(
+        self, invoices: list[InvoiceRow], say: Say, *, clerk: bool = False, id: str, classes: str
+    ) -> None:
         super().__init__(id=id, classes=classes)
         self.lines = [InvoiceLine(row, row.balance_cents) for row in invoices]
         self.by_invoices = bool(self.lines)
+        self.clerk = clerk  # Enter goes on (GoOn) instead of choosing or editing
         self.say = say
         self.summary: Summary | None = None
         self.editing: int | None = None  # the line whose amount is being edited
@@ -54,18 +88,18 @@ class WhatYouPay(VerticalScroll):
             widgets += [
                 PayInvoicesTable(id="pay-invoices", cursor_type="row", zebra_stripes=True),
                 Horizontal(Label("", id="edit-label"), MoneyInput(id="edit-amount"), id="edit-row"),
-                Static(INVOICES_HINT, classes="hint"),
+                Static(CLERK_INVOICES_HINT if self.clerk else INVOICES_HINT, classes="hint"),
             ]
         else:
             balance = summary.balance_due_cents
             widgets += [
-                RadioSet(
+                AmountChoice(
                     RadioButton(
                         f"Balance due ({format_cents(balance)})", value=balance > 0, id="pay-balance"
                     ),
                     RadioButton("Another amount", value=balance <= 0, id="pay-other"),
+                    go_on_enter=self.clerk,
                     id="amount-choice",
-                    compact=True,
                 ),
                 Horizontal(
                     Label("Amount", classes="field-label"), MoneyInput(id="custom-amount"), id="custom-row"
@@ -179,7 +213,15 @@ class WhatYouPay(VerticalScroll):
 
     @on(DataTable.RowSelected, "#pay-invoices")
     def _row_chosen(self, event: DataTable.RowSelected) -> None:
+        if self.clerk:
+            self.post_message(self.GoOn())
+            return
         self.edit_line(event.cursor_row)
+
+    @on(AmountChoice.GoOn)
+    def _choice_go_on(self, event: AmountChoice.GoOn) -> None:
+        event.stop()
+        self.post_message(self.GoOn())
 
     def edit_line(self, index: int) -> None:
         line = self.lines[index]
