@@ -9,7 +9,6 @@ the audit trail and the wrap-up. The screen asks the server; its widgets are giv
 from __future__ import annotations
 
 import asyncio
-import inspect
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, on, work
@@ -183,12 +182,10 @@ class CustomerScreen(PaydeskScreen):
         from tui.screens.pay import PayScreen
 
         selected = self.query_one(InvoiceTable).selection_to_pay() or []
-        options: dict[str, Any] = {"clerk": True}
         check = self.app.call.identity_check
-        # The wizard names the identity check in the payment (branch i9-wizard adds the keyword).
-        if check is not None and "identity_check_id" in inspect.signature(PayScreen).parameters:
-            options["identity_check_id"] = check.id
-        self.app.push_screen(PayScreen(self.match, selected, **options), self._after_payment)
+        # The payment names this call's identity check (the server refuses a clerk's payment without one).
+        wizard = PayScreen(self.match, selected, clerk=True, identity_check_id=check.id if check else None)
+        self.app.push_screen(wizard, self._after_payment)
 
     def _after_payment(self, payment: Payment | None) -> None:
         if payment is not None:
