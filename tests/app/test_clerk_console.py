@@ -207,14 +207,14 @@ async def test_wrap_up_then_new_call_leaves_nothing_of_the_caller(pay_server) ->
         dialog = await on_screen(pilot, WrapUpDialog)
         assert app.focused is dialog.query_one("#note-body", TextArea)
         assert dialog.disposition == "question_answered"  # nothing was paid in this call
-        await type_text(pilot, "Asked about the past due invoice")
+        await type_text(pilot, "Asked about a bill")
         await pilot.press("ctrl+s")
         screen = await on_screen(pilot, CustomerScreen)
         notes = api_get(pay_server, clerk, f"/v1/accounts/{account['id']}/notes")["items"]
-        assert notes[0]["body"] == "Asked about the past due invoice"
+        assert notes[0]["body"] == "Asked about a bill"
         assert notes[0]["disposition"] == "question_answered"
         screen.query_one("#notes").scroll_visible(animate=False)  # below the fold at 80x24
-        await wait_for_text(pilot, "Asked about the past due invoice")  # the 360 lists it
+        await wait_for_text(pilot, "Asked about a bill")  # the 360 lists it
         assert screen is app.screen
 
         await pilot.press("ctrl+n")  # a saved wrap-up: New call is one key
