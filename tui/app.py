@@ -85,6 +85,26 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
     TITLE = "Paydesk"
     COMMANDS: ClassVar = App.COMMANDS | {ScreenCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Clerks, listed first so the footer shows them before the rest at 80 columns. No Input or
+        # TextArea uses these keys, so they work from any field of any screen; a priority binding
+        # reaches past a dialog too (a modal screen hides the app's other bindings). When they do not
+        # apply (a customer, the lock) the action skips and the key goes on (the login's own Ctrl+N).
+        Binding(
+            "ctrl+n",
+            "new_call",
+            "New call",
+            id="app.new_call",
+            tooltip="End this call: close the account and forget every trace of the caller",
+            priority=True,
+        ),
+        Binding(
+            "f4",
+            "wrap_up",
+            "Wrap-up",
+            id="app.wrap_up",
+            tooltip="Write the call's note and how it ended (from any screen of the call)",
+            priority=True,
+        ),
         Binding(
             "f1,question_mark",
             "toggle_help",
@@ -106,26 +126,6 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             "Clock",
             id="app.demo_clock",
             tooltip="Demo: move the backend's clock forward (due dates, settlement, returns follow it)",
-        ),
-        # Clerks: no Input or TextArea uses these keys, so they work from any field of any screen; a
-        # priority binding reaches past a dialog too (a modal screen hides the app's other bindings).
-        # When they do not apply (a customer, the lock) the action skips and the key goes on as before
-        # (the login screen's own Ctrl+N).
-        Binding(
-            "ctrl+n",
-            "new_call",
-            "New call",
-            id="app.new_call",
-            tooltip="End this call: close the account and forget every trace of the caller",
-            priority=True,
-        ),
-        Binding(
-            "f4",
-            "wrap_up",
-            "Wrap-up",
-            id="app.wrap_up",
-            tooltip="Write the call's note and how it ended (from any screen of the call)",
-            priority=True,
         ),
     ]
 

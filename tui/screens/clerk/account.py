@@ -78,20 +78,29 @@ class CustomerScreen(PaydeskScreen):
             "open_invoice",
             "Invoice",
             id="customer.invoice",
-            tooltip="The invoice under the cursor: its lines, payments and PDF",
+            tooltip="The invoice under the cursor: its lines, payments and PDF (Enter in the table too)",
+            show=False,
         ),
         Binding("a", "audit", "Audit", id="customer.audit", tooltip="Who did what on this account"),
+        # The footer shows the app's F4 for the wrap-up: w is the same, one letter away.
         Binding(
             "w",
             "wrap_up",
             "Wrap-up",
             id="customer.wrap_up",
             tooltip="Write the call's note and how it ended",
+            show=False,
         ),
         Binding(
-            "r", "refresh", "Refresh", id="customer.refresh", tooltip="Ask the server again for all of it"
+            "r",
+            "refresh",
+            "Refresh",
+            id="customer.refresh",
+            tooltip="Ask the server again for all of it",
+            show=False,
         ),
     ]
+    COMPACT_FOOTER = True
 
     def __init__(self, match: AccountMatch) -> None:
         super().__init__()
@@ -127,9 +136,10 @@ class CustomerScreen(PaydeskScreen):
 
     def on_mount(self) -> None:
         self.load()
-        table = self.query_one(InvoiceTable)
-        table.reload()
-        table.focus_rows()
+        self.query_one(InvoiceTable).reload()
+        # The focus on the whole view: arrows and Page Down scroll to the notes at 80x24, the footer
+        # shows the 360's keys, and Tab goes into the invoices (Space selects, Enter opens one).
+        self.query_one("#customer-360", VerticalScroll).focus()
 
     def on_resize(self, event: events.Resize) -> None:
         self.query_one(InvoiceTable).fit_width(event.size.width)

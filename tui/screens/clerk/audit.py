@@ -5,6 +5,7 @@ backend's clock, which a demo moves) beside the real time.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 50
 NEAR_END = 10
-DETAIL_MAX = 60
+DETAIL_MAX = 18  # the table's preview; the highlighted row's whole detail shows under the table
 
 
 def action_words(action: str) -> str:
@@ -30,20 +31,44 @@ def action_words(action: str) -> str:
     return action.replace(".", " ").replace("_", " ")
 
 
-def detail_words(detail: dict[str, Any]) -> str:
-    """The detail in one short line ("amount_cents=9170, invoice=INV-1001"), cut to fit a row."""
-    text = ", ".join(f"{key}={value}" for key, value in detail.items() if value not in (None, "", [], {}))
-    return text if len(text) <= DETAIL_MAX else text[: DETAIL_MAX - 1] + "…"
+def _value_words(value: Any) -> str:
+    if isinstance(value, list | tuple):
+        return "/".join(str(item) for item in value)
+    return str(value)
+
+
+def detail_words(detail: dict[str, Any], limit: int | None = None) -> str:
+    """The detail in one line ("amount_cents=9170, checked=name/phone_last4"), cut to `limit`."""
+    text = ", ".join(
+        f"{key}={_value_words(value)}" for key, value in detail.items() if value not in (None, "", [], {})
+    )
+    if limit is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
+
+
+def clock_time(at: dt.datetime) -> str:
+    """The real time of an entry, in this machine's zone."""
+    return at.astimezone().strftime("%H:%M:%S")
 
 
 def entry_cells(entry: AuditEntry) -> tuple[Any, ...]:
-    when = entry.at.astimezone().strftime("%H:%M:%S")
+    when = clock_time(entry.at)
     who = entry.actor.name if entry.actor else "system"
-    if entry.actor and entry.actor.role != "customer":
-        who = f"{who} ({entry.actor.role})"
     return plain_cells(
-        format_date(entry.business_date), when, who, action_words(entry.action), detail_words(entry.detail)
+        format_date(entry.business_date),
+        when,
+        who,
+        action_words(entry.action),
+        detail_words(entry.detail, DETAIL_MAX),
     )
+
+
+def entry_line(entry: AuditEntry) -> str:
+    """The highlighted row in full, under the table: who (and their role), what, and every detail."""
+    who = f"{entry.actor.name} ({entry.actor.role})" if entry.actor else "The system"
+    detail = detail_words(entry.detail)
+    return f"{who}: {action_words(entry.action)}" + (f" · {detail}" if detail else "")
 
 
 class AuditTrail(DataTable):
@@ -55,24 +80,30 @@ class AuditTrail(DataTable):
         self.total = 0
         self.started = False
         self.loading_more = False
+        self.entries: dict[str, AuditEntry] = {}
 
     def on_mount(self) -> None:
         self.add_columns("Business date", "Time", "Who", "Action", "Detail")
 
     def add_page(self, page: Page[AuditEntry]) -> None:
         for entry in page.items:
-            self.add_row(*entry_cells(entry), key=str(entry.id))
+            key = str(entry.id)
+            if key not in self.entries:  # a page asked for twice adds its rows once
+                self.entries[key] = entry
+                self.add_row(*entry_cells(entry), key=key)
         self.next_cursor = page.next_cursor
         self.total = page.total_count
 
     def reset(self) -> None:
         self.clear()
+        self.entries = {}
         self.next_cursor = None
         self.total = 0
         self.started = True
 
 
 class AuditScreen(PaydeskScreen):
+    COMPACT_FOOTER = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="audit.back", tooltip="Back to where you were"),
         Binding("r", "refresh", "Refresh", id="audit.refresh", tooltip="Ask the server again"),
@@ -97,6 +128,7 @@ class AuditScreen(PaydeskScreen):
                     yield AuditTrail(id="account-trail")
             with TabPane("My actions today", id="mine-tab"):
                 yield AuditTrail(id="mine-trail")
+        yield Static("", id="audit-detail")
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._show_current)
@@ -108,6 +140,7 @@ class AuditScreen(PaydeskScreen):
     def _show_current(self) -> None:
         trail = self._trail()
         if not trail.started:
+            trail.started = True  # now, not in the worker: the mount and the tab's activation both ask
             self.load(trail, None)
         trail.focus()
 
@@ -139,9 +172,11 @@ class AuditScreen(PaydeskScreen):
     @on(DataTable.RowHighlighted)
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
         trail = event.data_table
-        if isinstance(trail, AuditTrail) and near_end(
-            event.cursor_row, trail.row_count, NEAR_END, trail.next_cursor, trail.loading_more
-        ):
+        if not isinstance(trail, AuditTrail):
+            return
+        entry = trail.entries.get(str(event.row_key.value))
+        self.query_one("#audit-detail", Static).update(escape(entry_line(entry)) if entry else "")
+        if near_end(event.cursor_row, trail.row_count, NEAR_END, trail.next_cursor, trail.loading_more):
             self.load(trail, trail.next_cursor)
 
     def action_refresh(self) -> None:

@@ -33,6 +33,7 @@ def phone_last4(phone: str | None) -> str:
 
 
 class IdentityCheckScreen(PaydeskScreen):
+    COMPACT_FOOTER = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "y",

@@ -26,6 +26,7 @@ T = TypeVar("T")
 
 
 class LockScreen(PaydeskScreen):
+    COMPACT_FOOTER = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+r",

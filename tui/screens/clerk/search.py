@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -21,6 +21,8 @@ from tui.widgets.formatting import plain_cells
 from tui.widgets.status_line import StatusLine
 
 ACCOUNT_NUMBER_LENGTH = 10
+# Below this width the results leave out the email, so the service address shows whole at 80 columns.
+WIDE_MIN = 100
 
 
 class ClerkSearchScreen(PaydeskScreen):
@@ -37,6 +39,7 @@ class ClerkSearchScreen(PaydeskScreen):
     def __init__(self) -> None:
         super().__init__()
         self.matches: list[AccountMatch] = []
+        self._wide = True
         self._last_query: dict[str, str] | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -58,9 +61,28 @@ class ClerkSearchScreen(PaydeskScreen):
 
     def on_mount(self) -> None:
         results = self.query_one("#results", DataTable)
-        results.add_columns("Account", "Name", "Email", "Service address")
         results.display = False
+        self._draw_results()
         self.query_one("#account-number", Input).focus()
+
+    def on_resize(self, event: events.Resize) -> None:
+        if (event.size.width >= WIDE_MIN) != self._wide:
+            self._draw_results()
+
+    def _draw_results(self) -> None:
+        """The columns for this width, and the matches under them."""
+        self._wide = self.app.size.width >= WIDE_MIN
+        results = self.query_one("#results", DataTable)
+        results.clear(columns=True)
+        columns = ["Account", "Name", "Email", "Service address"]
+        if not self._wide:
+            columns.remove("Email")
+        results.add_columns(*columns)
+        for match in self.matches:
+            cells = [match.account_number, match.name, match.email or "", match.service_address or ""]
+            if not self._wide:
+                del cells[2]
+            results.add_row(*plain_cells(*cells), key=str(match.id))
 
     # ---- the fields ----------------------------------------------------------------------------
 
@@ -121,13 +143,7 @@ class ClerkSearchScreen(PaydeskScreen):
         finally:
             results.loading = False
         self.matches = list(page.items)
-        for match in self.matches:
-            results.add_row(
-                *plain_cells(
-                    match.account_number, match.name, match.email or "", match.service_address or ""
-                ),
-                key=str(match.id),
-            )
+        self._draw_results()
         if len(self.matches) == 1:
             self.say("1 account found.")
             results.focus()

@@ -55,6 +55,7 @@ class WrapUpDialog(ReportsWorkerErrors, Dialog[Note | None]):
             with RadioSet(id="disposition", compact=True):
                 for value, label in DISPOSITIONS.items():
                     yield RadioButton(label, value=value == self.disposition, id=f"disposition-{value}")
+            yield Static("Ctrl+S saves · Tab to how the call ended · Esc closes", classes="hint")
             yield StatusLine(id="wrap-up-message")
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="save", variant="primary", compact=True)
