@@ -7,13 +7,14 @@ FastAPI reads a dependency's annotations as objects, which a closure's string an
 
 import hashlib
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine, RowMapping
 
-from backend_stub import identity_gate
+from backend_stub import identity_gate, session_idle
 from backend_stub.clock import utcnow
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
 from backend_stub.one_trip import in_request_thread
@@ -61,15 +62,24 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-@in_request_thread(on_loop=True)  # a short read
-def current_caller(token: Annotated[str, Depends(current_token)], engine: EngineDep) -> User:
+def _caller_on_loop(token: str, engine: Engine, request: Request) -> bool:
+    # A short read, unless a clerk's session is due its activity write (session_idle.py).
+    return session_idle.quiet(token_hash(token), utcnow())
+
+
+@in_request_thread(on_loop=_caller_on_loop)
+def current_caller(
+    token: Annotated[str, Depends(current_token)], engine: EngineDep, request: Request
+) -> User:
     """A signed-in user, or a guest (one-time payment session) as a User with role "guest". Only the
     routes a guest may call depend on this: summary, open invoices, one invoice, quote, one payment.
 
-    Its own short read: the caller's role decides which transaction the request's work gets."""
+    Its own short read: the caller's role decides which transaction the request's work gets. A clerk's
+    session idle too long is refused (401 session_idle); a request the user made marks it active."""
     hashed, now = token_hash(token), utcnow()
     with reading(engine) as conn:
-        user = auth_store.user_by_token_hash(conn, hashed, now)
+        found = auth_store.signed_in(conn, hashed, now)
+        user = found[0] if found else None
         if user is None:
             session = guest_store.live_session(conn, hashed, now)
             if session is not None:
@@ -83,7 +93,31 @@ def current_caller(token: Annotated[str, Depends(current_token)], engine: Engine
                 )
     if user is None:
         raise not_authenticated()
+    if found and user.is_clerk:
+        _keep_clerk_session(request, engine, hashed, found[1], found[2], now)
+    else:
+        session_idle.remember(hashed, datetime.max)
     return user
+
+
+def _keep_clerk_session(
+    request: Request, engine: Engine, hashed: str, session_id: int, last_active: datetime, now: datetime
+) -> None:
+    """Refuse an idle clerk session; mark a user's request as activity (at most once an interval)."""
+    idle_seconds = request.app.state.settings.clerk_idle_seconds
+    if session_idle.is_idle(last_active, now, idle_seconds):
+        raise session_idle.session_idle()
+    interval = session_idle.touch_interval(idle_seconds)
+    if not session_idle.touch_due(last_active, now, idle_seconds):
+        session_idle.remember(hashed, last_active + interval)
+    elif session_idle.is_background(request.headers.get(session_idle.BACKGROUND_HEADER)):
+        return  # an automatic refresh: not the user's activity
+    elif not session_idle.may_write():
+        session_idle.forget(hashed)  # on the event loop: the next request writes, in the thread pool
+    else:
+        with writing(engine) as conn:
+            auth_store.touch_session(conn, session_id, now)
+        session_idle.remember(hashed, now + interval)
 
 
 CallerDep = Annotated[User, Depends(current_caller)]

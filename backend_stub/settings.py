@@ -63,6 +63,8 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     business_name: str = DEFAULT_BUSINESS_NAME
     mail_max_attempts: int = 8  # SMTP attempts before a message is marked failed (PAYDESK_MAIL_MAX_ATTEMPTS)
+    # A clerk's session ends after this long without a request the user made (PAYDESK_CLERK_IDLE_SECONDS).
+    clerk_idle_seconds: int = 15 * 60
 
     def __post_init__(self) -> None:
         if self.fee_policy not in ("convenience", "surcharge"):
@@ -93,6 +95,8 @@ class Settings:
             raise ValueError("PAYDESK_BUSINESS_NAME must be one line of 1 to 100 characters")
         if not 1 <= self.mail_max_attempts <= 100:
             raise ValueError("PAYDESK_MAIL_MAX_ATTEMPTS must be 1..100")
+        if not 1 <= self.clerk_idle_seconds <= 7 * 24 * 3600:
+            raise ValueError("PAYDESK_CLERK_IDLE_SECONDS must be 1 second to 7 days")
         if self.fault is not None and self.fault not in FAULT_POINTS:
             raise ValueError(f"PAYDESK_FAULT is one of {', '.join(FAULT_POINTS)}, not {self.fault!r}")
 
@@ -135,6 +139,7 @@ class Settings:
             mail_from=env.get("PAYDESK_MAIL_FROM", "").strip() or DEFAULT_MAIL_FROM,
             business_name=env.get("PAYDESK_BUSINESS_NAME", "").strip() or DEFAULT_BUSINESS_NAME,
             mail_max_attempts=_env_int(env, "PAYDESK_MAIL_MAX_ATTEMPTS", 8),
+            clerk_idle_seconds=_env_int(env, "PAYDESK_CLERK_IDLE_SECONDS", 15 * 60),
         )
 
 

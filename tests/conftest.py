@@ -138,3 +138,6 @@ def login(base_url: str, email: str) -> str:
 
 
 os.environ.setdefault("PAYDESK_TESTING", "1")
+# Shared servers keep a clerk's token for the whole run (tests/api/conftest.py Api, tests/app `tokens`):
+# a clerk session must not idle out between two tests. tests/api/test_session_idle.py sets its own.
+os.environ.setdefault("PAYDESK_CLERK_IDLE_SECONDS", str(24 * 3600))

@@ -4,7 +4,8 @@ clerks; a notice of another account is 404 as if it did not exist. `seen` is kep
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from sqlalchemy import RowMapping
@@ -25,7 +26,7 @@ router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 ListedAccount = Annotated[RowMapping, account_access("notices.list")]
 
 
-def notice_view(row: RowMapping) -> Notice:
+def notice_view(row: Mapping[str, Any]) -> Notice:
     return Notice(
         id=row["id"], kind=row["kind"], message=row["message"], created_on=row["created_on"], seen=row["seen"]
     )
@@ -35,7 +36,7 @@ def notice_view(row: RowMapping) -> Notice:
     "/v1/accounts/{account_id}/notices",
     operation_id="listNotices",
     response_model=NoticePage,
-    responses=errors(400, 401, 404),
+    responses=errors(400, 401, 403, 404),
     summary="Returns and failed or skipped autopay and scheduled runs, in words, newest first",
 )
 @short_read
@@ -55,7 +56,7 @@ def list_notices(
     "/v1/notices/{notice_id}/seen",
     operation_id="markNoticeSeen",
     response_model=Notice,
-    responses=errors(401, 404),
+    responses=errors(401, 403, 404),
     summary="Mark a notice seen (again: no change)",
 )
 def mark_seen(notice_id: PathId, user: UserDep, conn: WriteConn) -> Notice:

@@ -42,9 +42,17 @@ def user_by_email(conn: Connection, email: str) -> User | None:
     return _user(row) if row else None
 
 
-# Every request signs in with it: built once (see store.accounts).
+# Every request signs in with it: built once (see store.accounts). With the session's id and its last
+# activity (0013: the time a clerk's idle session is measured from), in the same query.
 _BY_TOKEN_HASH = (
-    select(users.c.id, users.c.email, users.c.name, users.c.role)
+    select(
+        users.c.id,
+        users.c.email,
+        users.c.name,
+        users.c.role,
+        sessions.c.id.label("session_id"),
+        func.coalesce(sessions.c.last_active_at, sessions.c.created_at).label("last_active_at"),
+    )
     .join(sessions, sessions.c.user_id == users.c.id)
     .where(
         sessions.c.token_hash == bindparam("token_hash"),
@@ -55,8 +63,18 @@ _BY_TOKEN_HASH = (
 
 
 def user_by_token_hash(conn: Connection, token_hash: str, now: datetime) -> User | None:
+    found = signed_in(conn, token_hash, now)
+    return found[0] if found else None
+
+
+def signed_in(conn: Connection, token_hash: str, now: datetime) -> tuple[User, int, datetime] | None:
+    """The live session's user, the session's id and its last activity (its start, if none yet)."""
     row = conn.execute(_BY_TOKEN_HASH, {"token_hash": token_hash, "now": now}).first()
-    return _user(row) if row else None
+    return (_user(row), row.session_id, row.last_active_at) if row else None
+
+
+def touch_session(conn: Connection, session_id: int, now: datetime) -> None:
+    conn.execute(update(sessions).where(sessions.c.id == session_id).values(last_active_at=now))
 
 
 def create_session(
