@@ -25,6 +25,7 @@ from backend_stub.idempotency import record_work
 from backend_stub.owners import Owner
 from backend_stub.payments.charge import capture_cards, undo
 from backend_stub.payments.flow import work_name
+from backend_stub.payments.undo import tell_left
 from backend_stub.processor import Processor
 from backend_stub.settings import Settings
 from backend_stub.store import guest as guest_store
@@ -49,6 +50,8 @@ def recover(engine: Engine, processor: Processor, settings: Settings, record_id:
             if _abandoned(owner, live, row["owner"], work_name(row["id"]))
         ]
     settled = sum(_settle(engine, processor, owner, row) for row in left)
+    if record_id is None:  # voids and refunds committed but not yet told to the processor (payments.undo)
+        settled += tell_left(engine, processor)
     return settled + _release_records(engine, owner, record_id)
 
 

@@ -11,8 +11,13 @@ Order of work, and why: the database decides first, then the processor is told.
    giving back more than was paid.
 2. After the commit, the processor is told, keyed: each card part's capture voided (a same-day void) or a
    bank part's hold voided (the debit is never sent); a refund refunded with the key `rf_<refund id>_<part>`.
-   Every such call answers the same when asked again, and a replay of the same Idempotency-Key asks again:
-   a crash between 1 and 2 is finished by the client's retry, and never refunds twice.
+   Then the void or refund is marked sent (`void_sent_at`, `payment_refunds.sent_at`). Every such call
+   answers the same when asked again, and a replay of the same Idempotency-Key asks again: a crash between
+   1 and 2 is finished by the client's retry, or else by recovery (`tell_left`, at start and with the
+   jobs), and never refunds twice.
+The committed row is the undo's intent: writing it first means the database alone decides (no processor
+call is ever made for an undo the database then refuses), and the processor calls that follow are keyed by
+its id.
 No transaction is open while the processor is asked.
 """
 
@@ -22,6 +27,7 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 from sqlalchemy import Connection, Engine, RowMapping
 
@@ -32,10 +38,9 @@ from backend_stub.billing.ledger import give_back, reopen
 from backend_stub.billing.money import format_cents
 from backend_stub.errors import ApiError
 from backend_stub.owners import Owner
-from backend_stub.payments import notify, recovery
+from backend_stub.payments import notify
 from backend_stub.payments.record import payment_payload
 from backend_stub.processor import Processor
-from backend_stub.settings import Settings
 from backend_stub.store import audit, intents
 from backend_stub.store import idempotency as record_store
 from backend_stub.store import payments as store
@@ -68,26 +73,19 @@ def refund_too_large(left_cents: int) -> ApiError:
 # -- the request around it: idempotency, then the decision, then the processor ---------------------
 def keyed(
     engine: Engine,
-    processor: Processor,
-    settings: Settings,
     owner: Owner,
     user: User,
     key: str,
     print_: str,
+    recover: Callable[[int], object],
     decide: Callable[[Connection], tuple[int, dict]],
     tell_processor: Callable[[dict], None],
 ) -> tuple[int, str, bool]:
     """Run `decide` once for this Idempotency-Key (in one write transaction that also stores its answer),
     then `tell_processor` with the answer; a replay answers the stored answer and tells the processor again
-    (keyed: a no-op if it was told). Returns (status, body, replayed)."""
-    claimed = idempotency.claim(
-        engine,
-        f"user:{user.id}",
-        key,
-        print_,
-        owner,
-        lambda record_id: recovery.recover(engine, processor, settings, record_id),
-    )
+    (keyed: a no-op if it was told). `recover` releases a record a dead owner left running (recovery's).
+    Returns (status, body, replayed)."""
+    claimed = idempotency.claim(engine, f"user:{user.id}", key, print_, owner, recover)
     if isinstance(claimed, idempotency.Replay):
         if 200 <= claimed.status < 300:
             _tell(tell_processor, json.loads(claimed.body))
@@ -163,6 +161,7 @@ def void_at_processor(engine: Engine, processor: Processor, payment_id: int) -> 
     with reading(engine) as conn:
         intent = intents.of_payment(conn, payment_id)
     if intent is None:
+        _sent(engine, lambda conn: refund_store.mark_void_sent(conn, payment_id, clock.utcnow()))
         return
     for part in intents.parts_of(intent):
         charge = processor.find(part.key)
@@ -172,9 +171,10 @@ def void_at_processor(engine: Engine, processor: Processor, payment_id: int) -> 
             processor.void(charge.id)
         elif charge.state == "captured":
             processor.void_capture(charge.id)
-    if intent["state"] == RECORDED:  # its capture never came: recovery must not capture a voided hold
-        with writing(engine) as conn:
+    with writing(engine) as conn:
+        if intent["state"] == RECORDED:  # its capture never came: recovery must not capture a voided hold
             intents.move(conn, intent["id"], intent["owner"], RECORDED, DONE, clock.utcnow())
+        refund_store.mark_void_sent(conn, payment_id, clock.utcnow())
 
 
 # -- refund ----------------------------------------------------------------------------------------
@@ -253,8 +253,9 @@ def refund_at_processor(engine: Engine, processor: Processor, refund_id: int) ->
         intent = intents.of_payment(conn, row["payment_id"])
         earlier = [r for r in refund_store.of_payments(conn, [row["payment_id"]]).get(row["payment_id"], [])]
         parts = store.parts(conn, [row["payment_id"]]).get(row["payment_id"], [])
-    if intent is None:
-        return  # a payment made before intents (the seed's): the processor never held it
+    if intent is None:  # a payment made before intents (the seed's): the processor never held it
+        _sent(engine, lambda conn: refund_store.mark_refund_sent(conn, refund_id, clock.utcnow()))
+        return
     already = sum(r["amount_cents"] for r in earlier if r["id"] < refund_id)
     keyed_parts = intents.parts_of(intent)
     ordered = sorted(parts, key=lambda p: p["id"])  # recorded in the intent's order
@@ -273,6 +274,35 @@ def refund_at_processor(engine: Engine, processor: Processor, refund_id: int) ->
             log.error("refund %s: part %s of payment %s has no charge", refund_id, index, row["payment_id"])
             continue
         processor.refund(charge.id, share, f"rf_{refund_id}_{index}")
+    _sent(engine, lambda conn: refund_store.mark_refund_sent(conn, refund_id, clock.utcnow()))
+
+
+def tell_left(engine: Engine, processor: Processor) -> int:
+    """Tell the processor of every void and refund it was not told of: a crash came between the undo's
+    commit and the processor, and no retry of its key came to finish it. Run by recovery (at start and with
+    the jobs). Each call is keyed, so one that races the request's own is harmless. Returns how many."""
+    with reading(engine) as conn:
+        voids, refunds = refund_store.left_to_send(conn)
+    told = 0
+    for payment_id in voids:
+        told += _tried(partial(void_at_processor, engine, processor, payment_id))
+    for refund_id in refunds:
+        told += _tried(partial(refund_at_processor, engine, processor, refund_id))
+    return told
+
+
+def _tried(step: Callable[[], None]) -> int:
+    try:
+        step()
+    except Exception:  # the processor or the database failed: the next round tries again
+        log.exception("undo: telling the processor failed, left for the next round")
+        return 0
+    return 1
+
+
+def _sent(engine: Engine, mark: Callable[[Connection], None]) -> None:
+    with writing(engine) as conn:
+        mark(conn)
 
 
 # -- shared ---------------------------------------------------------------------------------------

@@ -11,9 +11,9 @@ from backend_stub import idempotency, identity_gate
 from backend_stub.deps import EngineDep, PathId, SettingsDep, clerk_only
 from backend_stub.errors import not_found
 from backend_stub.one_trip import OneTripRoute
-from backend_stub.payments import undo
+from backend_stub.payments import recovery, undo
 from backend_stub.routes.common import errors
-from backend_stub.routes.payments import JSON, _secret
+from backend_stub.routes.payments import JSON, request_secret
 from backend_stub.schemas import ErrorBody, Payment
 from backend_stub.schemas.undo import Refund, RefundRequest, VoidRequest
 from backend_stub.store import payments as store
@@ -71,16 +71,15 @@ def void_payment(
     _open(engine, clerk, payment_id)
     processor = request.app.state.processor
     print_ = idempotency.fingerprint(
-        _secret(request, engine, settings), payment_id, {"void": body.model_dump(mode="json")}
+        request_secret(request, engine, settings), payment_id, {"void": body.model_dump(mode="json")}
     )
     answer = undo.keyed(
         engine,
-        processor,
-        settings,
         request.app.state.owner,
         clerk,
         key,
         print_,
+        lambda record_id: recovery.recover(engine, processor, settings, record_id),
         lambda conn: undo.void(conn, clerk, payment_id, body.reason),
         lambda payload: undo.void_at_processor(engine, processor, payload["id"]),
     )
@@ -108,16 +107,15 @@ def refund_payment(
     _open(engine, clerk, payment_id)
     processor = request.app.state.processor
     print_ = idempotency.fingerprint(
-        _secret(request, engine, settings), payment_id, {"refund": body.model_dump(mode="json")}
+        request_secret(request, engine, settings), payment_id, {"refund": body.model_dump(mode="json")}
     )
     answer = undo.keyed(
         engine,
-        processor,
-        settings,
         request.app.state.owner,
         clerk,
         key,
         print_,
+        lambda record_id: recovery.recover(engine, processor, settings, record_id),
         lambda conn: undo.refund(conn, clerk, payment_id, body.amount_cents, body.reason),
         lambda payload: undo.refund_at_processor(engine, processor, payload["id"]),
     )

@@ -148,7 +148,7 @@ def _pay(
     settings: SettingsDep,
     key: str,
 ) -> Response:
-    secret = _secret(request, engine, settings)
+    secret = request_secret(request, engine, settings)
     processor = request.app.state.processor
     owner = request.app.state.owner
     claimed = idempotency.claim(
@@ -186,7 +186,7 @@ def _pay(
     return Response(Payment.model_validate(payload).model_dump_json(), status, media_type=JSON)
 
 
-def _secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:
+def request_secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:
     secret = getattr(request.app.state, "idempotency_secret", None)
     if secret is None:
         secret = idempotency.secret_of(engine, settings)

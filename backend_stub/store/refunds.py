@@ -109,3 +109,21 @@ def one(conn: Connection, refund_id: int) -> RowMapping | None:
         .where(payment_refunds.c.id == refund_id)
     )
     return conn.execute(query).mappings().first()
+
+
+def mark_void_sent(conn: Connection, payment_id: int, at: datetime) -> None:
+    conn.execute(update(payments).where(payments.c.id == payment_id).values(void_sent_at=at))
+
+
+def mark_refund_sent(conn: Connection, refund_id: int, at: datetime) -> None:
+    conn.execute(update(payment_refunds).where(payment_refunds.c.id == refund_id).values(sent_at=at))
+
+
+def left_to_send(conn: Connection) -> tuple[list[int], list[int]]:
+    """Voided payments and refunds the processor was not told of yet (a crash came between the commit and
+    the processor, and no retry came): (payment ids, refund ids)."""
+    voids = conn.execute(
+        select(payments.c.id).where(payments.c.status == "voided", payments.c.void_sent_at.is_(None))
+    ).scalars()
+    refunds = conn.execute(select(payment_refunds.c.id).where(payment_refunds.c.sent_at.is_(None))).scalars()
+    return list(voids), list(refunds)

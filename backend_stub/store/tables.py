@@ -193,11 +193,13 @@ payments = Table(
     # 0002: where the receipt went, and how the payer authorised it (JSON: kind, script_version, ...).
     Column("receipt_email", String(254), nullable=True),
     Column("auth_detail", Text, nullable=True),
-    # 0012: a clerk's void (business-dated like created_at) and the card money refunded so far.
+    # 0012: a clerk's void (business-dated like created_at), the card money refunded so far, and when the
+    # processor was told of the void (null on a voided payment: still to tell; see payments/undo.py).
     Column("voided_at", DateTime, nullable=True),
     Column("void_reason", String(500), nullable=True),
     Column("voided_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Column("refunded_cents", Money, nullable=False, server_default="0"),
+    Column("void_sent_at", DateTime, nullable=True),  # when the processor was told of the void
     CheckConstraint(
         "status IN ('succeeded', 'pending', 'failed', 'returned', "
         "'voided', 'refunded', 'partially_refunded')",
@@ -572,6 +574,7 @@ payment_refunds = Table(
     Column("reason", String(500), nullable=False),
     Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
     Column("created_at", DateTime, nullable=False),
+    Column("sent_at", DateTime, nullable=True),  # when the processor refunded it (null: still to tell)
     CheckConstraint("amount_cents > 0", name="amount_positive"),
 )
 

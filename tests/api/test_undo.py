@@ -387,3 +387,62 @@ def test_a_bank_payment_that_stays_pending_is_still_voidable_by_its_routing(fres
     advance(api, 5)
     assert _payment(api, paid["id"])["status"] == "pending"
     assert _void(api, paid["id"]).status_code == 200
+
+
+def _forget_telling(db_url: str, payment_id: int) -> None:
+    """What a crash between an undo's commit and the processor leaves: the undo recorded, the processor
+    never told (its charge as it was, nothing marked sent)."""
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as conn:
+            keys = "SELECT 'pi_' || id || '_0' FROM payment_intents WHERE payment_id = :id"
+            charge = f"SELECT id FROM processor_charges WHERE idempotency_key IN ({keys})"
+            conn.execute(
+                text(f"DELETE FROM processor_refunds WHERE charge_id IN ({charge})"), {"id": payment_id}
+            )
+            conn.execute(
+                text(
+                    "UPDATE processor_charges SET state = 'captured', refunded_cents = 0 "
+                    f"WHERE id IN ({charge})"
+                ),
+                {"id": payment_id},
+            )
+            conn.execute(text("UPDATE payments SET void_sent_at = NULL WHERE id = :id"), {"id": payment_id})
+            conn.execute(
+                text("UPDATE payment_refunds SET sent_at = NULL WHERE payment_id = :id"), {"id": payment_id}
+            )
+    finally:
+        engine.dispose()
+
+
+def test_an_undo_the_processor_missed_is_finished_by_the_retry_or_by_recovery(fresh: Api) -> None:
+    from backend_stub import owners
+    from backend_stub.payments import recovery
+    from backend_stub.processor import Processor
+    from backend_stub.settings import Settings
+    from backend_stub.store.db import create_db_engine
+
+    dana, api = _setup(fresh)
+    invoice = _open_invoice(dana)
+    voided = dana.paid(body(invoices_target(invoice["id"], amounts={invoice["id"]: 600}), card()))
+    refunded = dana.paid(body(invoices_target(invoice["id"], amounts={invoice["id"]: 700}), card()))
+    key = uuid.uuid4().hex
+    assert _void(api, voided["id"], key).status_code == 200
+    _forget_telling(api.server.db_url, voided["id"])
+    assert _charges(api.server.db_url, voided["id"]) == [("captured", 0, 0)]
+    assert _void(api, voided["id"], key).status_code == 200  # the retry tells the processor
+    assert _charges(api.server.db_url, voided["id"]) == [("voided", 0, 0)]
+    assert _refund(api, refunded["id"], 250).status_code == 201
+    assert _void(api, voided["id"]).status_code == 409  # (a new key: already voided)
+    _forget_telling(api.server.db_url, refunded["id"])
+    assert _charges(api.server.db_url, refunded["id"]) == [("captured", 0, 0)]
+    engine = create_db_engine(api.server.db_url)
+    try:
+        processor = Processor(engine)
+        assert recovery.recover(engine, processor, Settings(db_url=api.server.db_url)) >= 1
+        assert recovery.recover(engine, processor, Settings(db_url=api.server.db_url)) == 0  # once
+    finally:
+        owners.of(engine).stop()
+        owners.forget(engine)
+        engine.dispose()
+    assert _charges(api.server.db_url, refunded["id"]) == [("captured", 250, 1)]

@@ -35,6 +35,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("void_reason", sa.String(length=500), nullable=True))
         batch.add_column(sa.Column("voided_by", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("refunded_cents", sa.BigInteger(), nullable=False, server_default="0"))
+        batch.add_column(sa.Column("void_sent_at", sa.DateTime(), nullable=True))
         batch.create_foreign_key(
             op.f("fk_payments_voided_by_users"), "users", ["voided_by"], ["id"], ondelete="SET NULL"
         )
@@ -49,6 +50,7 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(length=500), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("sent_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint("amount_cents > 0", name=op.f("ck_payment_refunds_amount_positive")),
         sa.ForeignKeyConstraint(
             ["payment_id"],
@@ -103,7 +105,7 @@ def downgrade() -> None:
     with op.batch_alter_table("payments") as batch:
         batch.drop_constraint(op.f("ck_payments_status"), type_="check")
         batch.drop_constraint(op.f("fk_payments_voided_by_users"), type_="foreignkey")
-        for column in ("refunded_cents", "voided_by", "void_reason", "voided_at"):
+        for column in ("void_sent_at", "refunded_cents", "voided_by", "void_reason", "voided_at"):
             batch.drop_column(column)
         batch.alter_column(
             "status", existing_type=sa.String(length=20), type_=sa.String(length=12), existing_nullable=False
