@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
+
+import httpx
 
 from tests.app.conftest import api_get, api_post, on_screen, screen_text, wait_for
 from tests.support.stub import StubServer
@@ -49,13 +52,19 @@ def auth_detail(server: StubServer, payment_id: int) -> dict[str, Any]:
 
 
 async def signed_in(pilot) -> None:
-    """The clerk's first screen is up (whichever the console shows first)."""
+    """The first screen after sign-in is up (whichever the console shows a clerk first)."""
     app = pilot.app
     await wait_for(
         pilot,
-        lambda: app.is_clerk() and isinstance(app.screen, PaydeskScreen) and app.screen.is_mounted,
-        "the clerk signed in",
+        lambda: app.me is not None and isinstance(app.screen, PaydeskScreen) and app.screen.is_mounted,
+        "signed in",
     )
+
+
+def post_with_key(server: StubServer, token: str, path: str, body: Any) -> httpx.Response:
+    """A POST that needs an Idempotency-Key (a payment, a void, a refund), with a new key."""
+    headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": str(uuid.uuid4())}
+    return httpx.post(f"{server.base_url}{path}", json=body, headers=headers, timeout=10)
 
 
 async def open_clerk_wizard(pilot, account: AccountMatch, check_id: int | None) -> PayScreen:
@@ -81,6 +90,20 @@ class Keys:
 
     async def type(self, text: str) -> None:
         await self.pilot.press(*text)
+
+
+def flat_text(app: Any) -> str:
+    """The screen's words on one line: borders (block characters) out, runs of spaces as one, so a
+    sentence wrapped over lines of a bordered box reads whole."""
+    return " ".join(re.sub(r"[\u2580-\u259f]", " ", screen_text(app)).split())
+
+
+def widget_text(app: Any, widget: Any) -> str:
+    """What one widget (a dialog's box) shows, cut out of the screen, on one line as `flat_text`."""
+    region = widget.region
+    lines = screen_text(app).splitlines()[region.y : region.bottom]
+    cut = "\n".join(line[region.x : region.right] for line in lines)
+    return " ".join(re.sub(r"[\u2580-\u259f]", " ", cut).split())
 
 
 # The words read aloud are quoted (“…”); outside them the screen speaks about the customer.

@@ -17,6 +17,7 @@ from tests.app.clerk_pay import (
     ScreenWatch,
     auth_detail,
     find_account,
+    flat_text,
     identity_check,
     open_clerk_wizard,
     words_to_the_clerk,
@@ -74,7 +75,7 @@ async def test_a_clerk_takes_the_whole_balance_by_card_in_three_keys(pay_server)
         text = watch.text()
         assert CLERK_STEP_TITLES["review"] in text
         assert "Read this to the customer:" in text and "Customer agreed" in text
-        flat = " ".join(text.replace("█", " ").split())  # the words' border left out
+        flat = flat_text(app)
         words = " ".join(screen.review.words)
         assert format_cents(quote.fees_cents) in words and "not refundable" in words
         for paragraph in screen.review.words:

@@ -300,11 +300,13 @@ class Payment(WireModel):
 
     @property
     def refundable_cents(self) -> int:
-        """What a refund may still give back: the card parts' amounts (never a fee) less refunds.
-
-        The server decides; this is the dialog's default and hint.
-        """
-        card = sum(part.amount_cents for part in self.parts if part.method.type == "card")
+        """What a refund may still give back: the card parts and their refundable fees (never a fee
+        that is not), less earlier refunds. The server decides; this is the refund dialog's default."""
+        card = sum(
+            part.amount_cents + sum(fee.amount_cents for fee in part.fees if fee.refundable)
+            for part in self.parts
+            if part.method.type == "card"
+        )
         return max(0, card - self.refunded_cents)
 
 

@@ -36,7 +36,7 @@ class InvoiceDetailScreen(PaydeskScreen):
             "download_pdf",
             "Download PDF",
             id="detail.download_pdf",
-            tooltip="Save this invoice as a PDF (your downloads folder, or a path you type)",
+            tooltip="Save this invoice as a PDF (the downloads folder, or a path typed in)",
         ),
         Binding(
             "P",

@@ -58,7 +58,7 @@ class StatementScreen(PaydeskScreen):
             "export_csv",
             "Export CSV",
             id="statement.export_csv",
-            tooltip="Save this range as a CSV file in your downloads folder",
+            tooltip="Save this range as a CSV file in the downloads folder",
         ),
         Binding("f", "edit_range", "From/to", id="statement.range", tooltip="Type the dates of the range"),
     ]
@@ -77,7 +77,10 @@ class StatementScreen(PaydeskScreen):
         self.loading_more = False
 
     def compose_body(self) -> ComposeResult:
-        yield Static(f"Statement · account {escape(self.account.account_number)}", id="statement-title")
+        title = f"Statement · account {escape(self.account.account_number)}"
+        if self.app.is_clerk():  # the clerk sees whose account it is, as on their other screens
+            title += f" · {escape(self.account.name)}"
+        yield Static(title, id="statement-title")
         with Horizontal(id="statement-range"):
             yield Label("From", classes="field-label-short")
             yield Input(

@@ -13,14 +13,25 @@ from tui.api import Allocation, Fee, Payment, PaymentPart, Quote
 from tui.money import format_cents
 from tui.widgets.formatting import format_date
 
-PAYMENT_STATUS = {"succeeded": "Succeeded", "pending": "Pending", "failed": "Failed", "returned": "Returned"}
+PAYMENT_STATUS = {
+    "succeeded": "Succeeded",
+    "pending": "Pending",
+    "failed": "Failed",
+    "returned": "Returned",
+    "voided": "Voided",
+    "refunded": "Refunded",
+    "partially_refunded": "Part refunded",
+}
 BUSINESS_PHONE = "1-800-555-0142"
 
 
 def payment_status(payment: Payment) -> str:
-    label = PAYMENT_STATUS.get(payment.status, payment.status.title())
+    """The status as people say it; a refund names how much went back ("Part refunded $20.00")."""
+    label = PAYMENT_STATUS.get(payment.status, payment.status.replace("_", " ").capitalize())
     if payment.status == "returned" and payment.return_code:
         return f"{label} {payment.return_code}"
+    if payment.status in ("refunded", "partially_refunded") and payment.refunded_cents:
+        return f"{label} {format_cents(payment.refunded_cents)}"
     return label
 
 
@@ -147,4 +158,31 @@ def payment_view(payment: Payment) -> RenderableType:
             Text(""),
             Text("The bank returned this payment: its invoices are open again.", style="bold"),
         ]
+    pieces += undo_view(payment)
     return Group(*pieces)
+
+
+def undo_view(payment: Payment) -> list[RenderableType]:
+    """A void (when and why) and the refunds (each amount, when, who and why), under the payment."""
+    pieces: list[RenderableType] = []
+    if payment.status == "voided":
+        when = format_date(payment.voided_at.date()) if payment.voided_at else "—"
+        pieces += [Text(""), Text(f"Voided on {when}: nothing was taken, its fees included.", style="bold")]
+        if payment.void_reason:
+            pieces.append(Text(f"Reason: {payment.void_reason}"))
+    if payment.refunds:
+        table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
+        table.add_column("Refunded")
+        table.add_column("Amount", justify="right")
+        table.add_column("By")
+        table.add_column("Reason")
+        for refund in payment.refunds:
+            table.add_row(
+                format_date(refund.created_at.date()),
+                _money(refund.amount_cents),
+                Text(refund.created_by.name if refund.created_by else ""),
+                Text(refund.reason),
+            )
+        total = Text(f"Refunded in all: {format_cents(payment.refunded_cents)}", style="bold")
+        pieces += [Text(""), table, total]
+    return pieces
