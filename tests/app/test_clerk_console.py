@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Input, TextArea
 from tests.app.conftest import api_get, make_app, on_screen, screen_text, wait_for, wait_for_text
 from tests.app.palette import palette_names
 from tests.conftest import latest_code, login
+from tests.support.stub import serve_stub
 from tui.money import format_cents
 from tui.screens.clerk.account import CustomerScreen
 from tui.screens.clerk.audit import AuditScreen
@@ -328,3 +329,39 @@ async def test_the_audit_view_shows_the_account_trail_and_the_clerks_day(pay_ser
         assert "your actions today" in screen_text(app)
         await pilot.press("escape")
         await on_screen(pilot, CustomerScreen)
+
+
+@pytest.fixture
+def idle_server(tmp_path):
+    """A demo backend whose clerks' sessions end after 6 s without a request they made."""
+    with serve_stub(
+        f"sqlite:///{tmp_path / 'idle.db'}", tmp_path, extra_env={"PAYDESK_CLERK_IDLE_SECONDS": "6"}
+    ) as server:
+        yield server
+
+
+async def test_the_servers_session_idle_shows_the_lock_and_keeps_the_call(
+    idle_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PAYDESK_IDLE_LOCK_SECONDS", "600")  # the app's own lock stays out of it
+    clerk = login(idle_server.base_url, CLERK)
+    app = make_app(idle_server.base_url, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dana(pilot)
+        screen = await confirmed(pilot)
+        background = {"Authorization": f"Bearer {clerk}", "X-Paydesk-Background": "1"}
+
+        def session_idle() -> bool:  # asked in the background: the asking keeps nothing alive
+            answer = httpx.get(f"{idle_server.base_url}/v1/me", headers=background, timeout=5)
+            return answer.status_code == 401 and answer.json()["error"]["code"] == "session_idle"
+
+        await wait_for(pilot, session_idle, "the server to end the idle session", timeout=30)
+        await pilot.press("r")  # a request the clerk makes: 401 session_idle
+        lock = await on_screen(pilot, LockScreen)
+        assert "idle too long" in screen_text(app)
+        assert screen in app.screen_stack and app.call.match is not None  # the call is kept
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: lock.query_one("#lock-code").display, "the code field")
+        await type_text(pilot, latest_code(idle_server.base_url, CLERK))
+        await wait_for(pilot, lambda: app.screen is screen, "the call back as it was")
+        assert app.client.token != clerk
