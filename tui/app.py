@@ -437,6 +437,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
 
         self.call = Call()
         self._idle_sources = []
+        self._retry_sources = []
         self.clear_notifications()
         self.reset_to(ClerkSearchScreen())
 

@@ -6,6 +6,8 @@ should show is read from the API; New call must leave nothing of the caller on s
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
 from textual.widgets import DataTable, Input, TextArea
@@ -326,7 +328,7 @@ async def test_the_audit_view_shows_the_account_trail_and_the_clerks_day(pay_ser
         await pilot.press("2")
         mine = audit.query_one("#mine-trail", DataTable)
         await wait_for(pilot, lambda: mine.row_count > 0 and not mine.loading, "the clerk's day")
-        assert "your actions today" in screen_text(app)
+        assert "of the clerk's actions today" in screen_text(app)
         await pilot.press("escape")
         await on_screen(pilot, CustomerScreen)
 
@@ -365,3 +367,39 @@ async def test_the_servers_session_idle_shows_the_lock_and_keeps_the_call(
         await type_text(pilot, latest_code(idle_server.base_url, CLERK))
         await wait_for(pilot, lambda: app.screen is screen, "the call back as it was")
         assert app.client.token != clerk
+
+
+def set_clerk_password(server, password: str) -> None:
+    """The clerk signs up for a password by the emailed link, as the sign-up screens do."""
+    assert (
+        httpx.post(f"{server.base_url}/v1/auth/signup", json={"email": CLERK}, timeout=5).status_code == 202
+    )
+    items = httpx.get(f"{server.base_url}/v1/dev/outbox", params={"to": CLERK}, timeout=5).json()["items"]
+    body = next(item["body"] for item in items if item["kind"] == "signup")
+    token = re.search(r"paydesk://set-password\?token=([A-Za-z0-9_-]+)", body).group(1)
+    answer = httpx.post(
+        f"{server.base_url}/v1/auth/password/set", json={"token": token, "password": password}, timeout=5
+    )
+    assert answer.status_code in (200, 204), answer.text
+
+
+async def test_the_lock_opens_with_the_password_only(pay_server) -> None:
+    set_clerk_password(pay_server, "Clerk-password-42")
+    clerk = login(pay_server.base_url, CLERK)
+    app = make_app(pay_server.base_url, clerk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_dana(pilot)
+        screen = await confirmed(pilot)
+        app.lock()
+        lock = await on_screen(pilot, LockScreen)
+        await type_text(pilot, "wrong-password-1")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: lock.query_one("#lock-message").has_class("-error"), "refused")
+        assert app.screen is lock and app.client.token == clerk
+        lock.query_one("#lock-password", Input).clear()
+        await type_text(pilot, "Clerk-password-42")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen is screen, "the call back as it was")
+        assert app.client.token != clerk and not app.locked
+        old = httpx.get(f"{pay_server.base_url}/v1/me", headers={"Authorization": f"Bearer {clerk}"})
+        assert old.status_code == 401

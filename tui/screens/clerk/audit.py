@@ -105,10 +105,16 @@ class AuditTrail(DataTable):
 class AuditScreen(PaydeskScreen):
     COMPACT_FOOTER = True
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="audit.back", tooltip="Back to where you were"),
+        Binding("escape", "back", "Back", id="audit.back", tooltip="Back to the screen before"),
         Binding("r", "refresh", "Refresh", id="audit.refresh", tooltip="Ask the server again"),
         Binding("1", "show_tab('account-tab')", "Account", id="audit.account", tooltip="The account's trail"),
-        Binding("2", "show_tab('mine-tab')", "Mine today", id="audit.mine", tooltip="Your actions today"),
+        Binding(
+            "2",
+            "show_tab('mine-tab')",
+            "Mine today",
+            id="audit.mine",
+            tooltip="The signed-in clerk's own actions today",
+        ),
     ]
 
     def __init__(self, match: AccountMatch | None = None) -> None:
@@ -161,7 +167,7 @@ class AuditScreen(PaydeskScreen):
             trail.loading = False
             trail.loading_more = False
         trail.add_page(page)
-        shown = "your actions today" if trail.id == "mine-trail" else "entries"
+        shown = "of the clerk's actions today" if trail.id == "mine-trail" else "entries"
         self.say(f"{trail.row_count} of {trail.total} {shown}, newest first.")
 
     async def _read(self, trail: AuditTrail, cursor: str | None) -> Page[AuditEntry]:

@@ -127,7 +127,8 @@ class IdentityCheckScreen(PaydeskScreen):
     def action_fail(self) -> None:
         self.record(passed=False)
 
-    @work(exclusive=True, exit_on_error=False, group="check")
+    # Not exclusive: a second press must not cancel a check already on its way (`busy` drops it).
+    @work(exit_on_error=False, group="check")
     async def record(self, passed: bool) -> None:
         if self.busy or self.account is None or self.failed:
             return

@@ -33,7 +33,7 @@ class LockScreen(PaydeskScreen):
             "send_code",
             "Email me a code",
             id="lock.send_code",
-            tooltip="Unlock with a new 6-digit code sent to your email",
+            tooltip="Unlock with a new 6-digit code sent to the signed-in email",
         ),
         Binding(
             "ctrl+o",
@@ -55,7 +55,7 @@ class LockScreen(PaydeskScreen):
             yield Static("Screen locked", classes="form-title")
             yield Static(
                 f"Locked for [b]{escape(self.person)}[/b] ({escape(self.email)}). "
-                "Enter your password to go on, or get a code by email.",
+                "Unlock with the password, or with a new code sent to that email.",
                 classes="hint",
             )
             yield Input(placeholder="Password", password=True, id="lock-password")
@@ -81,7 +81,7 @@ class LockScreen(PaydeskScreen):
             return
         password = self.query_one("#lock-password", Input).value
         if not password:
-            self.say("Enter your password, or press Ctrl+R for a code by email.", error=True)
+            self.say("Type the password, or press Ctrl+R for a code by email.", error=True)
             return
         self.unlock_with_password(password)
 
@@ -106,7 +106,7 @@ class LockScreen(PaydeskScreen):
         code.display = True
         code.clear()
         code.focus()
-        self.say("A 6-digit code is on its way to your email.")
+        self.say(f"A 6-digit code is on its way to {self.email}.")
 
     @on(MaskedInput.Changed, "#lock-code")
     def _code_typed(self, event: MaskedInput.Changed) -> None:

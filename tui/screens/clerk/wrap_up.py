@@ -80,7 +80,8 @@ class WrapUpDialog(ReportsWorkerErrors, Dialog[Note | None]):
             return
         self.save(body, self.disposition)
 
-    @work(exclusive=True, exit_on_error=False)
+    # Not exclusive: a second Ctrl+S must not cancel a note already on its way (`saving` drops it).
+    @work(exit_on_error=False)
     async def save(self, body: str, disposition: str) -> None:
         if self.saving:
             return
