@@ -156,7 +156,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         # The clerk's call in progress: the one place the app keeps the caller's account and payments.
         self.call = Call()
         self._last_key = time.monotonic()
-        self._idle_seconds: float | None = None
+        # Seconds without a key before the lock (None: nobody signed in); set at sign-in from the config.
+        self.idle_lock_seconds: float | None = None
         self._lock_screen: LockScreen | None = None
         self._idle_sources: list[ReportsWorkerErrors] = []
         self._update_subtitle()
@@ -217,7 +218,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self.inbox_email = me.user.email
         self._update_subtitle()
         self.call = Call()
-        self._idle_seconds = _idle_lock_seconds(clerk=me.user.is_clerk)
+        self.idle_lock_seconds = _idle_lock_seconds(clerk=me.user.is_clerk)
         self._last_key = time.monotonic()
         if me.user.is_clerk:
             from tui.screens.clerk.search import ClerkSearchScreen
@@ -253,7 +254,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
 
         self.me = None
         self.call = Call()
-        self._idle_seconds = None
+        self.idle_lock_seconds = None
         self._lock_screen = None
         self._update_subtitle()
         self.reset_to(LoginScreen())
@@ -489,9 +490,9 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         await super().on_event(event)
 
     def _check_idle(self) -> None:
-        if self._idle_seconds is None or self.me is None or self.locked:
+        if self.idle_lock_seconds is None or self.me is None or self.locked:
             return
-        if time.monotonic() - self._last_key >= self._idle_seconds:
+        if time.monotonic() - self._last_key >= self.idle_lock_seconds:
             self.lock("Locked after a spell without a key.")
 
     def lock(self, reason: str = "") -> None:
