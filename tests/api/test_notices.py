@@ -4,12 +4,19 @@ The account's customer and clerks read them; `seen` is per notice; another accou
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from tests.api.conftest import Api, assert_error
 from tests.api.paying import CLERK, DANA, LEE, Payer, ach, advance, body, card, invoices_target, singles
 
 
 def _dollars(cents: int) -> str:
     return f"${cents // 100:,}.{cents % 100:02d}"
+
+
+def _short(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day:%b} {day.day}, {day.year}"
 
 
 def _notices(api: Api, account_id: int, as_: str = DANA, **params: object) -> dict:
@@ -137,3 +144,51 @@ def test_notices_page_newest_first(fresh: Api) -> None:
     ids = [n["id"] for n in first["items"] + rest["items"]]
     assert ids == sorted(ids, reverse=True) and rest["next_cursor"] is None
     assert all("account closed (R02)" in n["message"] for n in first["items"] + rest["items"])
+
+
+def test_an_autopay_that_cannot_run_makes_a_notice(fresh: Api) -> None:
+    """Three card payments in the days before the due date: the card limit stops autopay's card payment
+    before the processor is asked (a refused plan, not a decline)."""
+    lee = Payer(fresh, LEE)
+    first, second = sorted(lee.open_invoices(), key=lambda i: i["due_on"])
+    day_before = date.fromisoformat(first["due_on"]) - timedelta(days=1)
+    if day_before.isoformat() > "2026-11-15":
+        fresh.http.post("/v1/dev/clock", json={"today": day_before.isoformat()})
+    for _ in range(3):
+        lee.paid(body(invoices_target(second["id"], amounts={second["id"]: 100}), card(), email=LEE))
+    fresh.http.post("/v1/dev/clock", json={"today": first["due_on"]})
+    [notice] = [n for n in _notices(fresh, lee.account_id, LEE)["items"] if n["kind"] == "autopay_failed"]
+    assert notice["created_on"] == first["due_on"]
+    assert notice["message"].startswith(
+        f"Autopay could not pay {_dollars(first['balance_cents'])} for invoice"
+    )
+    assert lee.invoice(first["id"])["status"] == "open"
+
+
+def test_an_autopay_with_nothing_left_to_pay_makes_a_skipped_notice(fresh: Api) -> None:
+    lee = Payer(fresh, LEE)
+    first = sorted(lee.open_invoices(), key=lambda i: i["due_on"])[0]
+    lee.paid(body(invoices_target(first["id"]), card(), email=LEE))
+    fresh.http.post("/v1/dev/clock", json={"today": first["due_on"]})
+    advance(fresh, 1)
+    kinds = [n["kind"] for n in _notices(fresh, lee.account_id, LEE)["items"]]
+    assert kinds.count("autopay_skipped") == 1 and "autopay_failed" not in kinds
+    [notice] = [n for n in _notices(fresh, lee.account_id, LEE)["items"] if n["kind"] == "autopay_skipped"]
+    assert notice["message"] == (
+        f"Autopay did not run on {_short(first['due_on'])} for invoice {first['number']}: nothing was left "
+        "to pay. Nothing was charged."
+    )
+
+
+def test_who_may_read_notices(fresh: Api) -> None:
+    dana = fresh.account_id(DANA)
+    assert fresh.ok(f"/v1/accounts/{dana}/notices", CLERK)["total_count"] >= 0
+    assert_error(fresh.get("/v1/accounts/999999/notices", CLERK), 404, "not_found", "not_found")
+    assert_error(fresh.get(f"/v1/accounts/{dana}/notices", None), 401, "authentication", "not_authenticated")
+    r = fresh.http.post("/v1/guest/lookup", json={"account_number": "4100012345", "last_name": "Whitfield"})
+    assert r.status_code == 200, r.text
+    guest = {"Authorization": f"Bearer {r.json()['token']}"}
+    assert_error(
+        fresh.http.get(f"/v1/accounts/{dana}/notices", headers=guest), 403, "permission", "guest_forbidden"
+    )
+    assert_error(fresh.http.post("/v1/notices/1/seen", headers=guest), 403, "permission", "guest_forbidden")
