@@ -3,6 +3,7 @@ Idempotency-Key as payments have, so a retry answers the first answer and never 
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
@@ -16,9 +17,10 @@ from backend_stub.routes.common import errors
 from backend_stub.routes.payments import JSON, request_secret
 from backend_stub.schemas import ErrorBody, Payment
 from backend_stub.schemas.undo import Refund, RefundRequest, VoidRequest
+from backend_stub.store import audit
 from backend_stub.store import payments as store
 from backend_stub.store.auth import User
-from backend_stub.store.db import reading
+from backend_stub.store.db import reading, writing
 
 router = APIRouter(tags=["payments"], route_class=OneTripRoute)
 
@@ -45,7 +47,13 @@ def _open(engine: EngineDep, clerk: User, payment_id: int) -> int:
         return int(row["account_id"])
 
 
-def _answer(status: int, text: str, replayed: bool) -> Response:
+def _answer(
+    engine: EngineDep, clerk: User, account_id: int, action: str, status: int, text: str, replayed: bool
+) -> Response:
+    """The answer; a refusal (not a replay of one) is audited, as a clerk's refused payment is."""
+    if status >= 400 and not replayed:
+        with writing(engine) as conn:
+            audit.record(conn, clerk.id, action, account_id, code=json.loads(text)["error"]["code"])
     return Response(
         text, status, media_type=JSON, headers={"Idempotent-Replayed": "true"} if replayed else None
     )
@@ -68,7 +76,7 @@ def void_payment(
     idempotency_key: Key = None,
 ) -> Response:
     key = idempotency.check_key(idempotency_key)
-    _open(engine, clerk, payment_id)
+    account_id = _open(engine, clerk, payment_id)
     processor = request.app.state.processor
     print_ = idempotency.fingerprint(
         request_secret(request, engine, settings), payment_id, {"void": body.model_dump(mode="json")}
@@ -83,7 +91,7 @@ def void_payment(
         lambda conn: undo.void(conn, clerk, payment_id, body.reason),
         lambda payload: undo.void_at_processor(engine, processor, payload["id"]),
     )
-    return _answer(*answer)
+    return _answer(engine, clerk, account_id, "payment.void_refused", *answer)
 
 
 @router.post(
@@ -104,7 +112,7 @@ def refund_payment(
     idempotency_key: Key = None,
 ) -> Response:
     key = idempotency.check_key(idempotency_key)
-    _open(engine, clerk, payment_id)
+    account_id = _open(engine, clerk, payment_id)
     processor = request.app.state.processor
     print_ = idempotency.fingerprint(
         request_secret(request, engine, settings), payment_id, {"refund": body.model_dump(mode="json")}
@@ -119,4 +127,4 @@ def refund_payment(
         lambda conn: undo.refund(conn, clerk, payment_id, body.amount_cents, body.reason),
         lambda payload: undo.refund_at_processor(engine, processor, payload["id"]),
     )
-    return _answer(*answer)
+    return _answer(engine, clerk, account_id, "payment.refund_refused", *answer)

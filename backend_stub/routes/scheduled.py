@@ -118,7 +118,7 @@ def _open_scheduled(conn: Connection, user: User, scheduled_id: int) -> RowMappi
     row = store.one(conn, scheduled_id)
     if row is None or account_store.visible_account(conn, user, row["account_id"]) is None:
         raise not_found("No such scheduled payment.")
-    identity_gate.require(conn, user, row["account_id"])  # only change and cancel open one
+    identity_gate.require(conn, user, row["account_id"])  # change and cancel open it: both are gated
     if row["status"] != "scheduled" or row["pay_on"] <= clock.today(conn):
         raise ApiError(
             409,

@@ -226,6 +226,10 @@ def test_too_late_to_void_a_card_payment_of_yesterday_or_a_settled_bank_payment(
         assert _payment(api, paid["id"]) == before
     # A settled bank payment is not refundable either.
     assert_error(_refund(api, by_bank["id"]), 409, "conflict", "not_refundable")
+    audit = api.http.get("/v1/dev/audit", params={"account_id": dana.account_id}).json()["items"]
+    refused = [(a["action"], a["detail"]["code"]) for a in audit if a["action"].endswith("_refused")]
+    assert refused.count(("payment.void_refused", "too_late_to_void")) == 2
+    assert ("payment.refund_refused", "not_refundable") in refused
 
 
 # -- refund ------------------------------------------------------------------------------------------
@@ -446,3 +450,27 @@ def test_an_undo_the_processor_missed_is_finished_by_the_retry_or_by_recovery(fr
         owners.forget(engine)
         engine.dispose()
     assert _charges(api.server.db_url, refunded["id"]) == [("captured", 250, 1)]
+
+
+def test_refunds_at_once_never_give_back_more_than_was_paid(fresh: Api) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    dana, api = _setup(fresh)
+    invoice = _open_invoice(dana)
+    paid = dana.paid(body(invoices_target(invoice["id"], amounts={invoice["id"]: 1000}), card()))
+    api.token(CLERK)  # signed in before the threads start
+
+    def refund_all(_: int) -> httpx.Response:
+        with httpx.Client(base_url=api.base_url, timeout=15) as http:
+            headers = {"Authorization": f"Bearer {api.token(CLERK)}", "Idempotency-Key": uuid.uuid4().hex}
+            return http.post(f"/v1/payments/{paid['id']}/refund", json={"reason": "race"}, headers=headers)
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(refund_all, range(4)))
+    assert sorted(r.status_code for r in answers) == [201, 409, 409, 409], [r.text for r in answers]
+    shown = _payment(api, paid["id"])
+    assert (shown["status"], shown["refunded_cents"], len(shown["refunds"])) == ("refunded", 1000, 1)
+    assert _charges(api.server.db_url, paid["id"]) == [("captured", 1000, 1)]
+    csv_text = api.get(f"/v1/accounts/{dana.account_id}/statement", DANA, params={"format": "csv"}).text
+    rows = [row for row in csv.DictReader(io.StringIO(csv_text)) if row["kind"] == "refund"]
+    assert [(r["reference"], r["amount"]) for r in rows] == [(paid["confirmation_number"], "10.00")]
