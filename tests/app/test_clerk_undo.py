@@ -194,7 +194,7 @@ async def test_a_clerk_refunds_part_of_a_settled_card_payment(pay_server) -> Non
         await wait_for(pilot, lambda: app.screen is history, "the dialog closed")
         await wait_for(
             pilot,
-            lambda: "Part refunded $20.00" in row_of(history, settled["id"]),
+            lambda: "Refunded $20.00" in row_of(history, settled["id"]),
             "Part refunded in history",
         )
 

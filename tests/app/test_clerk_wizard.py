@@ -81,8 +81,8 @@ async def test_a_clerk_takes_the_whole_balance_by_card_in_three_keys(pay_server)
         for paragraph in screen.review.words:
             # Each paragraph shows whole, wrapped over lines as the width allows.
             assert " ".join(paragraph.split()) in flat.replace("“", "").replace("”", ""), paragraph
-        if quote.script is not None:
-            assert screen.review.words == quote.script.paragraphs
+        # The server's words (the quote's script), never written by the app.
+        assert quote.script is not None and screen.review.words == quote.script.paragraphs
         assert not words_to_the_clerk(text), text
         await keys.press("enter")  # Customer agreed: pays, no fee dialog after the words
         await wait_for(pilot, lambda: screen.step == "receipt", "the receipt")
@@ -103,7 +103,7 @@ async def test_a_clerk_takes_the_whole_balance_by_card_in_three_keys(pay_server)
     assert paid["fees_cents"] == quote.fees_cents
     detail = auth_detail(pay_server, payment.id)
     assert detail["kind"] == "phone" and detail["identity_check_id"] == check_id
-    assert detail["script_version"] == (quote.script.version if quote.script else "tel-2026-1")
+    assert detail["script_version"] == quote.script.version
     after = api_get(pay_server, clerk, f"/v1/accounts/{dana.id}/summary")
     assert after["balance_due_cents"] == 0
 

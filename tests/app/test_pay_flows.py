@@ -383,6 +383,9 @@ async def test_a_clerk_takes_a_bank_payment_by_phone_with_the_script(pay_server)
         text = " ".join(screen_text(app).replace("█", " ").split())
         words = " ".join(screen.review.words)
         assert "1-800-555-0142" in words and "Dana Whitfield" in words and "6789" in words
+        assert "November 15, 2026" in words and "single-entry debit" in words
+        assert screen.quote is not None and screen.quote.script is not None
+        assert screen.review.words == screen.quote.script.paragraphs  # the server's words
         assert screen.review.words and all(
             " ".join(paragraph.split()) in text.replace("“", "").replace("”", "")
             for paragraph in screen.review.words

@@ -254,9 +254,6 @@ class Refund(WireModel):
     created_at: dt.datetime
 
 
-# Statuses after an undo: `voided` (nothing taken), `refunded` (all given back), `partially_refunded`.
-UNDONE_STATUSES = frozenset({"voided", "refunded", "partially_refunded"})
-
 # ---- end of the i9-wizard block -----------------------------------------------------------------
 
 

@@ -7,6 +7,8 @@
   a timeout) or the server says the first send is still running, it is sent again, same body, same
   key, so the server answers the first payment instead of making a second. A new review is a new
   attempt with a new key; the same attempt never gets a second key.
+- A clerk's void or refund is an `UndoAttempt`, the same way: one key per dialog, sent again only
+  when its answer is lost (`send_with_key` is the one loop both use).
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from tui.api import ApiError, InvoiceDetail
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import format_date, plain_cells, status_label
+from tui.widgets.payment_view import PAYMENT_STATUS
 from tui.widgets.status_line import StatusLine
 
 
@@ -137,7 +138,7 @@ class InvoiceDetailScreen(PaydeskScreen):
                 *plain_cells(
                     format_date(payment.created_at.date()),
                     _money(payment.amount_cents),
-                    payment.status.replace("_", " ").title(),
+                    PAYMENT_STATUS.get(payment.status, payment.status.replace("_", " ").title()),
                     payment.confirmation_number,
                     payment.method_label or "",
                 )

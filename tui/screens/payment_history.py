@@ -139,7 +139,8 @@ class PaymentHistoryScreen(PaydeskScreen):
                 *plain_cells(
                     format_date(payment.created_on or payment.created_at.date()),
                     payment.confirmation_number,
-                    methods_label(payment.parts, name_max=12),  # the status must fit 80 columns
+                    # The status must fit 80 columns ("Refunded $120.00"): long bank names are cut.
+                    methods_label(payment.parts, name_max=12 if self.app.size.width >= 100 else 7),
                     Text(format_cents(payment.amount_cents), justify="right"),
                     Text(format_cents(payment.fees_cents), justify="right"),
                     payment_status(payment),

@@ -109,10 +109,13 @@ def refund_words(payment: Payment, amount_cents: int | None) -> list[str]:
 class _UndoDialog(ReportsWorkerErrors, Dialog[T]):
     """The frame both share: a title, the words, the fields, the StatusLine, the action and Cancel."""
 
+    # Not scoped: these rules style the dialog screens themselves, not only what is inside them.
+    SCOPED_CSS = False
     DEFAULT_CSS = """
     VoidDialog, RefundDialog {
         align: center middle;
         background: $background 60%;
+        overflow: hidden hidden;
     }
     .undo-dialog {
         width: 64;
@@ -127,9 +130,6 @@ class _UndoDialog(ReportsWorkerErrors, Dialog[T]):
     }
     .undo-dialog .field-label {
         width: 10;
-    }
-    .undo-dialog Input {
-        width: 1fr;
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -169,7 +169,7 @@ class _UndoDialog(ReportsWorkerErrors, Dialog[T]):
 
     def on_mount(self) -> None:
         self.show_words()
-        self.first_field().focus()
+        self.first_field().focus(scroll_visible=False)
 
     def first_field(self) -> Widget:
         return self.query_one("#reason", Input)

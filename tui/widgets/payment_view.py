@@ -25,13 +25,17 @@ PAYMENT_STATUS = {
 BUSINESS_PHONE = "1-800-555-0142"
 
 
-def payment_status(payment: Payment) -> str:
-    """The status as people say it; a refund names how much went back ("Part refunded $20.00")."""
+def payment_status(payment: Payment, *, long: bool = False) -> str:
+    """The status as people say it. A refund names how much went back: "Refunded $20.00" in a table
+    (beside the payment's amount), "Part refunded: $20.00 of $82.20" in full (`long`)."""
     label = PAYMENT_STATUS.get(payment.status, payment.status.replace("_", " ").capitalize())
     if payment.status == "returned" and payment.return_code:
         return f"{label} {payment.return_code}"
     if payment.status in ("refunded", "partially_refunded") and payment.refunded_cents:
-        return f"{label} {format_cents(payment.refunded_cents)}"
+        back = format_cents(payment.refunded_cents)
+        if long:
+            return f"{label}: {back} of {format_cents(payment.amount_cents)}"
+        return f"Refunded {back}"
     return label
 
 
@@ -138,7 +142,7 @@ def payment_view(payment: Payment) -> RenderableType:
     facts.add_column()
     facts.add_row("Confirmation", Text(payment.confirmation_number, style="bold"))
     facts.add_row("Date", format_date(payment.created_on or payment.created_at.date()))
-    facts.add_row("Status", payment_status(payment))
+    facts.add_row("Status", payment_status(payment, long=True))
     if payment.receipt_email:
         facts.add_row("Receipt sent to", payment.receipt_email)
     pieces: list[RenderableType] = [

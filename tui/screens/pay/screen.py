@@ -386,9 +386,10 @@ class PayScreen(PaydeskScreen):
         try:
             payment = await attempt.send(self.client, body, on_retry=self.say)
         except PaymentOutcomeUnknown:
+            again = f"Press Enter on {AGREED}" if self.clerk else "Press Ctrl+S"
             self.say(
-                "We could not reach the server to learn whether the payment went through. Press Ctrl+S to "
-                "check again: it sends the same request, so it is never paid twice.",
+                "We could not reach the server to learn whether the payment went through. "
+                f"{again} to check again: it sends the same request, so it is never paid twice.",
                 error=True,
             )
             return
