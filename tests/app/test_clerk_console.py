@@ -337,9 +337,10 @@ async def test_the_audit_view_shows_the_account_trail_and_the_clerks_day(pay_ser
 
 @pytest.fixture
 def idle_server(tmp_path):
-    """A demo backend whose clerks' sessions end after 6 s without a request they made."""
+    """A demo backend whose clerks' sessions end after 10 s without a request they made (room for a
+    busy machine to open the call first)."""
     with serve_stub(
-        f"sqlite:///{tmp_path / 'idle.db'}", tmp_path, extra_env={"PAYDESK_CLERK_IDLE_SECONDS": "6"}
+        f"sqlite:///{tmp_path / 'idle.db'}", tmp_path, extra_env={"PAYDESK_CLERK_IDLE_SECONDS": "10"}
     ) as server:
         yield server
 
