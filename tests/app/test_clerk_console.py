@@ -216,7 +216,7 @@ async def test_wrap_up_then_new_call_leaves_nothing_of_the_caller(pay_server) ->
         notes = api_get(pay_server, clerk, f"/v1/accounts/{account['id']}/notes")["items"]
         assert notes[0]["body"] == "Asked about a bill"
         assert notes[0]["disposition"] == "question_answered"
-        screen.query_one("#notes").scroll_visible(animate=False)  # below the fold at 80x24
+        await pilot.press("n")  # the notes are below the fold at 80x24: n scrolls to them
         await wait_for_text(pilot, "Asked about a bill")  # the 360 lists it
         assert screen is app.screen
 

@@ -82,6 +82,14 @@ class CustomerScreen(PaydeskScreen):
             show=False,
         ),
         Binding("a", "audit", "Audit", id="customer.audit", tooltip="Who did what on this account"),
+        Binding(
+            "n",
+            "notes",
+            "Notes",
+            id="customer.notes",
+            tooltip="The earlier calls' notes, at the foot of this screen",
+            show=False,
+        ),
         # The footer shows the app's F4 for the wrap-up: w is the same, one letter away.
         Binding(
             "w",
@@ -230,6 +238,11 @@ class CustomerScreen(PaydeskScreen):
         from tui.screens.clerk.audit import AuditScreen
 
         self.app.push_screen(AuditScreen(self.match))
+
+    def action_notes(self) -> None:
+        view = self.query_one("#customer-360", VerticalScroll)
+        view.focus()
+        view.scroll_end(animate=False)
 
     def action_wrap_up(self) -> None:
         self.app.open_wrap_up()
