@@ -161,3 +161,44 @@ async def test_without_an_identity_check_the_payment_is_refused_on_screen(pay_se
         )
         assert screen.payment is None and screen.step != "receipt"
     assert api_get(pay_server, clerk, f"/v1/accounts/{dana.id}/payments")["total_count"] == before
+
+
+async def test_the_card_fields_move_on_only_when_complete_and_valid(live_server, tokens) -> None:
+    """An Amex moves on after 15 digits and takes a 4-digit CVC; a mistyped number (Luhn) and an
+    expired card stay where they are. Nothing is paid: the shared demo server is not changed."""
+    clerk = tokens[CLERK]
+    dana = find_account(live_server, clerk)
+    app = make_app(live_server.base_url, clerk)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await open_clerk_wizard(pilot, dana, None)
+        await pilot.press("enter")
+        number = screen.query_one("#method-1 #card-number", CardNumberInput)
+        expiry = screen.query_one("#method-1 #card-expiry", MaskedInput)
+        cvc = screen.query_one("#method-1 #card-cvc", Input)
+        await wait_for(pilot, lambda: app.focused is number, "the card number focused")
+
+        await pilot.press(*"4242424242424241")  # 16 digits, not a valid number
+        assert app.focused is number
+        number.clear()
+        await pilot.press(*"378282246310005")  # Amex: 15 digits
+        assert app.focused is expiry and number.brand == "Amex"
+        await pilot.press(*"0120")  # January 2020: expired
+        assert app.focused is expiry
+        expiry.clear()
+        await pilot.press(*"1230", *"123")
+        assert app.focused is cvc  # an Amex CVC has 4 digits
+        await pilot.press("4")
+        assert app.focused is screen.query_one("#method-1 #card-zip", Input)
+
+
+async def test_with_no_balance_due_the_clerk_types_the_amount_at_once(live_server, tokens) -> None:
+    """Sam owes nothing: step 1 opens in the amount field, and Enter after it goes on."""
+    clerk = tokens[CLERK]
+    sam = find_account(live_server, clerk, "sam@example.com")
+    app = make_app(live_server.base_url, clerk)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        screen = await open_clerk_wizard(pilot, sam, None)
+        assert app.focused is screen.query_one("#custom-amount", Input)
+        await pilot.press(*"25.00", "enter")
+        await wait_for(pilot, lambda: screen.step == "how", "step 2")
+        assert screen.what.amount_to_pay() == 2500

@@ -52,6 +52,10 @@ class AmountChoice(RadioSet):
         super().__init__(*buttons, id=id, compact=True)
         self.go_on_enter = go_on_enter
 
+    def on_mount(self) -> None:
+        if self.go_on_enter and self.pressed_index >= 0:
+            self._selected = self.pressed_index  # Enter on the choice made goes on
+
     def action_choose_or_go_on(self) -> None:
         highlighted = self._selected
         if self.go_on_enter and (highlighted is None or highlighted == self.pressed_index):
@@ -168,7 +172,11 @@ class WhatYouPay(VerticalScroll):
         return table
 
     def first_field(self) -> Widget:
-        return self._table if self.by_invoices else self.query_one("#amount-choice")
+        if self.by_invoices:
+            return self._table
+        if self.clerk and not self.pays_balance():
+            return self.query_one("#custom-amount")  # no balance due: the amount is what is typed next
+        return self.query_one("#amount-choice")
 
     def _show_overview(self) -> None:
         summary = self.summary
