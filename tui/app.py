@@ -1,19 +1,25 @@
 """PaydeskApp: the screens, the app-wide keys, the command palette and the one error handler.
 
 What screens ask of the app is this small typed surface (screens see `app: PaydeskApp`): read
-`client`, `me` and `demo`; call `signed_in`, `reset_to`, `end_guest`, `switch_account`,
-`open_guest_lookup` and `open_clerk_search`; failed workers reach `report_error` through
+`client`, `me`, `demo` and `call` (the clerk's call in progress, tui/screens/clerk/call.py); call
+`signed_in`, `reset_to`, `end_guest`, `switch_account`, `open_guest_lookup`, `open_clerk_search`,
+`open_wrap_up`, `unlocked` and `sign_in_as_someone_else`; failed workers reach `report_error` through
 `tui.workers.ReportsWorkerErrors`. Widgets get none of it: they are given what they load.
+
+The idle lock: every key the person presses is noted (`on_event`); a timer locks the screen after
+`idle_lock_minutes` without one (tui/config.py), and a clerk's `session_idle` answer locks it too.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import events, work
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -23,12 +29,17 @@ from textual.screen import Screen
 
 # Only the light error types here: the client and its pydantic models load on first use, so the
 # login screen draws without paying for them (see DESIGN.md's performance notes).
-from tui.api.errors import ApiError, NotAuthenticated, ServerUnavailable
+from tui.api.errors import ApiError, NotAuthenticated, ServerUnavailable, SessionIdle
+from tui.screens.clerk.call import Call
 from tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
-    from tui.api import AccountRef, Me, OutboxEmail, PaydeskClient
+    from tui.api import AccountRef, Me, Note, OutboxEmail, PaydeskClient, Session
     from tui.credentials import TokenStoreLike
+    from tui.screens.clerk.lock import LockScreen
+
+# How often the idle lock looks at the time since the last key.
+IDLE_TICK_SECONDS = 0.25
 
 
 # Actions the system commands already offer: not repeated by the screen's own provider.
@@ -74,6 +85,26 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
     TITLE = "Paydesk"
     COMMANDS: ClassVar = App.COMMANDS | {ScreenCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Clerks, listed first so the footer shows them before the rest at 80 columns. No Input or
+        # TextArea uses these keys, so they work from any field of any screen; a priority binding
+        # reaches past a dialog too (a modal screen hides the app's other bindings). When they do not
+        # apply (a customer, the lock) the action skips and the key goes on (the login's own Ctrl+N).
+        Binding(
+            "ctrl+n",
+            "new_call",
+            "New call",
+            id="app.new_call",
+            tooltip="End this call: close the account and forget every trace of the caller",
+            priority=True,
+        ),
+        Binding(
+            "f4",
+            "wrap_up",
+            "Wrap-up",
+            id="app.wrap_up",
+            tooltip="Write the call's note and how it ended (from any screen of the call)",
+            priority=True,
+        ),
         Binding(
             "f1,question_mark",
             "toggle_help",
@@ -122,6 +153,13 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self._unavailable_open = False
         self._retry_sources: list[ReportsWorkerErrors] = []
         self._inbox_poller: Any = None
+        # The clerk's call in progress: the one place the app keeps the caller's account and payments.
+        self.call = Call()
+        self._last_key = time.monotonic()
+        # Seconds without a key before the lock (None: nobody signed in); set at sign-in from the config.
+        self.idle_lock_seconds: float | None = None
+        self._lock_screen: LockScreen | None = None
+        self._idle_sources: list[ReportsWorkerErrors] = []
         self._update_subtitle()
 
     @property
@@ -143,8 +181,12 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             from tui.widgets.demo_inbox import InboxPoller
 
             # The client is made on the first poll, not here: the login screen draws first.
-            self._inbox_poller = InboxPoller(self, lambda address: self.client.outbox(address))
+            # Its polls are background requests: they never keep a clerk's session alive.
+            self._inbox_poller = InboxPoller(
+                self, lambda address: self.client.outbox(address, background=True)
+            )
             self._inbox_poller.start()
+        self.set_interval(IDLE_TICK_SECONDS, self._check_idle)
         token = self.token_store.load()
         if token:
             from tui.screens.starting import StartingScreen
@@ -175,8 +217,11 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self.me = me
         self.inbox_email = me.user.email
         self._update_subtitle()
+        self.call = Call()
+        self.idle_lock_seconds = _idle_lock_seconds(clerk=me.user.is_clerk)
+        self._last_key = time.monotonic()
         if me.user.is_clerk:
-            from tui.screens.clerk_search import ClerkSearchScreen
+            from tui.screens.clerk.search import ClerkSearchScreen
 
             self.reset_to(ClerkSearchScreen())
         else:
@@ -208,6 +253,9 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         from tui.screens.login import LoginScreen
 
         self.me = None
+        self.call = Call()
+        self.idle_lock_seconds = None
+        self._lock_screen = None
         self._update_subtitle()
         self.reset_to(LoginScreen())
         self.notify(message, severity=severity)  # type: ignore[arg-type]
@@ -249,7 +297,12 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
 
     def report_error(self, error: BaseException, source: Any = None) -> None:
         """Every failed worker ends here: a clear message, never a traceback or a frozen screen."""
-        if isinstance(error, NotAuthenticated):
+        if isinstance(error, SessionIdle):
+            # The server ended a clerk's idle session: ask to unlock, keeping the call's screens.
+            if source is not None and source is not self and source not in self._idle_sources:
+                self._idle_sources.append(source)
+            self.lock(str(error))
+        elif isinstance(error, NotAuthenticated):
             self.token_store.clear()
             self.client.token = None
             self._back_to_login("Your session has ended. Sign in again to continue.", "warning")
@@ -303,6 +356,10 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             return self.me is not None
         if action in ("toggle_inbox", "advance_clock"):
             return self.demo
+        if action == "new_call":
+            return self.is_clerk() and not self.locked
+        if action == "wrap_up":
+            return self.is_clerk() and not self.locked and self.call.opened
         return True
 
     def action_toggle_help(self) -> None:
@@ -337,19 +394,137 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         # "Log out" and the screen's own keys come from ScreenCommands (every binding is a command).
-        if self.is_clerk():
+        if self.me is not None and not self.locked:
+            yield SystemCommand("Lock screen", "Lock now: nothing of the account stays on screen", self.lock)
+        if self.is_clerk() and not self.locked:
             yield SystemCommand(
-                "Find an account", "Search by account number and last name, or email", self.open_clerk_search
+                "Find an account",
+                "A new call: search by account number and last name, or email",
+                self.open_clerk_search,
             )
+            yield SystemCommand("My actions today", "Your own audited actions today", self.open_my_audit)
 
     def open_clerk_search(self) -> None:
-        """Clerks only: customers never see this screen (and the server would refuse them anyway)."""
+        """Clerks only: customers never see this screen (and the server would refuse them anyway).
+        A new search is a new call."""
         if not self.is_clerk():
             self.notify("Only clerks can search for accounts.", severity="warning")
             return
-        from tui.screens.clerk_search import ClerkSearchScreen
+        with contextlib.suppress(SkipAction):
+            self.action_new_call()
 
+    def open_my_audit(self) -> None:
+        from tui.screens.clerk.audit import AuditScreen
+
+        self.push_screen(AuditScreen(None))
+
+    # ---- the clerk's call ----------------------------------------------------------------------
+
+    def action_new_call(self) -> None:
+        """Ask for the wrap-up when the call opened an account and none was saved; Ctrl+N on that
+        question (or on any wrap-up) starts the next call without it."""
+        if not self.is_clerk() or self.locked:
+            raise SkipAction()
+        from tui.screens.clerk.wrap_up import WrapUpDialog
+
+        if self.call.needs_wrap_up and not isinstance(self.screen, WrapUpDialog):
+            self.open_wrap_up(before_new_call=True)
+            return
+        self.start_new_call()
+
+    def start_new_call(self) -> None:
+        """Every screen of the account closes and the call's memory goes: the search starts empty."""
+        from tui.screens.clerk.search import ClerkSearchScreen
+
+        self.call = Call()
+        self._idle_sources = []
+        self._retry_sources = []
+        self.clear_notifications()
         self.reset_to(ClerkSearchScreen())
+
+    def action_wrap_up(self) -> None:
+        if not self.is_clerk() or self.locked or not self.call.opened:
+            raise SkipAction()
+        self.open_wrap_up()
+
+    def open_wrap_up(self, *, before_new_call: bool = False) -> None:
+        call = self.call
+        if call.match is None:
+            return
+        from tui.screens.clerk.wrap_up import WrapUpDialog
+
+        if isinstance(self.screen, WrapUpDialog):
+            return
+        paid = bool(call.payments) or self._payment_on_screen()
+        dialog = WrapUpDialog(call.match.id, call.match.name, paid=paid, before_new_call=before_new_call)
+        self.push_screen(dialog, partial(self._wrap_up_saved, call, before_new_call))
+
+    def _wrap_up_saved(self, call: Call, before_new_call: bool, note: Note | None) -> None:
+        if note is None or call is not self.call:
+            return
+        call.wrap_up = note
+        if before_new_call:
+            self.start_new_call()
+            return
+        self.notify("Wrap-up saved to the account.", title="Wrap-up", timeout=4)
+        for screen in self.screen_stack:
+            after = getattr(screen, "after_wrap_up", None)
+            if callable(after):
+                after()
+
+    def _payment_on_screen(self) -> bool:
+        """A payment just made whose receipt is still open (the wizard has not handed it back yet)."""
+        from tui.screens.pay import PayScreen
+
+        return any(isinstance(s, PayScreen) and s.payment is not None for s in self.screen_stack)
+
+    # ---- the idle lock -------------------------------------------------------------------------
+
+    @property
+    def locked(self) -> bool:
+        return self._lock_screen is not None
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._last_key = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self.idle_lock_seconds is None or self.me is None or self.locked:
+            return
+        if time.monotonic() - self._last_key >= self.idle_lock_seconds:
+            self.lock("Locked after a spell without a key.")
+
+    def lock(self, reason: str = "") -> None:
+        """Cover every screen with the lock; the call's screens stay behind it, undrawn."""
+        if self.me is None or self.locked:
+            return
+        from tui.screens.clerk.lock import LockScreen
+
+        user = self.me.user
+        self.clear_notifications()  # a toast may name the customer
+        self._lock_screen = LockScreen(user.email, user.name, reason)
+        self.push_screen(self._lock_screen)
+
+    def unlocked(self, session: Session) -> None:
+        """The same person signed in again: the new token replaces the old; the call goes on."""
+        lock, self._lock_screen = self._lock_screen, None
+        self.token_store.save(session.token)
+        self._last_key = time.monotonic()
+        if self.me is not None and session.user.id != self.me.user.id:
+            self.call = Call()
+        if lock is not None and self.screen is lock:
+            self.pop_screen()
+        sources, self._idle_sources = self._idle_sources, []
+        for source in sources:
+            if getattr(source, "is_attached", True):
+                source.retry()
+
+    def sign_in_as_someone_else(self) -> None:
+        """From the lock: the call ends as New call ends it, and the session with it."""
+        self.call = Call()
+        self._lock_screen = None
+        self.sign_out()
 
     # ---- the demo inbox ----------------------------------------------------------------------
 
@@ -360,6 +535,19 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
     async def on_unmount(self) -> None:
         if self._client is not None:
             await self._client.aclose()
+
+
+def _idle_lock_seconds(*, clerk: bool) -> float:
+    from tui.config import Config, ConfigError, idle_lock_seconds, load_config
+
+    try:
+        config = load_config()
+    except ConfigError:
+        config = Config()  # the CLI reports a broken config at start; the lock keeps its default
+    try:
+        return idle_lock_seconds(config, clerk=clerk)
+    except ConfigError:
+        return idle_lock_seconds(config, clerk=clerk, env={})
 
 
 def _title_for(error: ApiError) -> str:

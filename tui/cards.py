@@ -24,7 +24,7 @@ CARD_MAX_DIGITS = 19
 
 
 def digits_only(text: str) -> str:
-    """"4242 4242-4242" -> "424242424242": people type spaces and dashes; the checks use digits."""
+    """ "4242 4242-4242" -> "424242424242": people type spaces and dashes; the checks use digits."""
     return _NOT_DIGIT.sub("", text)
 
 
@@ -71,7 +71,7 @@ def group_sizes(brand: str | None) -> tuple[int, ...]:
 
 
 def group_digits(number: str) -> str:
-    """"4242424242424242" -> "4242 4242 4242 4242", grouped as printed on the card."""
+    """ "4242424242424242" -> "4242 4242 4242 4242", grouped as printed on the card."""
     digits = digits_only(number)
     groups: list[str] = []
     rest = digits
@@ -124,7 +124,7 @@ def card_number_problem(number: str) -> str | None:
 
 
 def parse_expiry(text: str) -> tuple[int, int]:
-    """"12/30" -> (12, 2030). Raises ValueError with a sentence fit to show under the field."""
+    """ "12/30" -> (12, 2030). Raises ValueError with a sentence fit to show under the field."""
     match = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{2}|\d{4})\s*", text)
     if match is None:
         raise ValueError("Enter the expiry as MM/YY, such as 04/28.")

@@ -48,7 +48,7 @@ def required(what: str):
 
 
 def parse_day(value: str) -> dt.date:
-    """"2026-11-15" -> date; ValueError with a sentence fit to show under the field."""
+    """ "2026-11-15" -> date; ValueError with a sentence fit to show under the field."""
     text = value.strip()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         raise ValueError(DATE_HINT)

@@ -49,6 +49,29 @@ class Config:
     server_url: str | None = None
     theme: str | None = None
     remember_me: bool = True
+    # None: the default for the person's role (IDLE_LOCK_MINUTES)
+    idle_lock_minutes: float | None = None
+
+
+# Minutes without a key before the screen locks: clerks keep a customer's account open all day.
+IDLE_LOCK_MINUTES = {"clerk": 5.0, "customer": 15.0}
+IDLE_LOCK_ENV = "PAYDESK_IDLE_LOCK_SECONDS"
+
+
+def idle_lock_seconds(config: Config, *, clerk: bool, env: Mapping[str, str] | None = None) -> float:
+    """`PAYDESK_IDLE_LOCK_SECONDS` (tests, demos) > config.toml `idle_lock_minutes` > the role's default."""
+    env = os.environ if env is None else env
+    override = env.get(IDLE_LOCK_ENV, "").strip()
+    if override:
+        try:
+            seconds = float(override)
+        except ValueError:
+            raise ConfigError(f"{IDLE_LOCK_ENV} must be a number of seconds, such as 300.") from None
+        if seconds > 0:
+            return seconds
+    if config.idle_lock_minutes is not None:
+        return config.idle_lock_minutes * 60
+    return IDLE_LOCK_MINUTES["clerk" if clerk else "customer"] * 60
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -68,6 +91,7 @@ def load_config(path: Path | None = None) -> Config:
         server_url=_optional_str(data, "server_url", path),
         theme=_optional_str(data, "theme", path),
         remember_me=_bool(data, "remember_me", path, default=True),
+        idle_lock_minutes=_positive_number(data, "idle_lock_minutes", path),
     )
 
 
@@ -81,6 +105,8 @@ def save_config(config: Config, path: Path | None = None) -> Path:
             # A JSON string is a valid TOML basic string for everything json.dumps emits.
             lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
     lines.append(f"remember_me = {'true' if config.remember_me else 'false'}")
+    if config.idle_lock_minutes is not None:
+        lines.append(f"idle_lock_minutes = {config.idle_lock_minutes:g}")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -123,7 +149,7 @@ def _optional_str(data: dict, key: str, path: Path) -> str | None:
     value = data.get(key)
     if value is None or isinstance(value, str):
         return value
-    raise ConfigError(f"In {path}, {key} must be a quoted string, such as {key} = \"...\".")
+    raise ConfigError(f'In {path}, {key} must be a quoted string, such as {key} = "...".')
 
 
 def _bool(data: dict, key: str, path: Path, *, default: bool) -> bool:
@@ -131,3 +157,12 @@ def _bool(data: dict, key: str, path: Path, *, default: bool) -> bool:
     if isinstance(value, bool):
         return value
     raise ConfigError(f"In {path}, {key} must be true or false.")
+
+
+def _positive_number(data: dict, key: str, path: Path) -> float | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ConfigError(f"In {path}, {key} must be a number of minutes above 0, such as {key} = 5.")
+    return float(value)

@@ -28,7 +28,7 @@ def input_dollars(cents: int) -> str:
 
 
 def parse_dollars(text: str) -> int:
-    """"$1,234.56" -> 123456. Raises ValueError with a sentence fit to show under an input."""
+    """ "$1,234.56" -> 123456. Raises ValueError with a sentence fit to show under an input."""
     cleaned = text.strip().replace(" ", "")
     if not cleaned:
         raise ValueError("Enter an amount, such as 25.00.")

@@ -20,7 +20,9 @@ from tests.conftest import latest_code, login
 from tests.support.stub import StubServer, _wait_healthy, serve_stub, stub_command
 from tui.credentials import MemoryTokenStore
 from tui.money import format_cents
-from tui.screens.clerk_search import ClerkSearchScreen
+from tui.screens.clerk.account import CustomerScreen
+from tui.screens.clerk.identity import IdentityCheckScreen
+from tui.screens.clerk.search import ClerkSearchScreen
 from tui.screens.home import HomeScreen
 from tui.screens.invoice_detail import InvoiceDetailScreen
 from tui.screens.login import LoginScreen
@@ -178,7 +180,9 @@ async def test_multi_site_parent_expands_to_its_sites(live_server, tokens) -> No
         await wait_for(pilot, lambda: grid.row_count == len(rows), "the sites folded away")
 
 
-async def test_clerk_opens_an_account_read_only(live_server, tokens) -> None:
+async def test_clerk_opens_an_account_on_the_identity_check_then_the_360(live_server, tokens) -> None:
+    """A clerk's account opens on the identity check (the one match opens by itself), then the 360;
+    New call asks for the wrap-up, and Ctrl+N again goes back to an empty search."""
     app = make_app(live_server.base_url, tokens["clerk@example.com"])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await on_screen(pilot, ClerkSearchScreen)
@@ -187,17 +191,20 @@ async def test_clerk_opens_an_account_read_only(live_server, tokens) -> None:
         search.query_one("#last-name", Input).value = "whitfield"
         search.query_one("#last-name", Input).focus()
         await pilot.press("enter")
-        await wait_for_text(pilot, "1 account found")
-        assert "Dana Whitfield" in screen_text(app)
+        identity = await on_screen(pilot, IdentityCheckScreen)
+        await wait_for_text(pilot, "Dana Whitfield")
+        await wait_for(pilot, lambda: identity.account is not None, "the account's facts")
         await pilot.press("enter")
-        home = await on_home(pilot)
-        assert home.read_only
+        customer = await on_screen(pilot, CustomerScreen)
+        await wait_for_text(pilot, "Balance Due")
         text = screen_text(app)
-        assert "Viewing account 4100012345 — Dana Whitfield (clerk, read-only)" in text
-        summary = api_get(live_server, tokens["clerk@example.com"], f"/v1/accounts/{home.account.id}/summary")
-        assert format_cents(summary["balance_due_cents"]) in text
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: app.screen is search, "back to the search")
+        assert "Customer 4100012345 · Dana Whitfield · identity confirmed" in text
+        clerk = tokens["clerk@example.com"]
+        summary = api_get(live_server, clerk, f"/v1/accounts/{customer.match.id}/summary")
+        await wait_for_text(pilot, format_cents(summary["balance_due_cents"]))
+        await pilot.press("ctrl+n", "ctrl+n")  # the wrap-up is asked for; Ctrl+N again skips it
+        await wait_for(pilot, lambda: isinstance(app.screen, ClerkSearchScreen), "an empty search")
+        assert app.screen is not search and "Dana" not in screen_text(app)
 
 
 async def test_a_customer_never_reaches_clerk_search(live_server, tokens) -> None:

@@ -12,7 +12,6 @@ from textual.widgets import Checkbox, DataTable, Input, MaskedInput, RadioButton
 
 from tests.app.conftest import (
     api_get,
-    api_post,
     make_app,
     on_home,
     on_screen,
@@ -23,7 +22,9 @@ from tests.app.conftest import (
 from tests.conftest import login
 from tui.api import PaydeskClient, ServerUnavailable
 from tui.money import format_cents, input_dollars
-from tui.screens.clerk_search import ClerkSearchScreen
+from tui.screens.clerk.account import CustomerScreen
+from tui.screens.clerk.identity import IdentityCheckScreen
+from tui.screens.clerk.search import ClerkSearchScreen
 from tui.screens.home import HomeScreen
 from tui.screens.pay import PayScreen
 from tui.screens.pay_dialogs import ConfirmDialog, FeeDialog
@@ -361,18 +362,18 @@ async def test_a_clerk_takes_a_bank_payment_by_phone_with_the_script(pay_server)
         search.query_one("#email", Input).value = DANA
         search.query_one("#email", Input).focus()
         await pilot.press("enter")
-        await wait_for_text(pilot, "1 account found")
+        # The one match opens the identity check; the clerk confirms it and lands on the customer 360.
+        identity = await on_screen(pilot, IdentityCheckScreen)
+        await wait_for(pilot, lambda: identity.account is not None, "the identity check's facts")
         await pilot.press("enter")
-        home = await on_home(pilot)
-        # The caller verified, as the console records it: the server refuses a clerk's payment without.
-        checked = api_post(
-            pay_server,
-            token,
-            f"/v1/accounts/{home.account.id}/identity-checks",
-            {"checked": ["name", "service_address", "phone_last4"], "passed": True},
-        )
-        assert checked.status_code == 201, checked.text
-        await select_rows(pilot, home, lambda row: row.past_due)
+        customer = await on_screen(pilot, CustomerScreen)
+        table = customer.query_one("#customer-invoices", InvoiceTable)
+        await wait_for(pilot, lambda: table.started and not table.loading_more, "the open invoices")
+        table.table.focus()
+        await pilot.pause()
+        for row in [row for row in table.rows if row.past_due]:
+            table.table.move_cursor(row=table.table.get_row_index(str(row.id)))
+            await pilot.press("space")
         screen = await open_wizard(pilot, "p")
         assert "by phone" in screen_text(app)
         await pilot.press("enter")  # a clerk's Enter goes on from step 1

@@ -7,7 +7,8 @@ from textual.widgets import Input
 
 from tests.app.conftest import make_app, on_screen, screen_text, wait_for
 from tests.conftest import login
-from tui.screens.clerk_search import ClerkSearchScreen
+from tui.screens.clerk.identity import IdentityCheckScreen
+from tui.screens.clerk.search import ClerkSearchScreen
 
 ADDRESS = "12 [b]Main[/b] St [/] Unit [4]"
 
@@ -29,5 +30,10 @@ async def test_an_address_with_brackets_shows_literally_in_clerk_search(pay_serv
         screen.query_one("#email", Input).value = "dana@example.com"
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.matches, "the search result")
+        identity = await on_screen(pilot, IdentityCheckScreen)  # the one match opens by itself
+        await wait_for(pilot, lambda: identity.account is not None, "the identity check's facts")
+        await wait_for(pilot, lambda: ADDRESS in screen_text(app), "the address on the identity check")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, "back to the search")
         await pilot.pause()
         assert ADDRESS in screen_text(app)

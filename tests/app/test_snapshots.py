@@ -9,7 +9,8 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input
 
 from tests.app.conftest import make_app, on_home, on_screen, wait_for
-from tui.screens.clerk_search import ClerkSearchScreen
+from tui.screens.clerk.identity import IdentityCheckScreen
+from tui.screens.clerk.search import ClerkSearchScreen
 from tui.screens.invoice_detail import InvoiceDetailScreen
 from tui.screens.login import LoginScreen
 from tui.screens.verify_code import VerifyCodeScreen
@@ -104,6 +105,11 @@ def test_clerk_search(snap_compare, live_server, tokens) -> None:
         screen.query_one("#email", Input).focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: screen.matches, "the search results")
+        # The one match opens the identity check by itself; Escape comes back to the row.
+        await on_screen(pilot, IdentityCheckScreen)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: pilot.app.screen is screen, "back to the search")
+        await wait_for(pilot, lambda: drawn(screen.query_one("#results", DataTable)), "the row drawn")
         await pilot.pause()
 
     app = make_app(live_server.base_url, tokens["clerk@example.com"])

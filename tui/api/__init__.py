@@ -11,29 +11,41 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tui.api.client import PaydeskClient
-    from tui.api.errors import ApiError, NotAuthenticated, PaymentOutcomeUnknown, ServerUnavailable
+    from tui.api.errors import (
+        ApiError,
+        NotAuthenticated,
+        PaymentOutcomeUnknown,
+        ServerUnavailable,
+        SessionIdle,
+    )
     from tui.api.models import (
         Account,
         AccountMatch,
         AccountRef,
+        Actor,
         Allocation,
         AppliedPayment,
+        AuditEntry,
         Autopay,
         AutopayFailure,
         ContactMessage,
         Download,
         Fee,
         GuestSession,
+        IdentityCheck,
         InvoiceDetail,
         InvoiceRow,
         LineItem,
         Me,
         MethodSummary,
+        Note,
+        Notice,
         OutboxEmail,
         Page,
         Payment,
         PaymentMethod,
         PaymentPart,
+        Person,
         Problem,
         Quote,
         QuoteProblem,
@@ -64,7 +76,7 @@ if TYPE_CHECKING:
     )
     from tui.api.retries import PaymentAttempt, UndoAttempt
 
-_ERRORS = {"ApiError", "NotAuthenticated", "PaymentOutcomeUnknown", "ServerUnavailable"}
+_ERRORS = {"ApiError", "NotAuthenticated", "PaymentOutcomeUnknown", "ServerUnavailable", "SessionIdle"}
 _REQUESTS = {
     "AmountTarget",
     "Authorization",
@@ -103,10 +115,12 @@ __all__ = [
     "Account",
     "AccountMatch",
     "AccountRef",
+    "Actor",
     "Allocation",
     "AmountTarget",
     "ApiError",
     "AppliedPayment",
+    "AuditEntry",
     "Authorization",
     "Autopay",
     "AutopayFailure",
@@ -115,6 +129,7 @@ __all__ = [
     "Download",
     "Fee",
     "GuestSession",
+    "IdentityCheck",
     "InvoiceDetail",
     "InvoiceRow",
     "InvoiceToPay",
@@ -125,6 +140,8 @@ __all__ = [
     "NewBankAccount",
     "NewCard",
     "NotAuthenticated",
+    "Note",
+    "Notice",
     "OutboxEmail",
     "Page",
     "PartIn",
@@ -135,6 +152,7 @@ __all__ = [
     "PaymentOutcomeUnknown",
     "PaymentPart",
     "PaymentRequest",
+    "Person",
     "Problem",
     "Quote",
     "QuoteProblem",
@@ -146,6 +164,7 @@ __all__ = [
     "Script",
     "ServerUnavailable",
     "Session",
+    "SessionIdle",
     "Site",
     "Statement",
     "StatementEntry",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from tui.api.errors import ApiError, NotAuthenticated
+from tui.api.errors import ApiError, NotAuthenticated, SessionIdle
 from tui.api.models import Download
 
 if TYPE_CHECKING:
@@ -85,7 +85,11 @@ def error_from_response(response: httpx.Response) -> ApiError:
     error = body.get("error") if isinstance(body, dict) else None
     if isinstance(error, dict) and isinstance(error.get("message"), str) and error["message"].strip():
         code = str(error.get("code") or "unknown_error")
-        cls = NotAuthenticated if status == 401 and code == "not_authenticated" else ApiError
+        cls: type[ApiError] = ApiError
+        if status == 401 and code == "not_authenticated":
+            cls = NotAuthenticated
+        elif status == 401 and code == "session_idle":
+            cls = SessionIdle
         param = error.get("param")
         return cls(
             error["message"],

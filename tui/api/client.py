@@ -6,22 +6,27 @@ retry (the GET's second try, a payment's same-key sends), `retries.py`.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from tui.api.answers import download, error_from_response, json_of, message_of, parse, unreadable
-from tui.api.errors import NotAuthenticated, ServerUnavailable
+from tui.api.errors import ApiError, NotAuthenticated, ServerUnavailable
 from tui.api.models import (
     Account,
     AccountMatch,
+    AuditEntry,
     ContactMessage,
     Download,
     GuestSession,
+    IdentityCheck,
     InvoiceDetail,
     InvoiceRow,
     Me,
+    Note,
+    Notice,
     OutboxEmail,
     Page,
     Payment,
@@ -148,9 +153,10 @@ class PaydeskClient(Transport):
         response = await self._request("GET", "/v1/clerk/accounts", params=params)
         return parse(Page[AccountMatch], response)
 
-    async def outbox(self, email: str) -> Page[OutboxEmail]:
-        """`--dev` servers only: the emails sent to `email`, newest first (the demo inbox)."""
-        response = await self._request("GET", "/v1/dev/outbox", params={"to": email})
+    async def outbox(self, email: str, *, background: bool = False) -> Page[OutboxEmail]:
+        """`--dev` servers only: the emails sent to `email`, newest first (the demo inbox, which polls
+        with `background=True`: the poll is not the person being active)."""
+        response = await self._request("GET", "/v1/dev/outbox", params={"to": email}, background=background)
         return parse(Page[OutboxEmail], response)
 
     async def clock(self, advance_days: int = 0, *, today: dt.date | None = None) -> dt.date:
@@ -281,6 +287,57 @@ class PaydeskClient(Transport):
         path = f"/v1/invoices/{int(invoice_id)}/pdf"
         response = await self._request("GET", path, headers={"Accept": "application/pdf"})
         return download(response, f"invoice-{int(invoice_id)}.pdf")
+
+    # -- clerk console (identity checks, notes, audit, notices, the unlock's revoke) -------------
+
+    async def identity_check(self, account_id: int, checked: list[str], passed: bool) -> IdentityCheck:
+        """Record the clerk's check of the caller (`checked`: "name", "service_address", "phone_last4")."""
+        path = f"/v1/accounts/{int(account_id)}/identity-checks"
+        body = {"checked": list(checked), "passed": passed}
+        return parse(IdentityCheck, await self._request("POST", path, json=body))
+
+    async def notes(self, account_id: int, limit: int = 50, cursor: str | None = None) -> Page[Note]:
+        """The earlier calls' notes, newest first."""
+        params = query(limit=limit, cursor=cursor)
+        path = f"/v1/accounts/{int(account_id)}/notes"
+        return parse(Page[Note], await self._request("GET", path, params=params))
+
+    async def add_note(self, account_id: int, body: str, disposition: str) -> Note:
+        path = f"/v1/accounts/{int(account_id)}/notes"
+        payload = {"body": body, "disposition": disposition}
+        return parse(Note, await self._request("POST", path, json=payload))
+
+    async def account_audit(
+        self, account_id: int, *, date: dt.date | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page[AuditEntry]:
+        """The account's audit trail, newest first; `date` filters on the business date."""
+        params = query(date=date.isoformat() if date else None, limit=limit, cursor=cursor)
+        path = f"/v1/accounts/{int(account_id)}/audit"
+        return parse(Page[AuditEntry], await self._request("GET", path, params=params))
+
+    async def clerk_audit(
+        self, *, date: dt.date | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page[AuditEntry]:
+        """The calling clerk's own actions on `date` (the backend's today when not given)."""
+        params = query(date=date.isoformat() if date else None, limit=limit, cursor=cursor)
+        return parse(Page[AuditEntry], await self._request("GET", "/v1/clerk/audit", params=params))
+
+    async def notices(
+        self, account_id: int, limit: int = 50, cursor: str | None = None, *, background: bool = False
+    ) -> Page[Notice]:
+        """Returns, failed and skipped autopay or scheduled runs, in the server's words, newest first."""
+        params = query(limit=limit, cursor=cursor)
+        path = f"/v1/accounts/{int(account_id)}/notices"
+        return parse(Page[Notice], await self._request("GET", path, params=params, background=background))
+
+    async def mark_notice_seen(self, notice_id: int) -> Notice:
+        return parse(Notice, await self._request("POST", f"/v1/notices/{int(notice_id)}/seen"))
+
+    async def revoke(self, token: str) -> None:
+        """Revoke another session than the client's own (the one an unlock replaced); quiet when it
+        is already gone or the server is away: nothing the person could fix."""
+        with contextlib.suppress(ApiError):
+            await self._request("POST", "/v1/auth/logout", token=token)
 
     # -- issue 9 (i9-wizard): void and refund, clerks only (docs/WIRE.md) ---------------------------
     # Each is sent once; an UndoAttempt (retries.py) sends it again, same key, when its answer is lost.

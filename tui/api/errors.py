@@ -56,3 +56,10 @@ class PaymentOutcomeUnknown(ServerUnavailable):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, code="outcome_unknown")
+
+
+class SessionIdle(ApiError):
+    """401 `session_idle`: a clerk's session sat idle too long on the server; unlock to go on.
+
+    Not a NotAuthenticated: the app keeps the call's screens and asks the same person to sign in again.
+    """

@@ -409,3 +409,60 @@ class Download(WireModel):
     filename: str
     content: bytes
     media_type: str = ""
+
+
+# ---- clerk console (docs/WIRE.md "Clerk console": identity checks, notes, audit, notices) --------
+
+
+class IdentityCheck(WireModel):
+    """A clerk's check of the caller: what was compared with the account, and whether it matched."""
+
+    id: int
+    account_id: int
+    checked: list[str] = []  # "name", "service_address", "phone_last4"
+    passed: bool
+    created_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class Person(WireModel):
+    id: int
+    name: str
+
+
+class Note(WireModel):
+    """A call's wrap-up: what it was about and how it ended."""
+
+    id: int
+    account_id: int
+    body: str
+    disposition: str  # "paid", "promised_to_pay", "question_answered", "dispute" or "other"
+    created_by: Person | None = None
+    created_at: dt.datetime
+
+
+class Actor(WireModel):
+    id: int
+    name: str
+    role: str
+
+
+class AuditEntry(WireModel):
+    """One audited action: the real time, the business date (the backend's clock) and who did it."""
+
+    id: int
+    at: dt.datetime
+    business_date: dt.date | None = None
+    actor: Actor | None = None
+    action: str
+    detail: dict[str, Any] = {}
+
+
+class Notice(WireModel):
+    """A return, a failed or skipped autopay or scheduled run, said in words by the server."""
+
+    id: int
+    kind: str
+    message: str
+    created_on: dt.date
+    seen: bool = False

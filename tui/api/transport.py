@@ -22,6 +22,9 @@ CONNECT_TIMEOUT = 3.0
 # connections after 5 s, httpx's own default expiry): reusing one at the moment the server closes it fails
 # with no answer, and a POST other than a payment cannot be sent again.
 KEEPALIVE_SECONDS = 3.0
+# Sent with the app's automatic requests (the demo inbox poll, refreshes nobody asked for): the server
+# does not count them as the clerk being active, so an idle clerk's session still ends.
+BACKGROUND_HEADER = "X-Paydesk-Background"
 
 
 @functools.cache
@@ -91,13 +94,20 @@ class Transport:
         params: dict[str, Any] | None = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
+        background: bool = False,
+        token: str | None = None,
     ) -> httpx.Response:
+        """`background=True` marks a request the person did not ask for; `token` sends another token
+        than the client's (revoking the session an unlock replaced)."""
         import httpx
 
         http = self._client()
         headers = dict(headers or {})
-        if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
+        token = token or self._token
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if background:
+            headers[BACKGROUND_HEADER] = "1"
         tries = tries_for(method)  # tui/api/retries.py says which requests may go out twice
         for attempt in range(1, tries + 1):
             try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -24,6 +24,8 @@ class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
     """Subclasses write `compose_body`; workers' errors go to the app's one handler."""
 
     app: PaydeskApp  # type: ignore[assignment]
+    # The clerk console's screens carry more keys than 80 columns hold with the footer's usual spacing.
+    COMPACT_FOOTER: ClassVar[bool] = False
 
     @property
     def client(self) -> PaydeskClient:
@@ -38,7 +40,7 @@ class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
             from tui.widgets.demo_inbox import DemoInbox
 
             yield DemoInbox()
-        yield Footer()
+        yield Footer(compact=self.COMPACT_FOOTER)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

@@ -1,6 +1,6 @@
-"""Home: the account overview and the invoices in tabs (All / Open / In Progress / Paid).
+"""Home: the customer's account overview and the invoices in tabs (All / Open / In Progress / Paid).
 
-A clerk sees the same view of a customer's account, read-only, under a banner that says so.
+Clerks never come here: their view of an account is the customer 360 (tui/screens/clerk/account.py).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from textual.command import SimpleCommand
 from textual.markup import escape
 from textual.widgets import Static, TabbedContent, TabPane
 
-from tui.api import AccountMatch, AccountRef, InvoiceRow
+from tui.api import AccountRef, InvoiceRow
 from tui.screens.base import Command, PaydeskScreen
 from tui.widgets.balance_card import BalanceCard
 from tui.widgets.invoice_table import InvoiceTable
@@ -115,13 +115,11 @@ class HomeScreen(PaydeskScreen):
             id="home.accounts",
             tooltip="Switch to another of your accounts",
         ),
-        Binding("escape", "back", "Back to search", id="home.back", tooltip="Back to the account search"),
     ]
 
-    def __init__(self, account: AccountRef | AccountMatch | None, *, read_only: bool = False) -> None:
+    def __init__(self, account: AccountRef | None) -> None:
         super().__init__()
         self.account = account
-        self.read_only = read_only
 
     def compose_body(self) -> ComposeResult:
         account = self.account
@@ -133,11 +131,7 @@ class HomeScreen(PaydeskScreen):
             )
             return
         number, name = escape(account.account_number), escape(account.name)
-        if self.read_only:
-            yield Static(f"Viewing account {number} — {name} (clerk, read-only)", id="clerk-banner")
-        # The clerk's banner already names the account.
-        heading = "" if self.read_only else f"Account {number} · {name}"
-        yield BalanceCard(heading)
+        yield BalanceCard(f"Account {number} · {name}")
         with TabbedContent(initial="open", id="tabs"):
             for status, label, empty in TABS:
                 with TabPane(label, id=status):
@@ -194,15 +188,12 @@ class HomeScreen(PaydeskScreen):
     # ---- keys ----------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "back":
-            return self.read_only
         if action == "choose_account":
-            return not self.read_only and len(self._other_accounts()) > 0
+            return len(self._other_accounts()) > 0
         if action in ("refresh", "show_tab", "pay_selected", "make_payment", "payment_history"):
             return self.account is not None
         if action in SELF_SERVICE_ACTIONS:
-            # The customer's own account only: a clerk's read-only view changes nothing.
-            return self.account is not None and not self.read_only
+            return self.account is not None
         return True
 
     def action_refresh(self) -> None:
@@ -232,8 +223,7 @@ class HomeScreen(PaydeskScreen):
         from tui.screens.pay import PayScreen
 
         assert self.account is not None
-        # A clerk takes the payment by phone on the account they opened; a customer pays online.
-        self.app.push_screen(PayScreen(self.account, invoices, clerk=self.read_only), self._after_payment)
+        self.app.push_screen(PayScreen(self.account, invoices), self._after_payment)
 
     def _after_payment(self, payment: object) -> None:
         if payment is not None:
@@ -250,32 +240,29 @@ class HomeScreen(PaydeskScreen):
     def action_settings(self) -> None:
         from tui.screens.settings import SettingsScreen
 
-        assert isinstance(self.account, AccountRef)
+        assert self.account is not None
         self.app.push_screen(SettingsScreen(self.account))
 
     def action_statement(self) -> None:
         from tui.screens.statement import StatementScreen
 
-        assert isinstance(self.account, AccountRef)
+        assert self.account is not None
         self.app.push_screen(StatementScreen(self.account))
 
     def action_scheduled(self) -> None:
         from tui.screens.scheduled import ScheduledPaymentsScreen
 
-        assert isinstance(self.account, AccountRef)
+        assert self.account is not None
         self.app.push_screen(ScheduledPaymentsScreen(self.account))
 
     def action_contact(self) -> None:
         from tui.screens.contact import ContactScreen
 
-        assert isinstance(self.account, AccountRef)
+        assert self.account is not None
         self.app.push_screen(ContactScreen(self.account))
 
     def action_show_tab(self, status: str) -> None:
         self.query_one(TabbedContent).active = status
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
 
     def _other_accounts(self) -> list[AccountRef]:
         me = self.app.me
