@@ -172,6 +172,22 @@ async def test_the_identity_check_shows_the_account_and_opens_the_360(pay_server
         assert screen.payments[0].confirmation_number in text
 
 
+async def test_pay_with_nothing_selected_opens_the_wizard_on_the_balance_without_a_warning(
+    pay_server,
+) -> None:
+    from tui.screens.pay import PayScreen
+
+    clerk = login(pay_server.base_url, CLERK)
+    app = make_app(pay_server.base_url, clerk)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_dana(pilot)
+        await confirmed(pilot)
+        await pilot.press("p")
+        await on_screen(pilot, PayScreen)
+        # No invoice selected is the usual phone payment (the balance), not a mistake to warn about.
+        assert [n.title for n in app._notifications if n.title == "Nothing selected"] == []
+
+
 async def test_a_failed_check_allows_a_note_and_new_call_only(pay_server) -> None:
     clerk = login(pay_server.base_url, CLERK)
     app = make_app(pay_server.base_url, clerk)

@@ -199,7 +199,8 @@ class CustomerScreen(PaydeskScreen):
     def action_pay(self) -> None:
         from tui.screens.pay import PayScreen
 
-        selected = self.query_one(InvoiceTable).selection_to_pay() or []
+        # Nothing selected is not a mistake here: the wizard then offers the balance, preselected.
+        selected = self.query_one(InvoiceTable).selection()
         check = self.app.call.identity_check
         # The payment names this call's identity check (the server refuses a clerk's payment without one).
         wizard = PayScreen(self.match, selected, clerk=True, identity_check_id=check.id if check else None)
