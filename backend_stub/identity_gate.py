@@ -1,7 +1,8 @@
-"""The identity gate: a clerk changes an account (pays, voids, refunds, schedules, sets autopay, adds or
-removes a method, edits the profile) only with a passed identity check of their own on that account that
-has not expired. Customers are not gated: they signed in as themselves. The one place the rule lives;
-`deps.account_access(..., identity_checked=True)` and the routes that find their account later call it."""
+"""The identity gate: a clerk changes an account (pays, voids, refunds, schedules, sets autopay, adds,
+removes or chooses the default method, edits the profile) only with a passed identity check of their own
+on that account that has not expired. Customers are not gated: they signed in as themselves. The one place
+the rule lives; `deps.account_access(..., identity_checked=True)` and the routes that find their account
+later call it."""
 
 from __future__ import annotations
 

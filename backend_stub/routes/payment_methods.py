@@ -111,13 +111,14 @@ def _audit(conn, user: User, account_id: int, action: str, method_id: int) -> No
     "/v1/payment-methods/{method_id}",
     operation_id="updatePaymentMethod",
     response_model=PaymentMethod,
-    responses=errors(400, 401, 404),
+    responses=errors(400, 401, 403, 404),
     summary="Make a saved method the account's default",
 )
 def update_method(
     method_id: PathId, body: PaymentMethodPatch, user: UserDep, conn: WriteConn
 ) -> PaymentMethod:
     row = _own_method(conn, user, method_id)
+    identity_gate.require(conn, user, row["account_id"])  # the default is a change to the account
     store.make_default(conn, row["account_id"], method_id)
     _audit(conn, user, row["account_id"], "payment_method.default", method_id)
     return views.payment_method(store.one(conn, method_id))

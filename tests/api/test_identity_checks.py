@@ -103,6 +103,9 @@ def _guarded(api: Api, lee: int) -> dict[str, object]:
             f"/v1/accounts/{lee}/autopay", CLERK, json={"enabled": True, "payment_method_id": method_id}
         ),
         "method_add": lambda: api.post(f"/v1/accounts/{lee}/payment-methods", CLERK, json=card(VISA)),
+        "method_default": lambda: api.patch(
+            f"/v1/payment-methods/{spare.json()['id']}", CLERK, json={"is_default": True}
+        ),
         "method_remove": lambda: api.delete(f"/v1/payment-methods/{spare.json()['id']}", CLERK),
         "scheduled_create": lambda: api.post(
             f"/v1/accounts/{lee}/scheduled-payments",
@@ -154,6 +157,7 @@ def test_every_guarded_action_needs_a_passed_unexpired_check_of_the_clerk_on_tha
         "profile": 200,
         "autopay": 200,
         "method_add": 201,
+        "method_default": 200,
         "method_remove": 204,
         "scheduled_create": 201,
         "scheduled_change": 200,
