@@ -4,15 +4,18 @@ Idempotency-Key as payments have, so a retry answers the first answer and never 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
+from sqlalchemy import Connection, Engine
 
 from backend_stub import idempotency, identity_gate
 from backend_stub.deps import EngineDep, PathId, SettingsDep, clerk_only
 from backend_stub.errors import not_found
 from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments import recovery, undo
+from backend_stub.processor import Processor
 from backend_stub.routes.common import errors
 from backend_stub.routes.payments import JSON, request_secret
 from backend_stub.schemas import ErrorBody, Payment
@@ -59,6 +62,39 @@ def _answer(
     )
 
 
+def _undo(
+    request: Request,
+    clerk: User,
+    engine: EngineDep,
+    settings: SettingsDep,
+    payment_id: int,
+    idempotency_key: str | None,
+    what: str,
+    body: VoidRequest | RefundRequest,
+    decide: Callable[[Connection], tuple[int, dict]],
+    tell: Callable[[Engine, Processor, int], None],
+) -> Response:
+    """A void or a refund under its Idempotency-Key: decided once, the processor told after (`tell` with
+    the answer's id), a refusal audited as `payment.<what>_refused`."""
+    key = idempotency.check_key(idempotency_key)
+    account_id = _open(engine, clerk, payment_id)
+    processor = request.app.state.processor
+    print_ = idempotency.fingerprint(
+        request_secret(request, engine, settings), payment_id, {what: body.model_dump(mode="json")}
+    )
+    answer = undo.keyed(
+        engine,
+        request.app.state.owner,
+        clerk,
+        key,
+        print_,
+        lambda record_id: recovery.recover(engine, processor, settings, record_id),
+        decide,
+        lambda payload: tell(engine, processor, payload["id"]),
+    )
+    return _answer(engine, clerk, account_id, f"payment.{what}_refused", *answer)
+
+
 @router.post(
     "/v1/payments/{payment_id}/void",
     operation_id="voidPayment",
@@ -75,23 +111,18 @@ def void_payment(
     settings: SettingsDep,
     idempotency_key: Key = None,
 ) -> Response:
-    key = idempotency.check_key(idempotency_key)
-    account_id = _open(engine, clerk, payment_id)
-    processor = request.app.state.processor
-    print_ = idempotency.fingerprint(
-        request_secret(request, engine, settings), payment_id, {"void": body.model_dump(mode="json")}
-    )
-    answer = undo.keyed(
-        engine,
-        request.app.state.owner,
+    return _undo(
+        request,
         clerk,
-        key,
-        print_,
-        lambda record_id: recovery.recover(engine, processor, settings, record_id),
+        engine,
+        settings,
+        payment_id,
+        idempotency_key,
+        "void",
+        body,
         lambda conn: undo.void(conn, clerk, payment_id, body.reason),
-        lambda payload: undo.void_at_processor(engine, processor, payload["id"]),
+        undo.void_at_processor,
     )
-    return _answer(engine, clerk, account_id, "payment.void_refused", *answer)
 
 
 @router.post(
@@ -111,20 +142,15 @@ def refund_payment(
     settings: SettingsDep,
     idempotency_key: Key = None,
 ) -> Response:
-    key = idempotency.check_key(idempotency_key)
-    account_id = _open(engine, clerk, payment_id)
-    processor = request.app.state.processor
-    print_ = idempotency.fingerprint(
-        request_secret(request, engine, settings), payment_id, {"refund": body.model_dump(mode="json")}
-    )
-    answer = undo.keyed(
-        engine,
-        request.app.state.owner,
+    return _undo(
+        request,
         clerk,
-        key,
-        print_,
-        lambda record_id: recovery.recover(engine, processor, settings, record_id),
+        engine,
+        settings,
+        payment_id,
+        idempotency_key,
+        "refund",
+        body,
         lambda conn: undo.refund(conn, clerk, payment_id, body.amount_cents, body.reason),
-        lambda payload: undo.refund_at_processor(engine, processor, payload["id"]),
+        undo.refund_at_processor,
     )
-    return _answer(engine, clerk, account_id, "payment.refund_refused", *answer)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, text
 
 from backend_stub.store.db import create_db_engine, reading, writing
-from backend_stub.store.migrate import alembic_config, upgrade
+from backend_stub.store.migrate import upgrade
+from tests.unit.migrating import migrate
 
 
 @pytest.fixture
@@ -18,13 +18,6 @@ def engine(demo_db: str) -> Iterator[Engine]:
     engine = create_db_engine(demo_db)
     yield engine
     engine.dispose()
-
-
-def migrate(engine: Engine, how: str, revision: str) -> None:
-    config = alembic_config()
-    with writing(engine) as conn:
-        config.attributes["connection"] = conn
-        getattr(command, how)(config, revision)
 
 
 def _statuses(engine: Engine) -> dict[int, str]:

@@ -4,41 +4,21 @@ PostgreSQL."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
-from alembic import command
 from sqlalchemy import Engine, text
 
 from backend_stub import clock
 from backend_stub.store import audit
-from backend_stub.store.db import create_db_engine, reading, writing
-from backend_stub.store.migrate import alembic_config, upgrade
-from tests.support.stub import fresh_postgres_database, postgres_available
+from backend_stub.store.db import reading, writing
+from backend_stub.store.migrate import upgrade
+from tests.unit.migrating import migrate
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "postgres":
-        if not postgres_available():
-            pytest.skip("no PostgreSQL at 127.0.0.1:5432")
-        with fresh_postgres_database() as url:
-            engine = create_db_engine(url)
-            yield engine
-            engine.dispose()
-    else:
-        engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
-        yield engine
-        engine.dispose()
-
-
-def migrate(engine: Engine, how: str, revision: str) -> None:
-    config = alembic_config()
-    with writing(engine) as conn:
-        config.attributes["connection"] = conn
-        getattr(command, how)(config, revision)
+@pytest.fixture
+def engine(empty_engine: Engine) -> Engine:
+    return empty_engine
 
 
 def test_old_audit_rows_get_the_date_of_their_time(engine: Engine) -> None:
