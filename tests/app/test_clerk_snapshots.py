@@ -124,6 +124,7 @@ def test_audit(snap_compare, pay_server, clerk, monkeypatch: pytest.MonkeyPatch)
         screen = await on_screen(pilot, audit.AuditScreen)
         trail = screen.query_one("#account-trail", DataTable)
         await wait_for(pilot, lambda: drawn(trail) and not trail.loading, "the trail drawn")
+        await wait_for(pilot, lambda: pilot.app.focused is trail, "the trail focused")
         await pilot.pause()
 
     assert snap_compare(make_app(pay_server.base_url, clerk), run_before=ready, terminal_size=SMALL)

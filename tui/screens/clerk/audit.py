@@ -167,6 +167,8 @@ class AuditScreen(PaydeskScreen):
             trail.loading = False
             trail.loading_more = False
         trail.add_page(page)
+        if trail is self._trail() and cursor is None:
+            trail.focus()  # a loading widget gives its focus away (to the tabs): take it back
         shown = "of the clerk's actions today" if trail.id == "mine-trail" else "entries"
         self.say(f"{trail.row_count} of {trail.total} {shown}, newest first.")
 
