@@ -20,6 +20,7 @@ from tui.api import AccountRef, InvoiceRow
 from tui.screens.base import Command, PaydeskScreen
 from tui.widgets.balance_card import BalanceCard
 from tui.widgets.invoice_table import InvoiceTable
+from tui.widgets.notice_banner import NoticeBanner
 
 # (tab id = the server's status filter, label, what an empty tab says)
 TABS = (
@@ -115,6 +116,13 @@ class HomeScreen(PaydeskScreen):
             id="home.accounts",
             tooltip="Switch to another of your accounts",
         ),
+        Binding(
+            "n",
+            "dismiss_notice",
+            "Got it",
+            id="home.dismiss_notice",
+            tooltip="Mark the notice on top as seen: it will not show again",
+        ),
     ]
 
     def __init__(self, account: AccountRef | None) -> None:
@@ -132,6 +140,7 @@ class HomeScreen(PaydeskScreen):
             return
         number, name = escape(account.account_number), escape(account.name)
         yield BalanceCard(f"Account {number} · {name}")
+        yield NoticeBanner(id="home-notice")
         with TabbedContent(initial="open", id="tabs"):
             for status, label, empty in TABS:
                 with TabPane(label, id=status):
@@ -156,6 +165,24 @@ class HomeScreen(PaydeskScreen):
         card = self.query_one(BalanceCard)
         card.summary = None
         card.summary = await self.client.summary(self.account.id)
+        self.load_notices()
+
+    @work(exclusive=True, exit_on_error=False, group="notices")
+    async def load_notices(self) -> None:
+        """What happened to the account's money without the customer asking, until they have seen it."""
+        assert self.account is not None
+        page = await self.client.notices(self.account.id, limit=20)
+        self.query_one(NoticeBanner).show(page.items)
+        self.refresh_bindings()
+
+    @work(exclusive=True, exit_on_error=False, group="notices")
+    async def action_dismiss_notice(self) -> None:
+        banner = self.query_one(NoticeBanner)
+        if banner.first is None:
+            return
+        await self.client.mark_notice_seen(banner.first.id)
+        banner.drop_first()
+        self.refresh_bindings()
 
     def retry(self) -> None:
         if self.account is not None:
@@ -190,6 +217,9 @@ class HomeScreen(PaydeskScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose_account":
             return len(self._other_accounts()) > 0
+        if action == "dismiss_notice":
+            banners = self.query(NoticeBanner)
+            return bool(banners) and banners.first().first is not None
         if action in ("refresh", "show_tab", "pay_selected", "make_payment", "payment_history"):
             return self.account is not None
         if action in SELF_SERVICE_ACTIONS:
