@@ -19,8 +19,9 @@ from backend_stub.billing.problems import Problem
 from backend_stub.deps import Conn, PathId, account_access
 from backend_stub.errors import invalid
 from backend_stub.one_trip import OneTripRoute, in_request_thread
-from backend_stub.routes.common import Limit, errors
-from backend_stub.schemas import PLAIN_TEXT, StatementEntry, StatementPage
+from backend_stub.routes.common import CursorQuery, Limit, errors
+from backend_stub.schemas import StatementEntry, StatementPage
+from backend_stub.store import refunds as refund_store
 from backend_stub.store import statement as store
 
 router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
@@ -82,7 +83,7 @@ def get_statement(
     from_: From = None,
     to: To = None,
     limit: Limit = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+    cursor_: CursorQuery = None,
     format: Format = "json",
 ) -> StatementPage | Response:
     offset = (cursor.decode_id(cursor_) or 0) if format == "json" else 0  # CSV: the whole range
@@ -93,7 +94,7 @@ def get_statement(
         store.invoices_through(conn, account_id, end),
         paid,
         store.parts_of(conn, ids),
-        store.refunds_of(conn, ids),
+        refund_store.of_payments(conn, ids),
     )
     result = rules.build(events, start, end)
     if format == "csv":

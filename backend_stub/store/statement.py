@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import Connection, RowMapping, select
 
-from backend_stub.store.tables import invoices, payment_parts, payment_refunds, payments
+from backend_stub.store.tables import invoices, payment_parts, payments
 
 
 def invoices_through(conn: Connection, account_id: int, end: date) -> list[RowMapping]:
@@ -72,26 +72,6 @@ def parts_of(conn: Connection, payment_ids: list[int]) -> dict[int, list[RowMapp
             )
             .where(payment_parts.c.payment_id.in_(chunk))
             .order_by(payment_parts.c.id)
-        ).mappings()
-        for row in rows:
-            found.setdefault(row["payment_id"], []).append(row)
-    return found
-
-
-def refunds_of(conn: Connection, payment_ids: list[int]) -> dict[int, list[RowMapping]]:
-    """The refunds of these payments by payment id (a statement's refund lines)."""
-    found: dict[int, list[RowMapping]] = {}
-    for start in range(0, len(payment_ids), 500):
-        chunk = payment_ids[start : start + 500]
-        rows = conn.execute(
-            select(
-                payment_refunds.c.id,
-                payment_refunds.c.payment_id,
-                payment_refunds.c.amount_cents,
-                payment_refunds.c.created_at,
-            )
-            .where(payment_refunds.c.payment_id.in_(chunk))
-            .order_by(payment_refunds.c.id)
         ).mappings()
         for row in rows:
             found.setdefault(row["payment_id"], []).append(row)
