@@ -8,18 +8,13 @@ reflect expression indexes (`lower(email)`), so those are compared on PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-from backend_stub.store.db import create_db_engine
 from backend_stub.store.migrate import upgrade
 from backend_stub.store.tables import metadata
-from tests.support.stub import fresh_postgres_database, postgres_available
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*expression-based index:UserWarning", "ignore:.*expression-based index"
@@ -32,21 +27,6 @@ def drift(engine: Engine) -> list:
             conn, opts={"compare_type": True, "compare_server_default": True}
         )
         return compare_metadata(context, metadata)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    if request.param == "postgres":
-        if not postgres_available():
-            pytest.skip("no PostgreSQL at 127.0.0.1:5432: compared on SQLite only")
-        with fresh_postgres_database() as url:
-            engine = create_db_engine(url)
-            yield engine
-            engine.dispose()
-    else:
-        engine = create_db_engine(f"sqlite:///{tmp_path / 'drift.db'}")
-        yield engine
-        engine.dispose()
 
 
 def test_the_migrations_build_the_tables_module(empty_engine: Engine) -> None:
