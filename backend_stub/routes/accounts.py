@@ -14,8 +14,8 @@ from backend_stub.billing.summary import summarize
 from backend_stub.deps import CallerDep, Conn, PathId, account_access
 from backend_stub.errors import guest_forbidden
 from backend_stub.one_trip import OneTripRoute, in_request_thread, short_read
-from backend_stub.routes.common import Limit, errors
-from backend_stub.schemas import PLAIN_TEXT, Account, InvoicePage, Summary
+from backend_stub.routes.common import CursorQuery, Limit, errors
+from backend_stub.schemas import Account, InvoicePage, Summary
 from backend_stub.store import accounts as account_store
 from backend_stub.store import autopay as autopay_store
 from backend_stub.store import invoices as invoice_store
@@ -85,7 +85,7 @@ def list_invoices(
     status: StatusFilter = "all",
     kind: KindFilter = "all",
     limit: Limit = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+    cursor_: CursorQuery = None,
 ) -> Response:
     scope = f"{status}/{kind}"
     after, known_total = cursor.decode_date_id_count(cursor_, scope)

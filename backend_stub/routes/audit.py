@@ -15,8 +15,7 @@ from sqlalchemy import RowMapping
 from backend_stub import clock, cursor
 from backend_stub.deps import Conn, PathId, account_access, clerk_only
 from backend_stub.one_trip import OneTripRoute, in_request_thread
-from backend_stub.routes.common import Limit, errors
-from backend_stub.schemas import PLAIN_TEXT
+from backend_stub.routes.common import CursorQuery, Limit, errors
 from backend_stub.schemas.console import Actor, AuditItem, AuditItemPage
 from backend_stub.store import audit
 from backend_stub.store.auth import User
@@ -27,7 +26,7 @@ Auditor = Annotated[User, clerk_only("Only a clerk can read the audit trail.")]
 BusinessDate = Annotated[
     date | None, Query(alias="date", description="A business date, YYYY-MM-DD: only the rows written on it.")
 ]
-Cursor = Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)]
+Cursor = CursorQuery
 
 
 @in_request_thread(io=False)

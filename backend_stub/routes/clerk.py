@@ -10,7 +10,7 @@ from backend_stub import cursor, views
 from backend_stub.deps import Conn, clerk_only
 from backend_stub.errors import invalid
 from backend_stub.one_trip import OneTripRoute
-from backend_stub.routes.common import errors
+from backend_stub.routes.common import CursorQuery, errors
 from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, ClerkAccountPage
 from backend_stub.store import accounts as store
 from backend_stub.store import audit
@@ -35,7 +35,7 @@ def search_accounts(
     last_name: Annotated[str | None, Query(max_length=100, pattern=PLAIN_TEXT)] = None,
     email: Annotated[str | None, Query(max_length=254, pattern=PLAIN_TEXT)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+    cursor_: CursorQuery = None,
 ) -> ClerkAccountPage:
     by_email = email is not None and email.strip() != ""
     by_number = bool(account_number and account_number.strip()) and bool(last_name and last_name.strip())

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Query, Request
 from backend_stub import clock, cursor, jobs
 from backend_stub.deps import EngineDep, PathId, SettingsDep
 from backend_stub.errors import invalid, not_found
-from backend_stub.routes.common import errors
+from backend_stub.routes.common import CursorQuery, errors
 from backend_stub.schemas import (
     MAX_ID,
     MAX_LIMIT,
@@ -44,7 +44,7 @@ def list_outbox(
     engine: EngineDep,
     to: Annotated[str, Query(min_length=1, max_length=254, pattern=PLAIN_TEXT)],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+    cursor_: CursorQuery = None,
 ) -> OutboxPage:
     before_id = cursor.decode_id(cursor_)
     with reading(engine) as conn:
@@ -96,7 +96,7 @@ def list_audit(
     engine: EngineDep,
     account_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+    cursor_: CursorQuery = None,
 ) -> AuditPage:
     before_id = cursor.decode_id(cursor_)
     with reading(engine) as conn:

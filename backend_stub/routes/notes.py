@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy import RowMapping
 
 from backend_stub import cursor
 from backend_stub.clock import utcnow
 from backend_stub.deps import Conn, PathId, WriteConn, account_access, clerk_only
 from backend_stub.one_trip import OneTripRoute
-from backend_stub.routes.common import Limit, errors
-from backend_stub.schemas import PLAIN_TEXT
+from backend_stub.routes.common import CursorQuery, Limit, errors
 from backend_stub.schemas.console import Author, Note, NoteIn, NotePage
 from backend_stub.store import audit
 from backend_stub.store import notes as store
@@ -67,7 +66,7 @@ def list_notes(
     _account: ListedAccount,
     conn: Conn,
     limit: Limit = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+    cursor_: CursorQuery = None,
 ) -> NotePage:
     rows, total = store.page(conn, account_id, limit=limit, before_id=cursor.decode_id(cursor_))
     rows, next_cursor = cursor.page(rows, limit, lambda r: (r["id"],))

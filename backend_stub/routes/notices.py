@@ -7,15 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from sqlalchemy import RowMapping
 
 from backend_stub import cursor
 from backend_stub.deps import Conn, PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import not_found
 from backend_stub.one_trip import OneTripRoute, short_read
-from backend_stub.routes.common import Limit, errors
-from backend_stub.schemas import PLAIN_TEXT
+from backend_stub.routes.common import CursorQuery, Limit, errors
 from backend_stub.schemas.console import Notice, NoticePage
 from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
@@ -45,7 +44,7 @@ def list_notices(
     _account: ListedAccount,
     conn: Conn,
     limit: Limit = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+    cursor_: CursorQuery = None,
 ) -> NoticePage:
     rows, total = store.page(conn, account_id, limit=limit, before_id=cursor.decode_id(cursor_))
     rows, next_cursor = cursor.page(rows, limit, lambda r: (r["id"],))

@@ -20,10 +20,9 @@ from backend_stub.payments import make, read_aloud, recovery
 from backend_stub.payments.command import from_request
 from backend_stub.payments.plan import plan, quote_view
 from backend_stub.payments.record import payment_payload
-from backend_stub.routes.common import errors
+from backend_stub.routes.common import CursorQuery, errors
 from backend_stub.schemas import (
     MAX_LIMIT,
-    PLAIN_TEXT,
     ErrorBody,
     Payment,
     PaymentPage,
@@ -222,7 +221,7 @@ def list_payments(
     _account: ListedAccount,
     conn: Conn,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+    cursor_: CursorQuery = None,
 ) -> PaymentPage:
     after = cursor.decode_datetime_id(cursor_)
     since = datetime.combine(history_start(clock.today(conn)), datetime.min.time())

@@ -15,8 +15,8 @@ from backend_stub.deps import Conn, EngineDep, PathId, SettingsDep, UserDep, Wri
 from backend_stub.errors import ApiError, invalid, not_found
 from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments import scheduling
-from backend_stub.routes.common import Limit, errors
-from backend_stub.schemas import PLAIN_TEXT, ScheduledChange, ScheduledCreate, ScheduledPage, ScheduledPayment
+from backend_stub.routes.common import CursorQuery, Limit, errors
+from backend_stub.schemas import ScheduledChange, ScheduledCreate, ScheduledPage, ScheduledPayment
 from backend_stub.settings import Settings
 from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
@@ -61,7 +61,7 @@ def list_scheduled(
     conn: Conn,
     status: Annotated[Literal["all", "scheduled"], Query()] = "all",
     limit: Limit = 50,
-    cursor_: Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)] = None,
+    cursor_: CursorQuery = None,
 ) -> ScheduledPage:
     after = cursor.decode_date_id(cursor_)
     rows, total = store.page(conn, account_id, status == "scheduled", limit, after)
