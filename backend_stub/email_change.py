@@ -168,10 +168,16 @@ def confirm_change(
         return code_expired()
     expected = _code_hash(_pepper(conn, settings), account_id, change["new_email"], code)
     if not hmac.compare_digest(expected, change["code_hash"]):
-        if store.record_wrong_code(conn, int(change["id"]), MAX_TRIES, now):
-            audit.record(conn, user.id, "account.email_change_dead", account_id, email_change_id=change["id"])
-            return code_dead()
-        return wrong_code(change["new_email"])
+        dead = store.record_wrong_code(conn, int(change["id"]), MAX_TRIES, now)
+        # Every try is someone's action on the account (a clerk's above all): audited, the code never.
+        audit.record(
+            conn,
+            user.id,
+            "account.email_change_dead" if dead else "account.email_change_wrong_code",
+            account_id,
+            email_change_id=change["id"],
+        )
+        return code_dead() if dead else wrong_code(change["new_email"])
     if not store.confirm(conn, int(change["id"]), now):
         return no_pending_email()
     old_email, new_email = row["email"], change["new_email"]
