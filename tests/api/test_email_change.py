@@ -4,6 +4,7 @@ change and a clerk's alike. Over real HTTP, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import httpx
@@ -241,3 +242,31 @@ def test_another_account_is_404_and_a_guest_or_nobody_is_refused(demo: Api) -> N
         assert_error(_confirm(demo, account_id, "123456", DANA), 404, "not_found", "not_found", None)
     r = demo.http.post(f"/v1/accounts/{lee}/email/confirm", json={"code": "123456"})
     assert_error(r, 401, "authentication", "not_authenticated")
+
+
+def test_racing_tries_are_each_counted_once_and_one_right_code_wins_once(fresh: Api) -> None:
+    dana = fresh.account_id(DANA)
+    token = fresh.token(DANA)
+
+    def confirm(code: str) -> httpx.Response:
+        with httpx.Client(base_url=fresh.base_url, timeout=30) as client:
+            return client.post(
+                f"/v1/accounts/{dana}/email/confirm",
+                json={"code": code},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+
+    assert fresh.patch(f"/v1/accounts/{dana}", DANA, json={"email": EVE}).status_code == 202
+    code = email_change_code(fresh.base_url, EVE)
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(confirm, [_wrong(code)] * 8))
+    codes = sorted(r.json()["error"]["code"] for r in answers)
+    assert codes == ["code_dead"] * 4 + ["wrong_code"] * 4, codes
+
+    assert fresh.patch(f"/v1/accounts/{dana}", DANA, json={"email": EVE}).status_code == 202
+    code = email_change_code(fresh.base_url, EVE)
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(confirm, [code] * 6))
+    assert sorted(r.status_code for r in answers) == [200] + [409] * 5
+    assert len(_mail(fresh, DANA, "email_changed")) == 1
+    assert len(_audit(fresh, dana, "account.email_change_confirmed")) == 1
