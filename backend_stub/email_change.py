@@ -93,9 +93,10 @@ def request_change(
         conn,
         new_email,
         "Confirm your new Paydesk billing email",
-        f"Hello {_name(row)},\n\nSomeone asked to make {new_email} the billing email of Paydesk account "
-        f"{row['account_number']}. To confirm it, enter this code in Paydesk, or read it to the clerk if "
-        f"you are on the phone with us:\n\n{code}\n\nIt expires in {minutes} minutes and works once. "
+        # To an address nobody has confirmed (a typo reaches a stranger): no name, no account number.
+        f"Hello,\n\nSomeone asked to make {new_email} the billing email of the Paydesk account ending "
+        f"{row['account_number'][-4:]}. To confirm it, enter this code in Paydesk, or read it to the clerk "
+        f"if you are on the phone with us:\n\n{code}\n\nIt expires in {minutes} minutes and works once. "
         "If you did not ask for it, ignore this email: nothing changes without the code.\n",
         kind="email_change_code",
     )

@@ -76,6 +76,9 @@ def test_the_customer_takeover_path_is_refused_at_each_step(fresh: Api) -> None:
     assert _mail(fresh, DANA, "email_change_code") == []
     code = email_change_code(fresh.base_url, EVE)
     assert code not in told["body"]
+    # The unconfirmed address learns nothing that opens the account (a guest lookup needs number and name).
+    [sent] = _mail(fresh, EVE, "email_change_code")
+    assert DANA_NUMBER not in sent["body"] and "Whitfield" not in sent["body"]
     _no_way_in(fresh, EVE, DANA_NUMBER)
     # Still nobody's billing email: a clerk's search by it finds nothing.
     found = fresh.ok("/v1/clerk/accounts", CLERK, params={"email": EVE})
