@@ -1,0 +1,134 @@
+"""What a request may be: a body of at most 64 KiB (413), arriving within its deadline (408).
+
+A pure ASGI middleware (Starlette's BaseHTTPMiddleware reads the body before it lets anyone look). A
+declared `Content-Length` over the limit is refused before a byte of the body is read; a chunked body
+is counted as the app reads it, and refused as soon as the count passes the limit. The deadline runs
+from the moment the headers are in, for the whole body, so a body sent a byte a second is cut off too.
+
+A refusal is answered here, at once, with `Connection: close` (the rest of the body is never read);
+the app, still inside its read, is told the client went away and whatever it answers is dropped.
+The header deadline and the connection cap live in the HTTP protocol (backend_stub.http_protocol).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from backend_stub.errors import error_body
+
+MAX_BODY_BYTES = 64 * 1024
+DISCONNECT: Message = {"type": "http.disconnect"}
+
+TOO_LARGE = (
+    413,
+    error_body(
+        "invalid_request",
+        "request_too_large",
+        f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB: send less.",
+    ),
+)
+TOO_SLOW = (
+    408,
+    error_body(
+        "invalid_request",
+        "request_timeout",
+        "The request body did not arrive in time: send the request again.",
+    ),
+)
+
+
+class RequestLimits:
+    """Wraps the app (see app.PaydeskApp): bodies of at most `max_body_bytes`, read in `body_timeout`."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int, body_timeout_seconds: float) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.body_timeout_seconds = body_timeout_seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = declared_length(scope)
+        if declared is not None and declared > self.max_body_bytes:
+            await refuse(send, *TOO_LARGE)
+            return
+        guard = _BodyGuard(receive, send, self.max_body_bytes, self.body_timeout_seconds)
+        await self.app(scope, guard.receive, guard.send)
+
+
+def declared_length(scope: Scope) -> int | None:
+    """The request's Content-Length, or None (chunked, or none sent; the parser refused a bad one)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def refuse(send: Send, status: int, body: dict) -> None:
+    """Answer `status` with the house error `body` and close the connection after it."""
+    payload = json.dumps(body, separators=(",", ":")).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode("ascii")),
+                (b"connection", b"close"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload, "more_body": False})
+
+
+class _BodyGuard:
+    """One request's `receive` and `send`: counts the body and keeps its deadline."""
+
+    def __init__(self, receive: Receive, send: Send, max_bytes: int, timeout: float) -> None:
+        self._receive = receive
+        self._send = send
+        self._max_bytes = max_bytes
+        self._deadline = asyncio.get_running_loop().time() + timeout
+        self._received = 0
+        self._body_done = False
+        self._started = False  # the app began its answer: too late for ours
+        self._refused = False  # we answered: the app's answer goes nowhere
+
+    async def receive(self) -> Message:
+        if self._refused:
+            return DISCONNECT
+        if self._body_done:
+            return await self._receive()  # waiting for a disconnect: no deadline on that
+        remaining = self._deadline - asyncio.get_running_loop().time()
+        try:
+            if remaining <= 0:
+                raise TimeoutError
+            message = await asyncio.wait_for(self._receive(), remaining)
+        except TimeoutError:
+            return await self._refuse(*TOO_SLOW)
+        if message["type"] == "http.request":
+            self._received += len(message.get("body", b""))
+            if self._received > self._max_bytes:
+                return await self._refuse(*TOO_LARGE)
+            self._body_done = not message.get("more_body", False)
+        return message
+
+    async def send(self, message: Message) -> None:
+        if self._refused:
+            return
+        if message["type"] == "http.response.start":
+            self._started = True
+        await self._send(message)
+
+    async def _refuse(self, status: int, body: dict) -> Message:
+        self._refused = True
+        if not self._started:
+            await refuse(self._send, status, body)
+        return DISCONNECT
