@@ -61,7 +61,8 @@ class ServerConfig(uvicorn.Config):
     def __init__(
         self, app: Any, *, header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS, **kwargs: Any
     ):
-        super().__init__(app, http=protocol_class(), **kwargs)
+        kwargs.setdefault("http", protocol_class())  # tests may name H11DeadlineProtocol
+        super().__init__(app, **kwargs)
         self.header_timeout_seconds = header_timeout_seconds
 
 
