@@ -29,6 +29,10 @@ from backend_stub.errors import error_body
 log = logging.getLogger("backend_stub")
 
 DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
+# A connection made beyond the cap gets this long (at most) for its headers, then its 503: a real client
+# sends its request at once, while a flood of silent connections beyond the cap is let go of within a
+# second instead of holding a file descriptor each for the whole header deadline.
+OVER_CAPACITY_HEADER_SECONDS = 1.0
 OVER_CAPACITY_LOG_EVERY_SECONDS = 10.0  # a flood beyond the cap is one warning per interval, not per request
 
 _OVER_CAPACITY = json.dumps(
@@ -91,7 +95,10 @@ class _Deadlines:
     # -- the header deadline --
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)  # type: ignore[misc]
-        self._arm_header_deadline()
+        if self._cap is not None and len(self.connections) >= self._cap:  # its request would be 503
+            self._arm_header_deadline(min(self._header_timeout, OVER_CAPACITY_HEADER_SECONDS))
+        else:
+            self._arm_header_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_deadline()
@@ -111,9 +118,11 @@ class _Deadlines:
     def _request_in_progress(self) -> bool:
         return self.cycle is not None and not self.cycle.response_complete
 
-    def _arm_header_deadline(self) -> None:
+    def _arm_header_deadline(self, seconds: float | None = None) -> None:
         self._disarm_header_deadline()
-        self._header_timer = self.loop.call_later(self._header_timeout, self._header_deadline_passed)
+        self._header_timer = self.loop.call_later(
+            self._header_timeout if seconds is None else seconds, self._header_deadline_passed
+        )
 
     def _disarm_header_deadline(self) -> None:
         if self._header_timer is not None:

@@ -106,10 +106,10 @@ class _BodyGuard:
             return DISCONNECT
         if self._body_done:
             return await self._receive()  # waiting for a disconnect: no deadline on that
-        remaining = self._deadline - asyncio.get_running_loop().time()
+        # Past the deadline, what has arrived already is still taken (an app late to read is no fault
+        # of the client's); only a wait for more is cut short.
+        remaining = max(self._deadline - asyncio.get_running_loop().time(), 0.001)
         try:
-            if remaining <= 0:
-                raise TimeoutError
             message = await asyncio.wait_for(self._receive(), remaining)
         except TimeoutError:
             return await self._refuse(*TOO_SLOW)

@@ -282,6 +282,11 @@ def _check_cap(base_url: str, cap: int) -> None:
         assert_error(r, 503, "server", "over_capacity", None)
         assert r.headers["Retry-After"] == "1" and r.headers["Connection"] == "close"
         assert r.headers["X-Content-Type-Options"] == "nosniff"
+        # A silent connection beyond the cap is let go of within a second, not the 60 s header deadline.
+        with _connect(base_url) as extra:
+            started = time.monotonic()
+            assert _closed_by_server(extra, within=1 + SLACK)
+            assert time.monotonic() - started < 1 + SLACK
     finally:
         for sock in holders:
             sock.close()
