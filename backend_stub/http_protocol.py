@@ -15,7 +15,6 @@ house error shape. `ServerConfig` is uvicorn's Config with the header deadline o
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from typing import Any
@@ -25,46 +24,32 @@ import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from backend_stub.errors import error_body
+from backend_stub.request_limits import refuse
+from backend_stub.security_headers import NO_STORE, NOSNIFF
 
 log = logging.getLogger("backend_stub")
 
-DEFAULT_HEADER_TIMEOUT_SECONDS = 10.0
 # A connection made beyond the cap gets this long (at most) for its headers, then its 503: a real client
 # sends its request at once, while a flood of silent connections beyond the cap is let go of within a
 # second instead of holding a file descriptor each for the whole header deadline.
 OVER_CAPACITY_HEADER_SECONDS = 1.0
 OVER_CAPACITY_LOG_EVERY_SECONDS = 10.0  # a flood beyond the cap is one warning per interval, not per request
 
-_OVER_CAPACITY = json.dumps(
-    error_body("server", "over_capacity", "The server is at its connection limit: try again in a moment.")
-).encode()
+_OVER_CAPACITY = error_body(
+    "server", "over_capacity", "The server is at its connection limit: try again in a moment."
+)
 
 
 async def over_capacity(scope: Any, receive: Any, send: Any) -> None:
-    """The answer to a request beyond the connection cap (it never reaches the app or its middleware)."""
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 503,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(_OVER_CAPACITY)).encode("ascii")),
-                (b"retry-after", b"1"),
-                (b"x-content-type-options", b"nosniff"),
-                (b"cache-control", b"no-store"),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": _OVER_CAPACITY, "more_body": False})
+    """The answer to a request beyond the connection cap: it never reaches the app or its middleware,
+    so it carries the security headers itself."""
+    await refuse(send, 503, _OVER_CAPACITY, [(b"retry-after", b"1"), NOSNIFF, NO_STORE])
 
 
 class ServerConfig(uvicorn.Config):
     """uvicorn.Config plus the header deadline this module's protocols read from it."""
 
-    def __init__(
-        self, app: Any, *, header_timeout_seconds: float = DEFAULT_HEADER_TIMEOUT_SECONDS, **kwargs: Any
-    ):
+    def __init__(self, app: Any, *, header_timeout_seconds: float, **kwargs: Any) -> None:
         kwargs.setdefault("http", protocol_class())  # tests may name H11DeadlineProtocol
         super().__init__(app, **kwargs)
         self.header_timeout_seconds = header_timeout_seconds
@@ -73,7 +58,7 @@ class ServerConfig(uvicorn.Config):
 class _Deadlines:
     """Mixed into a uvicorn HTTP protocol class (before it in the bases)."""
 
-    config: uvicorn.Config
+    config: ServerConfig
     transport: asyncio.Transport
     loop: asyncio.AbstractEventLoop
     app: Any
@@ -82,11 +67,9 @@ class _Deadlines:
     tasks: set[Any]
     _last_over_capacity_log = 0.0  # class-wide: one log line per interval across connections
 
-    def __init__(self, config: uvicorn.Config, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, config: ServerConfig, *args: Any, **kwargs: Any) -> None:
         super().__init__(config, *args, **kwargs)  # type: ignore[call-arg]
-        self._header_timeout = float(
-            getattr(config, "header_timeout_seconds", DEFAULT_HEADER_TIMEOUT_SECONDS)
-        )
+        self._header_timeout = config.header_timeout_seconds
         self._header_timer: asyncio.TimerHandle | None = None
         # The cap is checked here (to answer in the house shape), not by uvicorn's plain-text 503.
         self._cap: int | None = self.limit_concurrency  # type: ignore[has-type]

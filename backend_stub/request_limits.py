@@ -14,30 +14,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Sequence
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend_stub.errors import error_body
 
-MAX_BODY_BYTES = 64 * 1024
 DISCONNECT: Message = {"type": "http.disconnect"}
+TOO_SLOW = error_body(
+    "invalid_request", "request_timeout", "The request body did not arrive in time: send the request again."
+)
 
-TOO_LARGE = (
-    413,
-    error_body(
-        "invalid_request",
-        "request_too_large",
-        f"The request body is larger than {MAX_BODY_BYTES // 1024} KiB: send less.",
-    ),
-)
-TOO_SLOW = (
-    408,
-    error_body(
-        "invalid_request",
-        "request_timeout",
-        "The request body did not arrive in time: send the request again.",
-    ),
-)
+
+def too_large(max_bytes: int) -> dict:
+    size = f"{max_bytes // 1024} KiB" if max_bytes % 1024 == 0 else f"{max_bytes} bytes"
+    return error_body(
+        "invalid_request", "request_too_large", f"The request body is larger than {size}: send less."
+    )
 
 
 class RequestLimits:
@@ -47,6 +40,7 @@ class RequestLimits:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.body_timeout_seconds = body_timeout_seconds
+        self.too_large = too_large(max_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,12 +48,12 @@ class RequestLimits:
             return
         declared, chunked = body_framing(scope)
         if declared is not None and declared > self.max_body_bytes:
-            await refuse(send, *TOO_LARGE)
+            await refuse(send, 413, self.too_large)
             return
         if not chunked and not declared:
             await self.app(scope, receive, send)  # no body (most requests): nothing to count or wait for
             return
-        guard = _BodyGuard(receive, send, self.max_body_bytes, self.body_timeout_seconds)
+        guard = _BodyGuard(receive, send, self, self.body_timeout_seconds)
         await self.app(scope, guard.receive, guard.send)
 
 
@@ -78,8 +72,8 @@ def body_framing(scope: Scope) -> tuple[int | None, bool]:
     return length, chunked
 
 
-async def refuse(send: Send, status: int, body: dict) -> None:
-    """Answer `status` with the house error `body` and close the connection after it."""
+async def refuse(send: Send, status: int, body: dict, headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
+    """Answer `status` with the house error `body` (and `headers`), and close the connection after it."""
     payload = json.dumps(body, separators=(",", ":")).encode()
     await send(
         {
@@ -88,6 +82,7 @@ async def refuse(send: Send, status: int, body: dict) -> None:
             "headers": [
                 (b"content-type", b"application/json"),
                 (b"content-length", str(len(payload)).encode("ascii")),
+                *headers,
                 (b"connection", b"close"),
             ],
         }
@@ -98,10 +93,10 @@ async def refuse(send: Send, status: int, body: dict) -> None:
 class _BodyGuard:
     """One request's `receive` and `send`: counts the body and keeps its deadline."""
 
-    def __init__(self, receive: Receive, send: Send, max_bytes: int, timeout: float) -> None:
+    def __init__(self, receive: Receive, send: Send, limits: RequestLimits, timeout: float) -> None:
         self._receive = receive
         self._send = send
-        self._max_bytes = max_bytes
+        self._limits = limits
         self._deadline = asyncio.get_running_loop().time() + timeout
         self._received = 0
         self._body_done = False
@@ -120,11 +115,11 @@ class _BodyGuard:
             async with asyncio.timeout_at(self._deadline):
                 message = await self._receive()
         except TimeoutError:
-            return await self._refuse(*TOO_SLOW)
+            return await self._refuse(408, TOO_SLOW)
         if message["type"] == "http.request":
             self._received += len(message.get("body", b""))
-            if self._received > self._max_bytes:
-                return await self._refuse(*TOO_LARGE)
+            if self._received > self._limits.max_body_bytes:
+                return await self._refuse(413, self._limits.too_large)
             self._body_done = not message.get("more_body", False)
         return message
 

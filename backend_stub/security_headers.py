@@ -14,6 +14,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 API_PREFIX = "/v1/"
 NOSNIFF = (b"x-content-type-options", b"nosniff")
 NO_STORE = (b"cache-control", b"no-store")
+# (the headers added, the names they replace) for an API answer and for any other
+_API = ([NOSNIFF, NO_STORE], {NOSNIFF[0], NO_STORE[0]})
+_OTHER = ([NOSNIFF], {NOSNIFF[0]})
 
 
 class SecurityHeaders:
@@ -24,8 +27,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        added = [NOSNIFF, NO_STORE] if scope["path"].startswith(API_PREFIX) else [NOSNIFF]
-        replaced = {name for name, _ in added}
+        added, replaced = _API if scope["path"].startswith(API_PREFIX) else _OTHER
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

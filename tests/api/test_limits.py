@@ -10,18 +10,15 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
-import os
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
-from backend_stub import cli
+from backend_stub import http_protocol
 from backend_stub.http_protocol import H11DeadlineProtocol, HttpToolsDeadlineProtocol
 from tests.api.conftest import DB_PARAMS, assert_error
 from tests.support.stub import StubServer, fresh_postgres_database, postgres_available, serve_stub
@@ -302,51 +299,32 @@ def test_beyond_the_connection_cap_a_request_is_503(db: str, tmp_path: Path) -> 
 
 # -- the h11 protocol (used when httptools is missing) holds the same deadlines --
 
-
-@contextlib.contextmanager
-def _served_with(protocol: type, tmp_path: Path, env: dict[str, str]) -> Iterator[str]:
-    """The CLI's app and uvicorn config, with the HTTP protocol class swapped: its base URL."""
-    settings = cli.make_settings(
-        f"sqlite:///{tmp_path / 'h11.db'}", dev=True, environ={**os.environ, **env}, jobs_every=None
-    )
-    app, engine = cli.build_app(settings, "demo")
-    config = cli.server_config(app, settings)
-    config.http = protocol
-    started = threading.Event()
-
-    class _Server(uvicorn.Server):
-        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-            await super().startup(sockets)
-            started.set()
-
-    server = _Server(config)
-    sock = cli.bind_socket("127.0.0.1", 0)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        assert started.wait(30)
-        yield cli.listen_line(sock).removeprefix("paydesk-stub listening on ")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
-        engine.dispose()
-
-
 PROTOCOLS = [H11DeadlineProtocol, *([HttpToolsDeadlineProtocol] if HttpToolsDeadlineProtocol else [])]
 
 
 @pytest.mark.parametrize("protocol", PROTOCOLS, ids=lambda p: p.__name__)
-def test_each_protocol_closes_late_headers_and_caps_connections(protocol: type, tmp_path: Path) -> None:
-    with _served_with(protocol, tmp_path, LIMITS_ENV) as base_url:
-        with _connect(base_url) as sock:
+def test_each_protocol_closes_late_headers_and_caps_connections(
+    protocol: type, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[object] = []
+
+    class Chosen(protocol):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    # The CLI's server (tests.support.stub) with the other protocol class in its config.
+    monkeypatch.setattr(http_protocol, "protocol_class", lambda: Chosen)
+    with serve_stub(f"sqlite:///{tmp_path / 'a.db'}", tmp_path, extra_env=LIMITS_ENV) as server:
+        with _connect(server.base_url) as sock:
             sock.sendall(b"GET /v1/health HTTP/1.1\r\nHost: paydesk\r\n\r\n")
             assert _answer(sock, "GET")[0] == 200
             closed, _ = _trickle_headers(sock, every=0.25, within=DEADLINE + SLACK)
             assert closed
-        with _connect(base_url) as sock:
+        with _connect(server.base_url) as sock:
             sock.sendall(_head("/v1/auth/code", f"Content-Length: {LIMIT + 1}"))
             status, _, body = _answer(sock)
             _house_error(status, body, 413, "request_too_large")
-    with _served_with(protocol, tmp_path, _cap_env(3)) as base_url:
-        _check_cap(base_url, cap=3)
+    with serve_stub(f"sqlite:///{tmp_path / 'b.db'}", tmp_path, extra_env=_cap_env(3)) as server:
+        _check_cap(server.base_url, cap=3)
+    assert made  # the connections were served by the protocol under test
