@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
+from fastapi.routing import iter_route_contexts
 from sqlalchemy import Engine, inspect
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
@@ -22,6 +22,7 @@ from backend_stub.job_runner import JobRunner
 from backend_stub.owners import Owner
 from backend_stub.payments import recovery
 from backend_stub.processor import Processor
+from backend_stub.request_limits import RequestLimits
 from backend_stub.request_log import RequestLog
 from backend_stub.routes import (
     account_settings,
@@ -48,6 +49,7 @@ from backend_stub.routes import (
     statement,
 )
 from backend_stub.routes.health import VERSION
+from backend_stub.security_headers import SecurityHeaders
 from backend_stub.settings import Settings
 from backend_stub.store.db import create_db_engine, reads_on_event_loop
 
@@ -59,10 +61,16 @@ times are UTC. Every error is `{"error": {"type", "code", "message", "param"}}`.
 
 
 class PaydeskApp(FastAPI):
-    """FastAPI with the request log outside everything else (backend_stub.request_log)."""
+    """FastAPI with the request log outside everything else (backend_stub.request_log), then the
+    security headers (backend_stub.security_headers) and the request limits (backend_stub.request_limits)
+    around FastAPI's own stack: a refused body is logged and carries the headers like any answer."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return RequestLog(super().build_middleware_stack())
+        settings: Settings = self.state.settings
+        limited = RequestLimits(
+            super().build_middleware_stack(), settings.max_body_bytes, settings.body_timeout_seconds
+        )
+        return RequestLog(SecurityHeaders(limited))
 
 
 def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
@@ -217,10 +225,13 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """Every method of every route whose path matches. FastAPI keeps an included router as one
+    `_IncludedRouter` entry of `app.router.routes` (not its routes): `iter_route_contexts` walks into it."""
     methods: set[str] = set()
-    for route in app.router.routes:
-        if isinstance(route, APIRoute) and route.path_regex.match(path):
-            methods |= route.methods
+    for route in iter_route_contexts(app.router.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods |= set(route.methods or ())
     return sorted(methods)
 
 

@@ -46,6 +46,11 @@ ENVIRONMENT = """environment:
   PAYDESK_BUSINESS_NAME     the From name of every email (default Paydesk Utilities)
   PAYDESK_MAIL_MAX_ATTEMPTS  SMTP attempts before a message is marked failed (default 8)
   PAYDESK_FAULT             exit at a payment's after_intent, after_authorize, after_record or after_capture
+  PAYDESK_HEADER_TIMEOUT_SECONDS  a request's headers must arrive within this of the connection's start
+                            or the previous answer, or the connection is closed (default 10)
+  PAYDESK_BODY_TIMEOUT_SECONDS    a request's body must arrive within this of its headers, or 408 (default 30)
+  PAYDESK_MAX_CONNECTIONS   connections one process serves at once; beyond them a request is 503
+                            (default 1000)
 """
 
 
@@ -78,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", choices=("demo", "large", "none"), default="none", help="fill an empty database"
     )
     serve.add_argument("--dev", action="store_true", help="turn on the /v1/dev/* endpoints")
+    serve.add_argument(
+        "--allow-remote-dev",
+        action="store_true",
+        help="let --dev listen on a host that is not loopback (it serves every login code, unauthenticated)",
+    )
     serve.add_argument(
         "--fee-policy",
         choices=("convenience", "surcharge"),
@@ -308,14 +318,23 @@ def worker_app(settings: Settings) -> FastAPI:
 
 
 def server_config(
-    app: FastAPI | Callable[[], FastAPI], workers: int = 1, factory: bool = False
+    app: FastAPI | Callable[[], FastAPI],
+    settings: Settings | None = None,
+    workers: int = 1,
+    factory: bool = False,
 ) -> uvicorn.Config:
     """How `serve` runs the app under uvicorn (tests serve in-process with exactly this). `app` is the
-    app, or with `factory` a function each worker process calls to build it."""
-    import uvicorn
+    app, or with `factory` a function each worker process calls to build it. The protocol closes a
+    connection whose headers are late and answers 503 beyond the connection cap (http_protocol), as
+    `settings` say (None: the defaults, for a bare app such as the benchmark's)."""
+    from backend_stub.http_protocol import ServerConfig
+    from backend_stub.settings import Settings
 
-    return uvicorn.Config(
+    limits = settings if settings is not None else Settings
+    return ServerConfig(
         app,
+        header_timeout_seconds=limits.header_timeout_seconds,
+        limit_concurrency=limits.max_connections,
         factory=factory,
         workers=workers,  # explicit: WEB_CONCURRENCY in the environment must not change it
         log_config=None,
@@ -337,7 +356,7 @@ def started_server(app: FastAPI, on_started: Callable[[], None]) -> uvicorn.Serv
             if self.started:
                 on_started()
 
-    return _Server(server_config(app))
+    return _Server(server_config(app, getattr(app.state, "settings", None)))
 
 
 def listen_line(sock: socket.socket) -> str:
@@ -348,6 +367,15 @@ def listen_line(sock: socket.socket) -> str:
 
 
 def serve(args: argparse.Namespace) -> int:
+    from backend_stub.listen_host import RemoteDevRefused, host_warnings
+
+    try:
+        warnings = host_warnings(args.host, args.dev, args.allow_remote_dev)
+    except RemoteDevRefused as exc:
+        print(f"paydesk-stub: {exc}", file=sys.stderr, flush=True)
+        return EXIT_USAGE
+    for warning in warnings:
+        print(f"paydesk-stub: {warning}", file=sys.stderr, flush=True)
     db_url = resolve_db_url(args.db)
     settings = make_settings(
         db_url,
@@ -394,7 +422,7 @@ def _serve_workers(settings: Settings, seed: str, sock: socket.socket, workers: 
             flush=True,
         )
     line = listen_line(sock)
-    config = server_config(functools.partial(worker_app, settings), workers=workers, factory=True)
+    config = server_config(functools.partial(worker_app, settings), settings, workers=workers, factory=True)
     try:
         started = serve_workers(config, sock, lambda: print(line, flush=True))
     finally:

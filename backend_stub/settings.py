@@ -28,6 +28,16 @@ def _env_int(environ: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be an integer, not {raw!r}") from exc
 
 
+def _env_float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from exc
+
+
 @dataclass(frozen=True)
 class Settings:
     db_url: str
@@ -65,6 +75,15 @@ class Settings:
     mail_max_attempts: int = 8  # SMTP attempts before a message is marked failed (PAYDESK_MAIL_MAX_ATTEMPTS)
     # A clerk's session ends after this long without a request the user made (PAYDESK_CLERK_IDLE_SECONDS).
     clerk_idle_seconds: int = 15 * 60
+    # Limits on a request (backend_stub.request_limits, backend_stub.http_protocol): the body's size; the
+    # time its headers may take from the connection's start or the previous answer, and its body from
+    # the headers (PAYDESK_HEADER_TIMEOUT_SECONDS, PAYDESK_BODY_TIMEOUT_SECONDS: tests use 1); the
+    # connections one process serves at once, beyond which a request is answered 503
+    # (PAYDESK_MAX_CONNECTIONS).
+    max_body_bytes: int = 64 * 1024
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 30.0
+    max_connections: int = 1000
 
     def __post_init__(self) -> None:
         if self.fee_policy not in ("convenience", "surcharge"):
@@ -97,6 +116,12 @@ class Settings:
             raise ValueError("PAYDESK_MAIL_MAX_ATTEMPTS must be 1..100")
         if not 1 <= self.clerk_idle_seconds <= 7 * 24 * 3600:
             raise ValueError("PAYDESK_CLERK_IDLE_SECONDS must be 1 second to 7 days")
+        if not 0 < self.header_timeout_seconds <= 3600:
+            raise ValueError("PAYDESK_HEADER_TIMEOUT_SECONDS must be more than 0 and at most 3600")
+        if not 0 < self.body_timeout_seconds <= 3600:
+            raise ValueError("PAYDESK_BODY_TIMEOUT_SECONDS must be more than 0 and at most 3600")
+        if not 1 <= self.max_connections <= 1_000_000:
+            raise ValueError("PAYDESK_MAX_CONNECTIONS must be 1..1000000")
         if self.fault is not None and self.fault not in FAULT_POINTS:
             raise ValueError(f"PAYDESK_FAULT is one of {', '.join(FAULT_POINTS)}, not {self.fault!r}")
 
@@ -140,6 +165,9 @@ class Settings:
             business_name=env.get("PAYDESK_BUSINESS_NAME", "").strip() or DEFAULT_BUSINESS_NAME,
             mail_max_attempts=_env_int(env, "PAYDESK_MAIL_MAX_ATTEMPTS", 8),
             clerk_idle_seconds=_env_int(env, "PAYDESK_CLERK_IDLE_SECONDS", 15 * 60),
+            header_timeout_seconds=_env_float(env, "PAYDESK_HEADER_TIMEOUT_SECONDS", 10.0),
+            body_timeout_seconds=_env_float(env, "PAYDESK_BODY_TIMEOUT_SECONDS", 30.0),
+            max_connections=_env_int(env, "PAYDESK_MAX_CONNECTIONS", 1000),
         )
 
 

@@ -4,7 +4,8 @@ uvicorn's own supervisor (`Multiprocess`): it spawns the workers (each imports t
 given and builds the same app from the same settings), restarts one that dies, and on SIGTERM or SIGINT
 stops them all, each finishing its in-flight requests. What is added here: the caller hears once that
 every worker accepts (for the one listen line), and a worker that cannot start is a failure, not a
-silent exit 0.
+silent exit 0. Each worker gets the config pickled, a `http_protocol.ServerConfig`: the same header
+deadline, connection cap (per worker) and HTTP protocol as a single process; the body limits are the app's.
 """
 
 from __future__ import annotations
