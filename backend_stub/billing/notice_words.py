@@ -73,3 +73,11 @@ def scheduled_payment_skipped(*, amount_cents: int, pay_on: date) -> str:
         f"The payment of {dollars(amount_cents)} scheduled for {short_date(pay_on)} was not made: the "
         "invoices it was to pay were already paid. Nothing was charged."
     )
+
+
+def scheduled_payment_fees_changed(*, amount_cents: int, pay_on: date, accepted_fees_cents: int) -> str:
+    return (
+        f"The payment of {dollars(amount_cents)} scheduled for {short_date(pay_on)} was not made: its fees "
+        f"are no longer the {dollars(accepted_fees_cents)} you accepted when you scheduled it. Nothing was "
+        "charged. Make the payment again to see the new fees."
+    )

@@ -59,6 +59,15 @@ def scheduled_skipped(conn: Connection, scheduled: RowMapping) -> None:
     _add_scheduled(conn, scheduled, "scheduled_payment_skipped", message)
 
 
+def scheduled_fees_changed(conn: Connection, scheduled: RowMapping) -> None:
+    message = words.scheduled_payment_fees_changed(
+        amount_cents=scheduled["amount_cents"],
+        pay_on=scheduled["pay_on"],
+        accepted_fees_cents=scheduled["fees_cents"] or 0,
+    )
+    _add_scheduled(conn, scheduled, "fees_changed", message)
+
+
 def _autopay_key(account_id: int, day: date) -> str:
     return f"autopay:{account_id}:{day.isoformat()}"
 

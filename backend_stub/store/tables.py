@@ -432,6 +432,10 @@ scheduled_payments = Table(
     Column("failure_message", String(300), nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    # 0015: the fees quoted and accepted when it was scheduled, with their words (JSON, as payment_parts
+    # keeps them); null on rows made before, which accepted none. A run with other fees is skipped.
+    Column("fees_cents", Money, nullable=True),
+    Column("fees", Text, nullable=True),
 )
 Index(
     "ix_scheduled_payments_account",
@@ -576,6 +580,7 @@ NOTICE_KINDS = (
     "scheduled_payment_failed",
     "autopay_skipped",
     "scheduled_payment_skipped",
+    "fees_changed",  # 0015: a run skipped because its fees are not the ones accepted
 )
 notices = Table(
     "notices",
@@ -591,7 +596,7 @@ notices = Table(
     UniqueConstraint("source_key", name="uq_notices_source_key"),
     CheckConstraint(
         "kind IN ('bank_payment_returned', 'autopay_failed', 'scheduled_payment_failed', "
-        "'autopay_skipped', 'scheduled_payment_skipped')",
+        "'autopay_skipped', 'scheduled_payment_skipped', 'fees_changed')",
         name="kind",
     ),
 )

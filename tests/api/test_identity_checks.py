@@ -77,6 +77,7 @@ def _guarded(api: Api, lee: int) -> dict[str, object]:
             "method": {"type": "saved", "payment_method_id": method_id},
             "pay_on": "2026-11-16",
             "receipt_email": LEE,
+            "accepted_fees_cents": 175,  # the card's convenience fee
         },
     )
     assert scheduled.status_code == 201, scheduled.text
@@ -115,6 +116,7 @@ def _guarded(api: Api, lee: int) -> dict[str, object]:
                 "method": {"type": "saved", "payment_method_id": method_id},
                 "pay_on": "2026-11-16",
                 "receipt_email": LEE,
+                "accepted_fees_cents": 175,
             },
         ),
         "scheduled_change": lambda: api.patch(
