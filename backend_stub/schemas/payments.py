@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from backend_stub.schemas.accounts import FeeTerms
 from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, ErrorDetail, Model, UtcDateTime
 from backend_stub.schemas.console import Script
 from backend_stub.schemas.undo import Refund
@@ -191,6 +192,7 @@ class PaymentMethod(Model):
     is_default: bool
     label: str
     created_at: UtcDateTime
+    autopay_fee: FeeTerms | None = None  # what autopay with this method would take on each payment
 
 
 class PaymentMethodPage(Model):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
 from backend_stub.billing.dates import due_date
-from backend_stub.seed.builder import Item, Seeder, at
+from backend_stub.billing.fees import CONVENIENCE, StandingTerms
+from backend_stub.seed.builder import CONVENIENCE_FEE_CENTS, Item, Seeder, at
 from backend_stub.store.tables import (
     accounts,
     invoices,
@@ -94,7 +96,14 @@ def build_demo(s: Seeder) -> None:
     s.conn.execute(
         accounts.update()
         .where(accounts.c.id == lee_acct)
-        .values(autopay_enabled=True, autopay_method_id=visa)
+        .values(
+            autopay_enabled=True,
+            autopay_method_id=visa,
+            # Lee accepted the card's convenience fee on each payment when he turned autopay on.
+            autopay_fee_terms=json.dumps(
+                StandingTerms(CONVENIENCE, amount_cents=CONVENIENCE_FEE_CENTS).as_dict()
+            ),
+        )
     )
     for offset in range(12):  # Nov 2025 .. Oct 2026
         issued = date(2025 + (10 + offset) // 12, (10 + offset) % 12 + 1, 1)

@@ -93,6 +93,9 @@ accounts = Table(
     # 0005: the newest failed autopay run, shown on the account until a run succeeds or the enrolment changes.
     Column("autopay_failed_on", Date, nullable=True),
     Column("autopay_failure", String(300), nullable=True),
+    # 0015: the fee terms accepted when autopay was turned on (JSON: kind, amount_cents or basis_points);
+    # null: none accepted (a run that would take a fee is skipped).
+    Column("autopay_fee_terms", Text, nullable=True),
 )
 Index("ix_accounts_last_name_lower", func.lower(accounts.c.last_name))
 Index("ix_accounts_email_lower", func.lower(accounts.c.email))

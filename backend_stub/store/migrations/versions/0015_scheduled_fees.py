@@ -1,6 +1,7 @@
 """A scheduled payment keeps the fees quoted and accepted when it was scheduled (the total and the words
 as the payer saw them); a run whose fees would differ is skipped instead, with a notice of the new kind
-`fees_changed`. Rows made before have none: they accepted no fee.
+`fees_changed`. Rows made before have none: they accepted no fee. Autopay likewise keeps the fee terms
+accepted at enrolment (`accounts.autopay_fee_terms`, JSON: kind, amount_cents or basis_points).
 
 Revision ID: 0015
 Revises: 0014
@@ -37,9 +38,12 @@ def upgrade() -> None:
     with op.batch_alter_table("notices") as batch:
         batch.drop_constraint(op.f("ck_notices_kind"), type_="check")
         batch.create_check_constraint(op.f("ck_notices_kind"), _NEW_KINDS)
+    op.add_column("accounts", sa.Column("autopay_fee_terms", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("accounts") as batch:
+        batch.drop_column("autopay_fee_terms")
     op.execute("DELETE FROM notices WHERE kind = 'fees_changed'")
     with op.batch_alter_table("notices") as batch:
         batch.drop_constraint(op.f("ck_notices_kind"), type_="check")
