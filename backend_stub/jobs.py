@@ -34,13 +34,17 @@ log = logging.getLogger(__name__)
 AWAIT_OTHERS = timedelta(seconds=30)  # then go on: each unit still runs once, only the order may differ
 
 
+class ClockBackwards(ValueError):
+    """Another move took the clock past the day asked for."""
+
+
 def advance_to(engine: Engine, new_today: date, processor: Processor, settings: Settings) -> date:
     """Move the clock forward to `new_today` (committed first), then run what fell due in between.
-    Never backwards: ValueError."""
+    Never backwards: ClockBackwards."""
     with writing(engine) as conn:
         old = clock.today(conn)
         if new_today < old:
-            raise ValueError("the clock only moves forward")
+            raise ClockBackwards("the clock only moves forward")
         clock.set_today(conn, new_today)
     if new_today > old:
         run_due_jobs(engine, processor, settings, old, new_today)
@@ -112,4 +116,4 @@ def _await_others(engine: Engine) -> None:
         time.sleep(0.02)
 
 
-__all__ = ["advance_to", "run_due_jobs"]
+__all__ = ["ClockBackwards", "advance_to", "run_due_jobs"]

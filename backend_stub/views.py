@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 
@@ -10,6 +11,7 @@ from sqlalchemy import RowMapping
 from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from backend_stub import schemas
+from backend_stub.billing.fees import FeePolicy, StandingTerms, standing_terms
 from backend_stub.billing.labels import combined_label, method_label
 from backend_stub.billing.status import is_past_due
 from backend_stub.contact_info import display_phone
@@ -131,6 +133,7 @@ def account(
             next_run_on=next_run[0] if enabled else None,
             next_amount_cents=next_run[1] if enabled else None,
             last_failure=failure,
+            fee_terms=_fee_terms(row.get("autopay_fee_terms")) if enabled else None,
         ),
     )
 
@@ -244,7 +247,15 @@ def _fees(part: RowMapping) -> list[schemas.FeeOut]:
     return []
 
 
-def payment_method(row: RowMapping) -> schemas.PaymentMethod:
+def _fee_terms(stored: str | None) -> schemas.FeeTerms | None:
+    if not stored:
+        return None
+    return schemas.FeeTerms(**StandingTerms.from_dict(json.loads(stored)).as_dict())
+
+
+def payment_method(row: RowMapping, policy: FeePolicy) -> schemas.PaymentMethod:
+    """A saved method, with the fee autopay would take with it under `policy`."""
+    terms = standing_terms(row["type"], row["funding"], policy)
     return schemas.PaymentMethod(
         id=row["id"],
         account_id=row["account_id"],
@@ -259,4 +270,5 @@ def payment_method(row: RowMapping) -> schemas.PaymentMethod:
         is_default=row["is_default"],
         label=method_label(row["type"], row["brand"], row["last4"], row["bank_name"]),
         created_at=row["created_at"],
+        autopay_fee=schemas.FeeTerms(**terms.as_dict()) if terms else None,
     )

@@ -73,3 +73,26 @@ def scheduled_payment_skipped(*, amount_cents: int, pay_on: date) -> str:
         f"The payment of {dollars(amount_cents)} scheduled for {short_date(pay_on)} was not made: the "
         "invoices it was to pay were already paid. Nothing was charged."
     )
+
+
+def scheduled_payment_fees_changed(*, amount_cents: int, pay_on: date, accepted_fees_cents: int) -> str:
+    return (
+        f"The payment of {dollars(amount_cents)} scheduled for {short_date(pay_on)} was not made: its fees "
+        f"are no longer the {dollars(accepted_fees_cents)} you accepted when you scheduled it. Nothing was "
+        "charged. Make the payment again to see the new fees."
+    )
+
+
+# The autopay failure shown on the account (Settings) when a run was skipped for its fees.
+AUTOPAY_FEES_CHANGED = "Its fees changed: turn autopay on again to see and accept the new fees."
+
+
+def autopay_fees_changed(
+    *, amount_cents: int, invoices: Sequence[str], day: date, accepted_terms: str | None
+) -> str:
+    accepted = f"the terms you accepted ({accepted_terms})" if accepted_terms else "no fee, as you accepted"
+    return (
+        f"Autopay did not pay {dollars(amount_cents)} for {_invoices(invoices)} on {short_date(day)}: its "
+        f"fees are no longer {accepted}. Nothing was charged. Turn autopay on again to see and accept the "
+        "new fees, or pay now."
+    )

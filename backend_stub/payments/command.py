@@ -74,9 +74,13 @@ def target_of(stored: dict) -> Target:
     return Target("balance")
 
 
-def saved_method_command(target: Target, method_id: int, receipt_email: str) -> PaymentCommand:
-    """A payment the backend makes on a standing instruction: one saved method, the fees as priced."""
-    return PaymentCommand(target, (Part(SavedMethod(method_id)),), receipt_email)
+def saved_method_command(
+    target: Target, method_id: int, receipt_email: str, accepted_fees_cents: int | None = None
+) -> PaymentCommand:
+    """A payment the backend makes on a standing instruction: one saved method. `accepted_fees_cents`
+    are the fees the payer accepted when they gave it (a run pricing others is not made); None makes it
+    at the fees as priced."""
+    return PaymentCommand(target, (Part(SavedMethod(method_id)),), receipt_email, accepted_fees_cents)
 
 
 def from_request(body: QuoteRequest) -> PaymentCommand:

@@ -2,7 +2,8 @@
 each: the unit is claimed by its intent's unique `unit_key`, committed in its own short transaction, so it
 runs once whatever runs it (several workers, a cron run, the dev clock). The same intent path as a request
 (`payments.flow`): no transaction is held while the processor is asked. The fees are as the plan prices
-them (the enrolment accepted the policy)."""
+them, unless the command names the fees the payer accepted: then a plan with other fees is not made
+(`failed` is told FEES_CHANGED)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from backend_stub.store.db import reading, writing
 
 ATTEMPTS = 3  # plans made again when another payment moved the balances between plan and record
 BALANCE_MOVED = "The balance changed while the payment was being made."
+FEES_CHANGED = "The fees are not the ones accepted when it was set up."
 
 Paid = Callable[[Connection, RowMapping, dict], None]
 Failed = Callable[[Connection, RowMapping, str], None]
@@ -82,6 +84,8 @@ def _attempt(
         first, resolved = plan(conn, settings, SYSTEM, account_id, command, today)
     if first.problems:
         return _fail_unit(engine, owner.id, account_id, unit_key, failed, first.problems[0].message)
+    if command.accepted_fees_cents is not None and first.fees_cents != command.accepted_fees_cents:
+        return _fail_unit(engine, owner.id, account_id, unit_key, failed, FEES_CHANGED)  # nothing charged
     tokens = tokens_for(processor, resolved)
     intent = open_intent(engine, owner, account_id, first.parts, tokens, unit_key=unit_key)
     if intent is None:

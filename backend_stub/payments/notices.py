@@ -45,6 +45,20 @@ def autopay_skipped(conn: Connection, account_id: int, invoices: Sequence[str], 
     store.add(conn, account_id, "autopay_skipped", message, day, _autopay_key(account_id, day))
 
 
+def autopay_fees_changed(
+    conn: Connection,
+    account_id: int,
+    amount_cents: int,
+    invoices: Sequence[str],
+    day: date,
+    accepted_terms: str | None,
+) -> None:
+    message = words.autopay_fees_changed(
+        amount_cents=amount_cents, invoices=invoices, day=day, accepted_terms=accepted_terms
+    )
+    store.add(conn, account_id, "fees_changed", message, day, _autopay_key(account_id, day))
+
+
 def scheduled_failed(conn: Connection, scheduled: RowMapping, why: str) -> None:
     message = words.scheduled_payment_failed(
         amount_cents=scheduled["amount_cents"], pay_on=scheduled["pay_on"], why=why
@@ -57,6 +71,15 @@ def scheduled_skipped(conn: Connection, scheduled: RowMapping) -> None:
         amount_cents=scheduled["amount_cents"], pay_on=scheduled["pay_on"]
     )
     _add_scheduled(conn, scheduled, "scheduled_payment_skipped", message)
+
+
+def scheduled_fees_changed(conn: Connection, scheduled: RowMapping) -> None:
+    message = words.scheduled_payment_fees_changed(
+        amount_cents=scheduled["amount_cents"],
+        pay_on=scheduled["pay_on"],
+        accepted_fees_cents=scheduled["fees_cents"] or 0,
+    )
+    _add_scheduled(conn, scheduled, "fees_changed", message)
 
 
 def _autopay_key(account_id: int, day: date) -> str:

@@ -3,12 +3,18 @@
 A scheduled payment is priced by the same plan as a payment (target, saved method, fees); its date must be
 today or later and on or before the due date of every invoice it pays. A payment for today runs at once;
 later ones run when the due jobs reach their date (channel `scheduled`), dated that day, once: the status
-leaves `scheduled`."""
+leaves `scheduled`.
+
+Fees are shown and accepted when the payment is scheduled, as when one pays now: the request names the
+fees it accepts (`accepted_fees_cents`, 409 `fees_changed` otherwise) and the row keeps them with their
+words. The run charges exactly those fees or nothing: if the plan on the day prices other fees (the fee
+policy changed), the run is skipped with a `fees_changed` notice, never taking a fee nobody accepted."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Connection, Engine, RowMapping
@@ -17,9 +23,9 @@ from backend_stub.billing.labels import method_label
 from backend_stub.errors import invalid, not_found
 from backend_stub.payments import notices, notify
 from backend_stub.payments.command import saved_method_command, target_of
-from backend_stub.payments.due import pay_due
+from backend_stub.payments.due import FEES_CHANGED, pay_due
 from backend_stub.payments.plan import SYSTEM, plan
-from backend_stub.payments.refusals import to_error
+from backend_stub.payments.refusals import fees_changed, to_error
 from backend_stub.processor import Processor
 from backend_stub.schemas import EMAIL_PATTERN, ScheduledPayment
 from backend_stub.settings import Settings
@@ -32,6 +38,22 @@ from backend_stub.store.db import reading, writing
 _RUN_TIME_ONLY = {"card_payment_limit", "fees_changed"}
 
 
+@dataclass(frozen=True)
+class Priced:
+    """What a scheduled payment will pay and the fees the payer accepted for it (their words too)."""
+
+    amount_cents: int
+    fees_cents: int
+    fees: list[dict]
+
+    def columns(self) -> dict[str, object]:
+        return {
+            "amount_cents": self.amount_cents,
+            "fees_cents": self.fees_cents,
+            "fees": json.dumps(self.fees),
+        }
+
+
 def check(
     conn: Connection,
     settings: Settings,
@@ -41,8 +63,10 @@ def check(
     pay_on: date,
     email: str,
     today: date,
-) -> int:
-    """The amount it will pay; raises the 4xx for the first thing wrong (nothing written)."""
+    accepted_fees_cents: int | None,
+) -> Priced:
+    """What it will pay, priced; raises the 4xx for the first thing wrong (nothing written), 409
+    `fees_changed` when `accepted_fees_cents` is not the fees quoted (None accepts no fee)."""
     if not re.match(EMAIL_PATTERN, email.strip()):
         raise invalid("Enter a valid email address for the receipt.", "receipt_email", "invalid_email")
     method = method_store.one(conn, method_id)
@@ -64,7 +88,10 @@ def check(
                 "pay_on",
                 "date_after_due",
             )
-    return result.amount_cents
+    if result.fees_cents != (accepted_fees_cents or 0):
+        raise fees_changed(result.fees_cents, accepted_fees_cents)
+    fees = [fee.as_dict() for part in result.parts for fee in part.fees]
+    return Priced(result.amount_cents, result.fees_cents, fees)
 
 
 def view(conn: Connection, row: RowMapping) -> ScheduledPayment:
@@ -80,6 +107,9 @@ def view(conn: Connection, row: RowMapping) -> ScheduledPayment:
         method_label=label,
         pay_on=row["pay_on"],
         amount_cents=row["amount_cents"],
+        fees_cents=row["fees_cents"] or 0,
+        fees=json.loads(row["fees"]) if row["fees"] else [],
+        total_cents=row["amount_cents"] + (row["fees_cents"] or 0),
         receipt_email=row["receipt_email"],
         status=row["status"],
         payment_id=row["payment_id"],
@@ -129,14 +159,19 @@ def run_one(engine: Engine, processor: Processor, settings: Settings, scheduled_
             raise RuntimeError(f"scheduled payment {scheduled_id} changed while it was paid")
 
     def failed(conn: Connection, account: RowMapping, why: str) -> None:
-        if "nothing" in why.lower():
+        if why == FEES_CHANGED:
+            if store.finish(conn, scheduled_id, status="skipped", failure_message=why):
+                notices.scheduled_fees_changed(conn, row)
+        elif "nothing" in why.lower():
             if store.finish(conn, scheduled_id, status="skipped"):
                 notices.scheduled_skipped(conn, row)
         elif store.finish(conn, scheduled_id, status="failed", failure_message=why[:300]):
             notify.scheduled_failed(conn, account, row, why)
             notices.scheduled_failed(conn, row, why)
 
-    command = saved_method_command(target_of(target), row["method_id"], row["receipt_email"])
+    command = saved_method_command(
+        target_of(target), row["method_id"], row["receipt_email"], accepted_fees_cents=row["fees_cents"] or 0
+    )
     return pay_due(
         engine,
         processor,

@@ -20,6 +20,7 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         401: "Not signed in, or a wrong or expired code.",
         403: "Not allowed for this role.",
         404: "No such resource (or not yours).",
+        409: "Conflict with the current state: `code` says which (e.g. fees_changed).",
         429: "Too many tries or requests.",
         503: "The server cannot reach its database.",
     }

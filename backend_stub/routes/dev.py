@@ -80,7 +80,7 @@ def move_clock(body: ClockRequest, engine: EngineDep, settings: SettingsDep, req
     if target != current:
         try:  # the due jobs run after the clock's move commits, each unit in its own transaction
             jobs.advance_to(engine, target, request.app.state.processor, settings)
-        except ValueError as exc:  # another move went further meanwhile
+        except jobs.ClockBackwards as exc:  # another move went further meanwhile
             raise invalid("The clock only moves forward: it was moved past that meanwhile.", "today") from exc
     return Clock(today=target)
 

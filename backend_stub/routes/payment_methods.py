@@ -9,9 +9,10 @@ from sqlalchemy import RowMapping
 
 from backend_stub import clock, identity_gate, views
 from backend_stub.billing.instruments import BankInput, CardInput, check_bank, check_card
-from backend_stub.deps import Conn, EngineDep, PathId, UserDep, WriteConn, account_access
+from backend_stub.deps import Conn, EngineDep, PathId, SettingsDep, UserDep, WriteConn, account_access
 from backend_stub.errors import ApiError, not_found
 from backend_stub.one_trip import OneTripRoute
+from backend_stub.payments.plan import policy_of
 from backend_stub.payments.record import save_method
 from backend_stub.payments.refusals import to_error
 from backend_stub.routes.common import errors
@@ -42,10 +43,13 @@ _IN_USE = {409: {"model": ErrorBody, "description": "Autopay uses this method."}
     response_model=PaymentMethodPage,
     responses=errors(401, 404),
 )
-def list_methods(account_id: PathId, _account: ListedAccount, conn: Conn) -> PaymentMethodPage:
+def list_methods(
+    account_id: PathId, _account: ListedAccount, conn: Conn, settings: SettingsDep
+) -> PaymentMethodPage:
     rows = store.of_account(conn, account_id)
+    policy = policy_of(settings)
     return PaymentMethodPage(
-        items=[views.payment_method(r) for r in rows], next_cursor=None, total_count=len(rows)
+        items=[views.payment_method(r, policy) for r in rows], next_cursor=None, total_count=len(rows)
     )
 
 
@@ -57,7 +61,12 @@ def list_methods(account_id: PathId, _account: ListedAccount, conn: Conn) -> Pay
     responses={**errors(400, 401, 403, 404), **_DECLINED},
 )
 def add_method(
-    account_id: PathId, body: NewMethodIn, request: Request, user: UserDep, engine: EngineDep
+    account_id: PathId,
+    body: NewMethodIn,
+    request: Request,
+    user: UserDep,
+    engine: EngineDep,
+    settings: SettingsDep,
 ) -> PaymentMethod:
     processor = request.app.state.processor
     with reading(engine) as conn:
@@ -92,7 +101,7 @@ def add_method(
         _audit(conn, user, account_id, "payment_method.add", method_id)
         row = store.one(conn, method_id)
     assert row is not None
-    return views.payment_method(row)
+    return views.payment_method(row, policy_of(settings))
 
 
 def _own_method(conn, user: User, method_id: int):  # type: ignore[no-untyped-def]
@@ -115,13 +124,13 @@ def _audit(conn, user: User, account_id: int, action: str, method_id: int) -> No
     summary="Make a saved method the account's default",
 )
 def update_method(
-    method_id: PathId, body: PaymentMethodPatch, user: UserDep, conn: WriteConn
+    method_id: PathId, body: PaymentMethodPatch, user: UserDep, conn: WriteConn, settings: SettingsDep
 ) -> PaymentMethod:
     row = _own_method(conn, user, method_id)
     identity_gate.require(conn, user, row["account_id"])  # the default is a change to the account
     store.make_default(conn, row["account_id"], method_id)
     _audit(conn, user, row["account_id"], "payment_method.default", method_id)
-    return views.payment_method(store.one(conn, method_id))
+    return views.payment_method(store.one(conn, method_id), policy_of(settings))
 
 
 @router.delete(

@@ -76,7 +76,7 @@ def list_scheduled(
     operation_id="createScheduledPayment",
     status_code=201,
     response_model=ScheduledPayment,
-    responses=errors(400, 401, 403, 404),
+    responses=errors(400, 401, 403, 404, 409),
     summary="Schedule a payment for a date on or before the due date",
 )
 def create_scheduled(
@@ -93,8 +93,16 @@ def create_scheduled(
         if account_store.visible_account(conn, user, account_id) is None:
             raise not_found("No such account.")
         identity_gate.require(conn, user, account_id)
-        amount = scheduling.check(
-            conn, settings, account_id, target, method_id, body.pay_on, body.receipt_email, clock.today(conn)
+        priced = scheduling.check(
+            conn,
+            settings,
+            account_id,
+            target,
+            method_id,
+            body.pay_on,
+            body.receipt_email,
+            clock.today(conn),
+            body.accepted_fees_cents,
         )
         scheduled_id = store.create(
             conn,
@@ -102,7 +110,7 @@ def create_scheduled(
             target=json.dumps(target, sort_keys=True),
             method_id=method_id,
             pay_on=body.pay_on,
-            amount_cents=amount,
+            **priced.columns(),
             receipt_email=body.receipt_email.strip(),
             status="scheduled",
             created_at=utcnow(),
@@ -134,7 +142,7 @@ def _open_scheduled(conn: Connection, user: User, scheduled_id: int) -> RowMappi
     "/v1/scheduled-payments/{scheduled_id}",
     operation_id="changeScheduledPayment",
     response_model=ScheduledPayment,
-    responses=errors(400, 401, 403, 404),
+    responses=errors(400, 401, 403, 404, 409),
     summary="Change the date, amount or method of a scheduled payment before its date",
 )
 def change_scheduled(
@@ -163,7 +171,10 @@ def change_scheduled(
         method_id = body.method.payment_method_id if body.method else row["method_id"]
         if method_id is None:
             raise invalid("Choose a saved payment method.", "method")
-        amount = scheduling.check(
+        # Unsent, the fees accepted stay the ones accepted before: a change that prices others must
+        # accept them anew.
+        accepted = body.accepted_fees_cents if "accepted_fees_cents" in sent else (row["fees_cents"] or 0)
+        priced = scheduling.check(
             conn,
             settings,
             row["account_id"],
@@ -172,6 +183,7 @@ def change_scheduled(
             pay_on,
             row["receipt_email"],
             clock.today(conn),
+            accepted,
         )
         store.update_one(
             conn,
@@ -179,7 +191,7 @@ def change_scheduled(
             target=json.dumps(target, sort_keys=True),
             pay_on=pay_on,
             method_id=method_id,
-            amount_cents=amount,
+            **priced.columns(),
         )
         if user.is_clerk:
             audit.record(conn, user.id, "scheduled.change", row["account_id"], scheduled_id=scheduled_id)

@@ -26,6 +26,9 @@ from backend_stub.schemas.accounts import (
     ClerkAccountPage as ClerkAccountPage,
 )
 from backend_stub.schemas.accounts import (
+    FeeTerms as FeeTerms,
+)
+from backend_stub.schemas.accounts import (
     MessageIn as MessageIn,
 )
 from backend_stub.schemas.accounts import (

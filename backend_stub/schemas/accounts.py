@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 from pydantic import Field
 
@@ -10,10 +11,20 @@ from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, Email, Model, UtcDateT
 
 
 # -- accounts -------------------------------------------------------------------------------------
+class FeeTerms(Model):
+    """The fee autopay takes on each payment with a method: a flat amount or basis points of it."""
+
+    kind: Literal["convenience", "surcharge"]
+    amount_cents: int | None = Field(default=None, ge=0, le=10**9, strict=True)
+    basis_points: int | None = Field(default=None, ge=0, le=300, strict=True)
+    description: str | None = Field(default=None, max_length=200, description="in words; ignored on input")
+
+
 class Autopay(Model):
     enabled: bool
     payment_method_id: int | None
     method_label: str | None
+    fee_terms: FeeTerms | None = None  # accepted at enrolment: what each run may take
     next_run_on: date | None = None
     next_amount_cents: int | None = None
     last_failure: AutopayFailure | None = None
@@ -101,3 +112,6 @@ class AutopayFailure(Model):
 class AutopayRequest(Model):
     enabled: bool = Field(strict=True)
     payment_method_id: int | None = Field(default=None, ge=1, le=MAX_ID, strict=True)
+    # The method's `autopay_fee` as the payer saw and accepted it; required when it has one (409
+    # fees_changed otherwise).
+    accepted_fee_terms: FeeTerms | None = None

@@ -19,6 +19,7 @@ NoticeKind = Literal[
     "scheduled_payment_failed",
     "autopay_skipped",
     "scheduled_payment_skipped",
+    "fees_changed",
 ]
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from backend_stub.schemas.accounts import FeeTerms
 from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, ErrorDetail, Model, UtcDateTime
 from backend_stub.schemas.console import Script
 from backend_stub.schemas.undo import Refund
@@ -191,6 +192,7 @@ class PaymentMethod(Model):
     is_default: bool
     label: str
     created_at: UtcDateTime
+    autopay_fee: FeeTerms | None = None  # what autopay with this method would take on each payment
 
 
 class PaymentMethodPage(Model):
@@ -214,12 +216,17 @@ class ScheduledCreate(Model):
     method: SavedMethodIn
     pay_on: date
     receipt_email: Annotated[str, Field(max_length=254, pattern=PLAIN_TEXT)]
+    # The fees of the quote the payer saw and accepted (409 fees_changed otherwise); leave it out only
+    # when the quote has no fee.
+    accepted_fees_cents: Cents | None = None
 
 
 class ScheduledChange(Model):
     pay_on: date | None = None
     amount_cents: Cents | None = None
     method: SavedMethodIn | None = None
+    # Left out, the fees accepted before still hold: a change that prices other fees is 409 fees_changed.
+    accepted_fees_cents: Cents | None = None
 
 
 class ScheduledPayment(Model):
@@ -230,6 +237,9 @@ class ScheduledPayment(Model):
     method_label: str | None
     pay_on: date
     amount_cents: int
+    fees_cents: int  # accepted when it was scheduled: the run charges these or is skipped
+    fees: list[FeeOut]
+    total_cents: int
     receipt_email: str
     status: Literal["scheduled", "paid", "failed", "skipped", "cancelled"]
     payment_id: int | None

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import inspect
+
 from backend_stub.billing.dates import due_date
-from backend_stub.seed.builder import Item, Seeder, at
+from backend_stub.billing.fees import CONVENIENCE, StandingTerms
+from backend_stub.seed.builder import CONVENIENCE_FEE_CENTS, Item, Seeder, at
 from backend_stub.store.tables import (
     accounts,
     invoices,
@@ -96,6 +100,15 @@ def build_demo(s: Seeder) -> None:
         .where(accounts.c.id == lee_acct)
         .values(autopay_enabled=True, autopay_method_id=visa)
     )
+    # Lee accepted the card's convenience fee on each payment when he turned autopay on. (A database of an
+    # older schema, as the migration tests seed, has no such column: migration 0015 gives the same terms.)
+    if "autopay_fee_terms" in {c["name"] for c in inspect(s.conn).get_columns("accounts")}:
+        terms = StandingTerms(CONVENIENCE, amount_cents=CONVENIENCE_FEE_CENTS)
+        s.conn.execute(
+            accounts.update()
+            .where(accounts.c.id == lee_acct)
+            .values(autopay_fee_terms=json.dumps(terms.as_dict()))
+        )
     for offset in range(12):  # Nov 2025 .. Oct 2026
         issued = date(2025 + (10 + offset) // 12, (10 + offset) % 12 + 1, 1)
         invoice_id, amount = s.invoice(lee_acct, issued, s.utility_items(issued, 0.8), paid=True)

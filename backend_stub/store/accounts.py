@@ -22,6 +22,7 @@ ACCOUNT_COLUMNS = (
     accounts.c.credit_cents,
     accounts.c.autopay_failed_on,
     accounts.c.autopay_failure,
+    accounts.c.autopay_fee_terms,
 )
 
 

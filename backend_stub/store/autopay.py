@@ -6,17 +6,19 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, RowMapping, and_, exists, func, select, update
 
-from backend_stub.store.tables import accounts, autopay_runs, invoices
+from backend_stub.store.tables import accounts, autopay_runs, invoices, payment_methods
 
 
-def enrol(conn: Connection, account_id: int, method_id: int | None) -> None:
-    """Turn autopay on with `method_id`, or off with None; a change clears the last failure."""
+def enrol(conn: Connection, account_id: int, method_id: int | None, fee_terms: str | None = None) -> None:
+    """Turn autopay on with `method_id` and the fee terms accepted for it (JSON), or off with None; a
+    change clears the last failure."""
     conn.execute(
         update(accounts)
         .where(accounts.c.id == account_id)
         .values(
             autopay_enabled=method_id is not None,
             autopay_method_id=method_id,
+            autopay_fee_terms=fee_terms if method_id is not None else None,
             autopay_failed_on=None,
             autopay_failure=None,
         )
@@ -152,3 +154,18 @@ def balances_of(conn: Connection, invoice_ids: list[int]) -> dict[int, int]:
 
 def account_email(conn: Connection, account_id: int) -> str:
     return conn.execute(select(accounts.c.email).where(accounts.c.id == account_id)).scalar_one()
+
+
+def enrolment_terms(conn: Connection, account_id: int) -> tuple[str | None, RowMapping | None]:
+    """The fee terms accepted at enrolment (JSON or None) and the enrolled method's type and funding."""
+    row = (
+        conn.execute(
+            select(accounts.c.autopay_fee_terms, payment_methods.c.type, payment_methods.c.funding)
+            .select_from(accounts)
+            .outerjoin(payment_methods, payment_methods.c.id == accounts.c.autopay_method_id)
+            .where(accounts.c.id == account_id)
+        )
+        .mappings()
+        .one()
+    )
+    return row["autopay_fee_terms"], (row if row["type"] is not None else None)

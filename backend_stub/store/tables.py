@@ -93,6 +93,9 @@ accounts = Table(
     # 0005: the newest failed autopay run, shown on the account until a run succeeds or the enrolment changes.
     Column("autopay_failed_on", Date, nullable=True),
     Column("autopay_failure", String(300), nullable=True),
+    # 0015: the fee terms accepted when autopay was turned on (JSON: kind, amount_cents or basis_points);
+    # null: none accepted (a run that would take a fee is skipped).
+    Column("autopay_fee_terms", Text, nullable=True),
 )
 Index("ix_accounts_last_name_lower", func.lower(accounts.c.last_name))
 Index("ix_accounts_email_lower", func.lower(accounts.c.email))
@@ -432,6 +435,10 @@ scheduled_payments = Table(
     Column("failure_message", String(300), nullable=True),
     Column("created_at", DateTime, nullable=False),
     Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    # 0015: the fees quoted and accepted when it was scheduled, with their words (JSON, as payment_parts
+    # keeps them); null on rows made before, which accepted none. A run with other fees is skipped.
+    Column("fees_cents", Money, nullable=True),
+    Column("fees", Text, nullable=True),
 )
 Index(
     "ix_scheduled_payments_account",
@@ -576,6 +583,7 @@ NOTICE_KINDS = (
     "scheduled_payment_failed",
     "autopay_skipped",
     "scheduled_payment_skipped",
+    "fees_changed",  # 0015: a run skipped because its fees are not the ones accepted
 )
 notices = Table(
     "notices",
@@ -591,7 +599,7 @@ notices = Table(
     UniqueConstraint("source_key", name="uq_notices_source_key"),
     CheckConstraint(
         "kind IN ('bank_payment_returned', 'autopay_failed', 'scheduled_payment_failed', "
-        "'autopay_skipped', 'scheduled_payment_skipped')",
+        "'autopay_skipped', 'scheduled_payment_skipped', 'fees_changed')",
         name="kind",
     ),
 )

@@ -58,6 +58,7 @@ def test_dana_account(demo: Api) -> None:
         "next_run_on": None,
         "next_amount_cents": None,
         "last_failure": None,
+        "fee_terms": None,
     }
 
 

@@ -6,12 +6,22 @@ the dev hook `POST /v1/dev/payment-methods/{id}/behaviour`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from tests.api.conftest import Api, assert_error
 from tests.api.paying import VISA, Payer, advance, body, card, invoices_target, outbox
+from tests.support.stub import fresh_postgres_database, postgres_available, serve_stub
 
 DANA, LEE, CLERK = "dana@example.com", "lee@example.com", "clerk@example.com"
+CONVENIENCE_TERMS = {
+    "kind": "convenience",
+    "amount_cents": 175,
+    "basis_points": None,
+    "description": "Card convenience fee of $1.75 on each payment (not refundable)",
+}
 
 
 def _autopay_payments(payer: Payer) -> list[dict]:
@@ -95,9 +105,9 @@ def test_a_decline_is_recorded_emailed_and_shown_and_autopay_stays_on(fresh: Api
     assert len(outbox(fresh, LEE, "autopay_failed")) == 1
     # Choosing the method again clears the failure.
     fresh.http.post(f"/v1/dev/payment-methods/{method_id}/behaviour", json={"behaviour": "ok"})
-    r = fresh.put(
-        f"/v1/accounts/{lee.account_id}/autopay", LEE, json={"enabled": True, "payment_method_id": method_id}
-    )
+    terms = fresh.ok(f"/v1/accounts/{lee.account_id}", LEE)["autopay"]["fee_terms"]
+    enrol = {"enabled": True, "payment_method_id": method_id, "accepted_fee_terms": terms}
+    r = fresh.put(f"/v1/accounts/{lee.account_id}/autopay", LEE, json=enrol)
     assert r.status_code == 200 and r.json()["autopay"]["last_failure"] is None
 
 
@@ -110,10 +120,26 @@ def test_enrol_change_and_cancel(fresh: Api) -> None:
     )
     assert r.status_code == 201, r.text
     method = r.json()
+    assert method["autopay_fee"] == CONVENIENCE_TERMS
+    # The card's fee on each payment must be accepted to turn autopay on.
+    for accepted in (
+        None,
+        {"kind": "convenience", "amount_cents": 100},
+        {"kind": "surcharge", "basis_points": 300},
+    ):
+        enrol = {"enabled": True, "payment_method_id": method["id"], "accepted_fee_terms": accepted}
+        r = fresh.put(f"/v1/accounts/{dana.account_id}/autopay", DANA, json=enrol)
+        error = assert_error(r, 409, "conflict", "fees_changed", "accepted_fee_terms")
+        assert "card convenience fee of $1.75 on each payment" in error["message"]
+    assert fresh.ok(f"/v1/accounts/{dana.account_id}", DANA)["autopay"]["enabled"] is False
     r = fresh.put(
         f"/v1/accounts/{dana.account_id}/autopay",
         DANA,
-        json={"enabled": True, "payment_method_id": method["id"]},
+        json={
+            "enabled": True,
+            "payment_method_id": method["id"],
+            "accepted_fee_terms": method["autopay_fee"],
+        },
     )
     assert r.status_code == 200, r.text
     autopay = r.json()["autopay"]
@@ -122,6 +148,7 @@ def test_enrol_change_and_cancel(fresh: Api) -> None:
         method["id"],
         "Visa •••• 4242",
     )
+    assert autopay["fee_terms"] == CONVENIENCE_TERMS
     assert autopay["next_run_on"] == "2026-11-22" and autopay["next_amount_cents"] > 0
     assert fresh.ok(f"/v1/accounts/{dana.account_id}", DANA)["autopay"] == autopay
     r = fresh.put(f"/v1/accounts/{dana.account_id}/autopay", DANA, json={"enabled": False})
@@ -132,6 +159,7 @@ def test_enrol_change_and_cancel(fresh: Api) -> None:
         "next_run_on": None,
         "next_amount_cents": None,
         "last_failure": None,
+        "fee_terms": None,
     }
     audit = fresh.ok("/v1/dev/audit", params={"account_id": dana.account_id})["items"]
     assert [e["detail"]["enabled"]["new"] for e in audit if e["action"] == "autopay.update"] == [False, True]
@@ -168,3 +196,67 @@ def test_another_account_is_404(demo: Api) -> None:
     r = demo.put(f"/v1/accounts/{lee}/autopay", DANA, json={"enabled": False})
     assert_error(r, 404, "not_found", "not_found")
     assert demo.ok(f"/v1/accounts/{lee}", LEE) == before
+
+
+def test_lee_accepted_the_cards_fee_at_enrolment_and_each_run_takes_it(fresh: Api) -> None:
+    lee = Payer(fresh, LEE)
+    first, _second = _open(lee)
+    assert fresh.ok(f"/v1/accounts/{lee.account_id}", LEE)["autopay"]["fee_terms"] == CONVENIENCE_TERMS
+    fresh.http.post("/v1/dev/clock", json={"today": first["due_on"]})
+    [paid] = _autopay_payments(lee)
+    assert (paid["fees_cents"], paid["total_cents"]) == (175, first["balance_cents"] + 175)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A demo database that outlives its server, so another can serve it with other settings."""
+    if request.param == "postgres":
+        if not postgres_available():
+            pytest.skip("no PostgreSQL at 127.0.0.1:5432")
+        with fresh_postgres_database("demo") as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'demo.db'}"
+
+
+def test_a_run_under_other_fee_terms_is_skipped_with_a_notice_until_they_are_accepted(
+    database: str, tmp_path: Path
+) -> None:
+    # The business moves to a 3% credit card surcharge: not the $1.75 Lee accepted.
+    with serve_stub(database, tmp_path, extra_env={"PAYDESK_FEE_POLICY": "surcharge"}) as server:
+        api = Api(server)
+        lee = Payer(api, LEE)
+        first, second = _open(lee)
+        api.http.post("/v1/dev/clock", json={"today": first["due_on"]})
+        assert _autopay_payments(lee) == [] and lee.invoice(first["id"])["status"] == "open"
+        autopay = api.ok(f"/v1/accounts/{lee.account_id}", LEE)["autopay"]
+        assert autopay["enabled"] is True and autopay["last_failure"] == {
+            "on": first["due_on"],
+            "message": "Its fees changed: turn autopay on again to see and accept the new fees.",
+        }
+        [notice] = [
+            n
+            for n in api.ok(f"/v1/accounts/{lee.account_id}/notices", LEE)["items"]
+            if n["kind"] == "fees_changed"
+        ]
+        assert first["number"] in notice["message"] and "Nothing was charged" in notice["message"]
+        assert "(Card convenience fee of $1.75 on each payment (not refundable))" in notice["message"]
+        # Accepting the new terms turns it on under them: the next run takes the surcharge.
+        method = api.ok(f"/v1/accounts/{lee.account_id}/payment-methods", LEE)["items"][0]
+        assert method["autopay_fee"] == {
+            "kind": "surcharge",
+            "amount_cents": None,
+            "basis_points": 300,
+            "description": "Credit card surcharge of 3.00% of each payment",
+        }
+        enrol = {
+            "enabled": True,
+            "payment_method_id": method["id"],
+            "accepted_fee_terms": method["autopay_fee"],
+        }
+        assert api.put(f"/v1/accounts/{lee.account_id}/autopay", LEE, json=enrol).status_code == 200
+        api.http.post("/v1/dev/clock", json={"today": second["due_on"]})
+        [paid] = _autopay_payments(lee)
+        assert paid["allocations"][0]["invoice_id"] == second["id"]
+        assert paid["fees_cents"] == (second["balance_cents"] * 300 + 5_000) // 10_000
+        api.close()

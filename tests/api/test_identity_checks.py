@@ -67,7 +67,8 @@ def test_customers_cannot_record_checks_and_unknown_accounts_are_404(demo: Api) 
 def _guarded(api: Api, lee: int) -> dict[str, object]:
     """Every clerk action the gate guards, on Lee's account, as callables answering a response."""
     lee_payer = Payer(api, LEE)
-    method_id = lee_payer.get(f"/v1/accounts/{lee}/payment-methods")["items"][0]["id"]
+    lee_card = lee_payer.get(f"/v1/accounts/{lee}/payment-methods")["items"][0]
+    method_id, autopay_fee = lee_card["id"], lee_card["autopay_fee"]
     invoice = max(lee_payer.open_invoices(), key=lambda i: i["due_on"])
     scheduled = api.post(
         f"/v1/accounts/{lee}/scheduled-payments",
@@ -77,6 +78,7 @@ def _guarded(api: Api, lee: int) -> dict[str, object]:
             "method": {"type": "saved", "payment_method_id": method_id},
             "pay_on": "2026-11-16",
             "receipt_email": LEE,
+            "accepted_fees_cents": 175,  # the card's convenience fee
         },
     )
     assert scheduled.status_code == 201, scheduled.text
@@ -100,7 +102,9 @@ def _guarded(api: Api, lee: int) -> dict[str, object]:
         "refund": lambda: keyed(api, f"/v1/payments/{paid['id']}/refund", refund_key, {"reason": "test"}),
         "profile": lambda: api.patch(f"/v1/accounts/{lee}", CLERK, json={"sms_opt_in": False}),
         "autopay": lambda: api.put(
-            f"/v1/accounts/{lee}/autopay", CLERK, json={"enabled": True, "payment_method_id": method_id}
+            f"/v1/accounts/{lee}/autopay",
+            CLERK,
+            json={"enabled": True, "payment_method_id": method_id, "accepted_fee_terms": autopay_fee},
         ),
         "method_add": lambda: api.post(f"/v1/accounts/{lee}/payment-methods", CLERK, json=card(VISA)),
         "method_default": lambda: api.patch(
@@ -115,6 +119,7 @@ def _guarded(api: Api, lee: int) -> dict[str, object]:
                 "method": {"type": "saved", "payment_method_id": method_id},
                 "pay_on": "2026-11-16",
                 "receipt_email": LEE,
+                "accepted_fees_cents": 175,
             },
         ),
         "scheduled_change": lambda: api.patch(

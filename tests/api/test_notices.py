@@ -109,6 +109,7 @@ def test_a_failed_and_a_skipped_scheduled_payment_each_make_one_notice(fresh: Ap
                 "method": {"type": "saved", "payment_method_id": method_id},
                 "pay_on": "2026-11-16",
                 "receipt_email": DANA,
+                "accepted_fees_cents": 175,  # the card's convenience fee
             },
         )
         assert r.status_code == 201, r.text

@@ -3,13 +3,18 @@ the run on the dev clock (once, dated its day; a decline recorded and emailed)."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 
 from tests.api.conftest import Api, assert_error
 from tests.api.paying import VISA, Payer, advance, card, outbox
+from tests.support.stub import fresh_postgres_database, postgres_available, serve_stub
 
 DANA, LEE = "dana@example.com", "lee@example.com"
 TODAY = "2026-11-15"
+CARD_FEE = 175  # the demo's card convenience fee
 
 
 def _saved_card(api: Api, payer: Payer) -> int:
@@ -19,7 +24,11 @@ def _saved_card(api: Api, payer: Payer) -> int:
     return r.json()["id"]
 
 
-def _schedule(api: Api, payer: Payer, target: dict, method_id: int, pay_on: str) -> object:
+def _schedule(
+    api: Api, payer: Payer, target: dict, method_id: int, pay_on: str, fees: int | None = CARD_FEE
+) -> object:
+    """Schedule, accepting `fees` (the card's convenience fee by default; None accepts none)."""
+    accepted = {} if fees is None else {"accepted_fees_cents": fees}
     return api.post(
         f"/v1/accounts/{payer.account_id}/scheduled-payments",
         payer.email,
@@ -28,6 +37,7 @@ def _schedule(api: Api, payer: Payer, target: dict, method_id: int, pay_on: str)
             "method": {"type": "saved", "payment_method_id": method_id},
             "pay_on": pay_on,
             "receipt_email": payer.email,
+            **accepted,
         },
     )
 
@@ -214,3 +224,81 @@ def test_another_accounts_scheduled_payments_are_404(fresh: Api) -> None:
         fresh.ok(f"/v1/accounts/{dana.account_id}/scheduled-payments", DANA)["items"][0]["pay_on"]
         == "2026-11-20"
     )
+
+
+def test_a_card_payment_is_scheduled_only_with_its_fee_shown_and_accepted(fresh: Api) -> None:
+    dana = Payer(fresh, DANA)
+    method_id = _saved_card(fresh, dana)
+    invoice = _invoice_due(dana, "2026-11-30")
+    target = {"type": "invoices", "invoices": [{"invoice_id": invoice["id"]}]}
+    listed = f"/v1/accounts/{dana.account_id}/scheduled-payments"
+    for accepted in (None, 0, 100):
+        r = _schedule(fresh, dana, target, method_id, "2026-11-20", fees=accepted)
+        error = assert_error(r, 409, "conflict", "fees_changed", "accepted_fees_cents")
+        assert "$1.75" in error["message"]
+    assert fresh.ok(listed, DANA)["total_count"] == 0  # nothing was scheduled
+    scheduled = _schedule(fresh, dana, target, method_id, "2026-11-20").json()
+    assert (scheduled["fees_cents"], scheduled["total_cents"]) == (175, invoice["balance_cents"] + 175)
+    assert scheduled["fees"] == [
+        {
+            "kind": "convenience",
+            "amount_cents": 175,
+            "description": "Card convenience fee ($1.75, not refundable)",
+            "refundable": False,
+        }
+    ]
+    assert fresh.ok(listed, DANA)["items"] == [scheduled]
+    # A change that keeps the fee needs no new acceptance; one that names another fee is refused.
+    r = fresh.patch(f"/v1/scheduled-payments/{scheduled['id']}", DANA, json={"pay_on": "2026-11-21"})
+    assert r.status_code == 200 and r.json()["fees_cents"] == 175, r.text
+    change = {"pay_on": "2026-11-22", "accepted_fees_cents": 0}
+    r = fresh.patch(f"/v1/scheduled-payments/{scheduled['id']}", DANA, json=change)
+    assert_error(r, 409, "conflict", "fees_changed", "accepted_fees_cents")
+    assert fresh.ok(listed, DANA)["items"][0]["pay_on"] == "2026-11-21"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A demo database that outlives its server, so another can serve it with other settings."""
+    if request.param == "postgres":
+        if not postgres_available():
+            pytest.skip("no PostgreSQL at 127.0.0.1:5432")
+        with fresh_postgres_database("demo") as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'demo.db'}"
+
+
+def test_a_run_whose_fees_changed_is_skipped_with_a_notice_and_charges_nothing(
+    database: str, tmp_path: Path
+) -> None:
+    with serve_stub(database, tmp_path) as server:
+        api = Api(server)
+        dana = Payer(api, DANA)
+        method_id = _saved_card(api, dana)
+        invoice = _invoice_due(dana, "2026-11-30")
+        target = {"type": "invoices", "invoices": [{"invoice_id": invoice["id"]}]}
+        scheduled = _schedule(api, dana, target, method_id, "2026-11-20").json()
+        assert scheduled["fees_cents"] == 175
+        api.close()
+    # The business moves to a 3% credit card surcharge before the run: not the fee Dana accepted.
+    with serve_stub(database, tmp_path, extra_env={"PAYDESK_FEE_POLICY": "surcharge"}) as server:
+        api = Api(server)
+        dana = Payer(api, DANA)
+        advance(api, 5)  # 11-20
+        row = api.ok(f"/v1/accounts/{dana.account_id}/scheduled-payments", DANA)["items"][0]
+        assert (row["status"], row["payment_id"]) == ("skipped", None)
+        assert _scheduled_payments(dana) == [] and dana.invoice(invoice["id"])["status"] == "open"
+        [notice] = [
+            n
+            for n in api.ok(f"/v1/accounts/{dana.account_id}/notices", DANA)["items"]
+            if n["kind"] == "fees_changed"
+        ]
+        assert notice["message"] == (
+            f"The payment of ${invoice['balance_cents'] // 100:,}.{invoice['balance_cents'] % 100:02d} "
+            "scheduled for Nov 20, 2026 was not made: its fees are no longer the $1.75 you accepted when you "
+            "scheduled it. Nothing was charged. Make the payment again to see the new fees."
+        )
+        advance(api, 1)  # a later round does not try again
+        assert _scheduled_payments(dana) == []
+        api.close()

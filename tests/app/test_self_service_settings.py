@@ -236,6 +236,7 @@ async def test_autopay_change_method_turn_off_and_on(server) -> None:
         screen = await open_settings(pilot)
         text = screen_text(app)
         assert "Autopay is on with Visa •••• 4242" in text
+        assert "Fee: Card convenience fee of $1.75 on each payment (not refundable)." in text
         if held["next_run_on"]:
             next_on = format_date(dt.date.fromisoformat(held["next_run_on"]))
             assert f"Next: {format_cents(held['next_amount_cents'])} on {next_on}." in text
@@ -245,13 +246,18 @@ async def test_autopay_change_method_turn_off_and_on(server) -> None:
         screen.query_one("#autopay-enrol").focus()
         await pilot.press("enter")
         await on_screen(pilot, QuestionDialog)
+        # The fee is said in words before it is accepted.
+        question = app.screen.text
+        assert question.endswith("Fee: Card convenience fee of $1.75 on each payment (not refundable).")
         await pilot.press("enter")
         await wait_for_text(
             pilot, "Autopay is on. It pays each invoice on its due date with Mastercard •••• 4444."
         )
+        changed = api_get(server, lee, f"/v1/accounts/{account_id}")["autopay"]
+        assert changed["payment_method_id"] == mastercard["id"]
         assert (
-            api_get(server, lee, f"/v1/accounts/{account_id}")["autopay"]["payment_method_id"]
-            == mastercard["id"]
+            changed["fee_terms"]["description"]
+            == "Card convenience fee of $1.75 on each payment (not refundable)"
         )
 
         # Turn it off: Escape in the question changes nothing, then yes.

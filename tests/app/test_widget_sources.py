@@ -11,7 +11,7 @@ import datetime as dt
 from textual.app import App, ComposeResult
 
 from tests.app.conftest import wait_for
-from tui.api import Account, Autopay, InvoiceRow, Page, PaymentMethod
+from tui.api import Account, Autopay, FeeTerms, InvoiceRow, Page, PaymentMethod
 from tui.screens.dialogs import QuestionDialog
 from tui.widgets.autopay_panel import AutopayPanel, SaveAutopay
 from tui.widgets.invoice_table import PAGE_SIZE, InvoiceTable
@@ -93,7 +93,7 @@ async def test_the_autopay_panel_saves_through_the_call_it_is_given() -> None:
     visa = PaymentMethod(id=3, type="card", brand="visa", last4="4242", label="Visa •••• 4242")
     saved: list[tuple[int, bool, int | None]] = []
 
-    async def save(account_id: int, enabled: bool, method_id: int | None) -> Account:
+    async def save(account_id: int, enabled: bool, method_id: int | None, terms: FeeTerms | None) -> Account:
         saved.append((account_id, enabled, method_id))
         autopay = Autopay(enabled=enabled, payment_method_id=method_id, method_label="Visa •••• 4242")
         return account.model_copy(update={"autopay": autopay})

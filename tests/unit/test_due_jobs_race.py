@@ -37,7 +37,7 @@ def two_databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tu
 
 
 def _schedule_payments(engine: Engine) -> None:
-    """Lee schedules two payments of an amount with the saved card for later days."""
+    """Lee schedules two payments of an amount with the saved card for later days, accepting its fee."""
     with writing(engine) as conn:
         account_id, method_id = conn.execute(
             text(
@@ -52,8 +52,8 @@ def _schedule_payments(engine: Engine) -> None:
             conn.execute(
                 text(
                     "INSERT INTO scheduled_payments (account_id, target, method_id, pay_on, amount_cents, "
-                    "receipt_email, status, created_at) VALUES (:a, :t, :m, :d, :c, 'lee@example.com', "
-                    "'scheduled', :now)"
+                    "fees_cents, receipt_email, status, created_at) VALUES (:a, :t, :m, :d, :c, 175, "
+                    "'lee@example.com', 'scheduled', :now)"
                 ),
                 {
                     "a": account_id,

@@ -20,6 +20,7 @@ from tui.api.models import (
     AuditEntry,
     ContactMessage,
     Download,
+    FeeTerms,
     GuestSession,
     IdentityCheck,
     InvoiceDetail,
@@ -214,12 +215,18 @@ class PaydeskClient(Transport):
         return parse(Account, await self._request("PATCH", path, json=changes))
 
     async def set_autopay(
-        self, account_id: int, enabled: bool, payment_method_id: int | None = None
+        self,
+        account_id: int,
+        enabled: bool,
+        payment_method_id: int | None = None,
+        accepted_fee_terms: FeeTerms | None = None,
     ) -> Account:
-        """Turn autopay on with a saved method (or change the method), or off; answers the account."""
+        """Turn autopay on with a saved method (or change the method), accepting its fee terms (the
+        method's `autopay_fee`, shown to the payer first), or off; answers the account."""
         body: dict[str, Any] = {"enabled": enabled}
         if enabled:
             body["payment_method_id"] = payment_method_id
+            body["accepted_fee_terms"] = accepted_fee_terms.wire() if accepted_fee_terms else None
         path = f"/v1/accounts/{int(account_id)}/autopay"
         return parse(Account, await self._request("PUT", path, json=body))
 

@@ -53,10 +53,30 @@ class AutopayFailure(WireModel):
     invoice_id: int | None = None
 
 
+class FeeTerms(WireModel):
+    """The fee autopay takes on each payment with a method: a flat amount or basis points of it."""
+
+    kind: str  # "convenience" or "surcharge"
+    amount_cents: int | None = None
+    basis_points: int | None = None
+    description: str = ""
+
+    def same_terms(self, other: FeeTerms | None) -> bool:
+        return other is not None and (self.kind, self.amount_cents, self.basis_points) == (
+            other.kind,
+            other.amount_cents,
+            other.basis_points,
+        )
+
+    def wire(self) -> dict[str, Any]:
+        return {"kind": self.kind, "amount_cents": self.amount_cents, "basis_points": self.basis_points}
+
+
 class Autopay(WireModel):
     enabled: bool = False
     payment_method_id: int | None = None
     method_label: str | None = None
+    fee_terms: FeeTerms | None = None  # accepted when it was turned on: what each payment may take
     next_run_on: dt.date | None = None
     next_amount_cents: int | None = None
     last_failure: AutopayFailure | None = None
@@ -323,6 +343,7 @@ class PaymentMethod(WireModel):
     is_default: bool = False
     label: str = ""
     created_at: dt.datetime | None = None
+    autopay_fee: FeeTerms | None = None  # what autopay with it would take on each payment
 
     @property
     def display(self) -> str:
@@ -387,8 +408,11 @@ class ScheduledPayment(WireModel):
     method_label: str | None = None
     pay_on: dt.date
     amount_cents: int
+    fees_cents: int = 0  # accepted when it was scheduled: the run takes these or is skipped
+    fees: list[Fee] = []
+    total_cents: int = 0
     receipt_email: str | None = None
-    status: str  # "scheduled", "paid", "failed" or "cancelled"
+    status: str  # "scheduled", "paid", "failed", "skipped" or "cancelled"
     payment_id: int | None = None
     failure_message: str | None = None
 

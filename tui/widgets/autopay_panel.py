@@ -1,5 +1,9 @@
-"""Autopay in Settings: what it does now (method, next run, last failure), turn it on with a saved method,
-change the method, turn it off. Each change asks first and then shows the server's answer.
+"""Autopay in Settings: what it does now (method, its fee, next run, last failure), turn it on with a saved
+method, change the method, turn it off. Each change asks first and then shows the server's answer.
+
+A method's fee on each payment (its `autopay_fee`) is said in words in the question, and saying yes
+accepts it: the server takes no other fee. When the business's fee changed, the same method can be
+chosen again to accept the new one.
 
 The panel is given the call that saves autopay (`SaveAutopay`, the client's `set_autopay`); it never
 reaches for the app's client.
@@ -16,7 +20,7 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import Button, Select, Static
 
-from tui.api import Account, ApiError, PaymentMethod
+from tui.api import Account, ApiError, FeeTerms, PaymentMethod
 from tui.money import format_cents
 from tui.widgets.formatting import format_date
 from tui.widgets.status_line import StatusLine
@@ -25,8 +29,8 @@ from tui.workers import ReportsWorkerErrors
 if TYPE_CHECKING:
     from tui.app import PaydeskApp
 
-# (account id, enabled, saved method id or None) -> the account as the server now has it
-SaveAutopay = Callable[[int, bool, int | None], Awaitable[Account]]
+# (account id, enabled, saved method id or None, the fee terms accepted) -> the account as the server has it
+SaveAutopay = Callable[[int, bool, int | None, FeeTerms | None], Awaitable[Account]]
 
 NO_METHODS = (
     "Autopay pays with a saved card or bank account. Save one when you next pay "
@@ -41,6 +45,8 @@ def autopay_status(account: Account) -> str:
         return "Autopay is [b]off[/b]. You pay each invoice yourself."
     method = escape(autopay.method_label or "your saved method")
     lines = [f"Autopay is [b]on[/b] with {method}: each invoice is paid on its due date."]
+    terms = autopay.fee_terms
+    lines.append(f"Fee: {escape(terms.description)}." if terms else "No fee.")
     if autopay.next_run_on and autopay.next_amount_cents is not None:
         lines.append(
             f"Next: [b]{format_cents(autopay.next_amount_cents)}[/b] on {format_date(autopay.next_run_on)}."
@@ -111,10 +117,24 @@ class AutopayPanel(ReportsWorkerErrors, Vertical):
         if method is None or account is None:
             self.line.say("Choose a saved method first.", error=True)
             return
-        fee = " Card payments include the card fee." if method.type == "card" else ""
+        terms = method.autopay_fee
+        fee = f" Fee: {terms.description}." if terms else " No fee is added."
         if account.autopay.enabled:
-            if method.id == account.autopay.payment_method_id:
+            same_terms = (terms is None and account.autopay.fee_terms is None) or (
+                terms is not None and terms.same_terms(account.autopay.fee_terms)
+            )
+            if method.id == account.autopay.payment_method_id and same_terms:
                 self.line.say(f"Autopay already pays with {method.display}.")
+                return
+            if method.id == account.autopay.payment_method_id:
+                question = QuestionDialog(
+                    "Accept the new autopay fee?",
+                    f"The fee for autopay with {method.display} changed.{fee} Until you accept it, "
+                    "autopay skips each due date and charges nothing.",
+                    "Accept the fee",
+                )
+                body = {"enabled": True, "payment_method_id": method.id, "terms": terms}
+                self.app.push_screen(question, lambda yes: self._save(yes, body))
                 return
             question = QuestionDialog(
                 "Change the autopay method?",
@@ -128,7 +148,7 @@ class AutopayPanel(ReportsWorkerErrors, Vertical):
                 "You can turn it off here at any time.",
                 "Turn on autopay",
             )
-        body = {"enabled": True, "payment_method_id": method.id}
+        body = {"enabled": True, "payment_method_id": method.id, "terms": terms}
         self.app.push_screen(question, lambda yes: self._save(yes, body))
 
     @on(Button.Pressed, "#autopay-cancel")
@@ -156,7 +176,9 @@ class AutopayPanel(ReportsWorkerErrors, Vertical):
         self.line.say("Saving…")
         self.loading = True
         try:
-            account = await self.save_autopay(self.account_id, body["enabled"], body.get("payment_method_id"))
+            account = await self.save_autopay(
+                self.account_id, body["enabled"], body.get("payment_method_id"), body.get("terms")
+            )
         finally:
             self.loading = False
         self.show(account, self.methods)
