@@ -11,7 +11,7 @@ from backend_stub.deps import Conn, clerk_only
 from backend_stub.errors import invalid
 from backend_stub.one_trip import OneTripRoute
 from backend_stub.routes.common import CursorQuery, errors
-from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, ClerkAccountPage
+from backend_stub.schemas import MAX_LIMIT, ClerkAccountPage, PlainLine
 from backend_stub.store import accounts as store
 from backend_stub.store import audit
 from backend_stub.store.auth import User
@@ -31,9 +31,9 @@ Searcher = Annotated[User, clerk_only("Only a clerk can search accounts.")]
 def search_accounts(
     user: Searcher,
     conn: Conn,
-    account_number: Annotated[str | None, Query(max_length=32, pattern=PLAIN_TEXT)] = None,
-    last_name: Annotated[str | None, Query(max_length=100, pattern=PLAIN_TEXT)] = None,
-    email: Annotated[str | None, Query(max_length=254, pattern=PLAIN_TEXT)] = None,
+    account_number: Annotated[PlainLine | None, Query(max_length=32)] = None,
+    last_name: Annotated[PlainLine | None, Query(max_length=100)] = None,
+    email: Annotated[PlainLine | None, Query(max_length=254)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor_: CursorQuery = None,
 ) -> ClerkAccountPage:

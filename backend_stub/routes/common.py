@@ -7,11 +7,14 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, ErrorBody
+from backend_stub.schemas import MAX_LIMIT, ErrorBody, PlainLine
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size, 1..200.")]
 # A list's `?cursor=` (the route's parameter is `cursor_`: the name `cursor` is the module that decodes it).
-CursorQuery = Annotated[str | None, Query(alias="cursor", max_length=512, pattern=PLAIN_TEXT)]
+CursorQuery = Annotated[
+    PlainLine | None,
+    Query(alias="cursor", min_length=1, max_length=512, description="The `next_cursor` of the page before."),
+]
 
 
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:

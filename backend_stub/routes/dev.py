@@ -16,7 +16,6 @@ from backend_stub.routes.common import CursorQuery, errors
 from backend_stub.schemas import (
     MAX_ID,
     MAX_LIMIT,
-    PLAIN_TEXT,
     AuditEntry,
     AuditPage,
     Clock,
@@ -24,6 +23,7 @@ from backend_stub.schemas import (
     MethodBehaviour,
     OutboxItem,
     OutboxPage,
+    PlainLine,
 )
 from backend_stub.store import audit
 from backend_stub.store import methods as method_store
@@ -42,7 +42,7 @@ router = APIRouter(tags=["dev"])
 )
 def list_outbox(
     engine: EngineDep,
-    to: Annotated[str, Query(min_length=1, max_length=254, pattern=PLAIN_TEXT)],
+    to: Annotated[PlainLine, Query(min_length=1, max_length=254)],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor_: CursorQuery = None,
 ) -> OutboxPage:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from pydantic import Field
 
-from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, Email, Model, UtcDateTime
+from backend_stub.schemas.base import MAX_ID, Email, FilledLine, FilledLines, Model, PlainLine, UtcDateTime
 
 
 # -- accounts -------------------------------------------------------------------------------------
@@ -38,9 +39,9 @@ class AccountUpdate(Model):
 
     paperless: bool | None = Field(default=None, strict=True)
     sms_opt_in: bool | None = Field(default=None, strict=True)
-    phone: str | None = Field(default=None, max_length=64, examples=["(541) 555-0142"])
+    phone: Annotated[PlainLine, Field(max_length=64, examples=["(541) 555-0142"])] | None = None
     email: Email | None = None
-    service_address: str | None = Field(default=None, max_length=1000)
+    service_address: Annotated[PlainLine, Field(max_length=1000)] | None = None
 
 
 class Summary(Model):
@@ -73,10 +74,10 @@ class ClerkAccountPage(Model):
 
 # -- contact us -----------------------------------------------------------------------------------
 class MessageIn(Model):
-    subject: str = Field(
-        min_length=1, max_length=200, pattern=PLAIN_TEXT, examples=["Question about my bill"]
-    )
-    body: str = Field(min_length=1, max_length=5000, examples=["Why is my November bill higher?"])
+    subject: Annotated[FilledLine, Field(min_length=1, max_length=200, examples=["Question about my bill"])]
+    body: Annotated[
+        FilledLines, Field(min_length=1, max_length=5000, examples=["Why is my November bill higher?"])
+    ]
 
 
 class MessageOut(Model):

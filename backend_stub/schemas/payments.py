@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, ErrorDetail, Model, UtcDateTime
+from backend_stub.schemas.base import MAX_ID, ErrorDetail, Model, PlainLine, UtcDateTime
 from backend_stub.schemas.console import Script
 from backend_stub.schemas.undo import Refund
 
@@ -17,7 +17,7 @@ from backend_stub.schemas.undo import Refund
 # absurd numbers out of the arithmetic and the database.
 Cents = Annotated[int, Field(ge=-(10**12), le=10**12, strict=True)]
 IdIn = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
-ShortText = Annotated[str, Field(max_length=200, pattern=PLAIN_TEXT)]
+ShortText = Annotated[PlainLine, Field(max_length=200)]
 
 
 class InvoiceChoice(Model):
@@ -51,19 +51,19 @@ class CardIn(Model):
     """A typed card. The number and CVC live only in memory for this request (repr hides them)."""
 
     type: Literal["card"]
-    number: str = Field(max_length=40, pattern=PLAIN_TEXT, repr=False)
+    number: Annotated[PlainLine, Field(max_length=40, repr=False)]
     exp_month: int = Field(ge=-9999, le=9999, strict=True)
     exp_year: int = Field(ge=-99999, le=99999, strict=True)
-    cvc: str = Field(max_length=8, pattern=PLAIN_TEXT, repr=False)
+    cvc: Annotated[PlainLine, Field(max_length=8, repr=False)]
     name: ShortText | None = None
-    postal_code: Annotated[str, Field(max_length=20, pattern=PLAIN_TEXT)] | None = None
+    postal_code: Annotated[PlainLine, Field(max_length=20)] | None = None
     save: bool = Field(default=False, strict=True)  # `0` or `"yes"` is a client's mistake, not a choice
 
 
 class BankIn(Model):
     type: Literal["ach"]
-    routing_number: str = Field(max_length=20, pattern=PLAIN_TEXT)
-    account_number: str = Field(max_length=40, pattern=PLAIN_TEXT, repr=False)
+    routing_number: Annotated[PlainLine, Field(max_length=20)]
+    account_number: Annotated[PlainLine, Field(max_length=40, repr=False)]
     account_type: Literal["checking", "savings"]
     holder_name: ShortText | None = None
     save: bool = Field(default=False, strict=True)
@@ -89,7 +89,7 @@ class QuoteRequest(Model):
     target: PaymentTarget
     parts: list[PartIn] = Field(max_length=20)
     accepted_fees_cents: Cents | None = None
-    receipt_email: Annotated[str, Field(max_length=254, pattern=PLAIN_TEXT)]
+    receipt_email: Annotated[PlainLine, Field(max_length=254)]
     authorization: AuthorizationIn | None = None
 
 
@@ -213,7 +213,7 @@ class ScheduledCreate(Model):
     target: PaymentTarget
     method: SavedMethodIn
     pay_on: date
-    receipt_email: Annotated[str, Field(max_length=254, pattern=PLAIN_TEXT)]
+    receipt_email: Annotated[PlainLine, Field(max_length=254)]
 
 
 class ScheduledChange(Model):
