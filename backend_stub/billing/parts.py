@@ -86,5 +86,3 @@ def card_limits(
             )
         )
     return problems
-
-

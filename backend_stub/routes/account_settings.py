@@ -14,6 +14,7 @@ from backend_stub.contact_info import clean_address, normalise_phone
 from backend_stub.deps import PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import invalid
 from backend_stub.one_trip import OneTripRoute
+from backend_stub.routes import rules
 from backend_stub.routes.accounts import account_view
 from backend_stub.routes.common import errors
 from backend_stub.schemas import Account, AccountUpdate
@@ -74,7 +75,7 @@ def _changes(body: AccountUpdate, row: RowMapping) -> dict[str, object]:
     "/v1/accounts/{account_id}",
     operation_id="updateAccount",
     response_model=Account,
-    responses=errors(400, 401, 403, 404),
+    responses=errors(400, 401, 403, 404, rules=rules.ACCOUNT_UPDATE),
     summary="Change paperless, SMS, phone, billing email or service address",
 )
 def update_account(

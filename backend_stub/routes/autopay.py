@@ -11,6 +11,7 @@ from sqlalchemy import RowMapping
 from backend_stub.deps import PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import invalid, not_found
 from backend_stub.one_trip import OneTripRoute
+from backend_stub.routes import rules
 from backend_stub.routes.accounts import account_view
 from backend_stub.routes.common import errors
 from backend_stub.schemas import Account, AutopayRequest
@@ -30,7 +31,7 @@ EnrolledAccount = Annotated[
     "/v1/accounts/{account_id}/autopay",
     operation_id="setAutopay",
     response_model=Account,
-    responses=errors(400, 401, 403, 404),
+    responses=errors(400, 401, 403, 404, rules=rules.AUTOPAY),
     summary="Turn autopay on with a saved method, change the method, or turn it off",
 )
 def set_autopay(
@@ -39,7 +40,9 @@ def set_autopay(
     method_id = None
     if body.enabled:
         if body.payment_method_id is None:
-            raise invalid("Choose the saved payment method autopay should use.", "payment_method_id")
+            raise invalid(
+                "Choose the saved payment method autopay should use.", "payment_method_id", "method_required"
+            )
         method = method_store.one(conn, body.payment_method_id)
         if method is None or method["account_id"] != account_id:
             raise not_found("No such payment method on this account.").with_param("payment_method_id")

@@ -10,6 +10,7 @@ from backend_stub import cursor, views
 from backend_stub.deps import Conn, clerk_only
 from backend_stub.errors import invalid
 from backend_stub.one_trip import OneTripRoute
+from backend_stub.routes import rules
 from backend_stub.routes.common import CursorQuery, errors
 from backend_stub.schemas import MAX_LIMIT, ClerkAccountPage, PlainLine
 from backend_stub.store import accounts as store
@@ -25,7 +26,7 @@ Searcher = Annotated[User, clerk_only("Only a clerk can search accounts.")]
     "/v1/clerk/accounts",
     operation_id="searchAccounts",
     response_model=ClerkAccountPage,
-    responses=errors(400, 401, 403),
+    responses=errors(400, 401, 403, rules=rules.SEARCH),
     summary="Find accounts (clerks only): account_number and last_name, or email",
 )
 def search_accounts(
@@ -41,7 +42,9 @@ def search_accounts(
     by_number = bool(account_number and account_number.strip()) and bool(last_name and last_name.strip())
     if by_email == by_number:
         missing = "last_name" if account_number and not last_name else "account_number"
-        raise invalid("Search by account_number and last_name together, or by email alone.", missing)
+        raise invalid(
+            "Search by account_number and last_name together, or by email alone.", missing, "invalid_search"
+        )
     after_id = cursor.decode_id(cursor_)
     rows, total = store.search(
         conn,

@@ -14,9 +14,9 @@ from backend_stub.errors import ApiError, not_found
 from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments.record import save_method
 from backend_stub.payments.refusals import to_error
+from backend_stub.routes import rules
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (
-    ErrorBody,
     NewMethodIn,
     PaymentMethod,
     PaymentMethodPage,
@@ -31,9 +31,6 @@ from backend_stub.store.db import reading, writing
 router = APIRouter(tags=["payment methods"], route_class=OneTripRoute)
 
 ListedAccount = Annotated[RowMapping, account_access("payment_methods.list")]
-
-_DECLINED = {402: {"model": ErrorBody, "description": "The processor refused the card."}}
-_IN_USE = {409: {"model": ErrorBody, "description": "Autopay uses this method."}}
 
 
 @router.get(
@@ -54,7 +51,7 @@ def list_methods(account_id: PathId, _account: ListedAccount, conn: Conn) -> Pay
     operation_id="addPaymentMethod",
     status_code=201,
     response_model=PaymentMethod,
-    responses={**errors(400, 401, 403, 404), **_DECLINED},
+    responses=errors(400, 401, 402, 403, 404, rules=rules.INSTRUMENTS),
 )
 def add_method(
     account_id: PathId, body: NewMethodIn, request: Request, user: UserDep, engine: EngineDep
@@ -128,7 +125,7 @@ def update_method(
     "/v1/payment-methods/{method_id}",
     operation_id="deletePaymentMethod",
     status_code=204,
-    responses={**errors(401, 403, 404), **_IN_USE},
+    responses=errors(401, 403, 404, 409),
 )
 def delete_method(method_id: PathId, user: UserDep, conn: WriteConn) -> Response:
     row = _own_method(conn, user, method_id)

@@ -7,7 +7,16 @@ from typing import Annotated
 
 from pydantic import Field
 
-from backend_stub.schemas.base import MAX_ID, Email, FilledLine, FilledLines, Model, PlainLine, UtcDateTime
+from backend_stub.schemas.base import (
+    MAX_ID,
+    Email,
+    FilledLine,
+    FilledLines,
+    Model,
+    PlainLine,
+    UtcDateTime,
+    omittable,
+)
 
 
 # -- accounts -------------------------------------------------------------------------------------
@@ -37,11 +46,11 @@ class Account(Model):
 class AccountUpdate(Model):
     """PATCH /v1/accounts/{id}: only the fields sent change; `phone: null` removes the number."""
 
-    paperless: bool | None = Field(default=None, strict=True)
-    sms_opt_in: bool | None = Field(default=None, strict=True)
+    paperless: bool = omittable(strict=True)
+    sms_opt_in: bool = omittable(strict=True)
     phone: Annotated[PlainLine, Field(max_length=64, examples=["(541) 555-0142"])] | None = None
-    email: Email | None = None
-    service_address: Annotated[PlainLine, Field(max_length=1000)] | None = None
+    email: Email = omittable()
+    service_address: Annotated[PlainLine, Field(max_length=1000)] = omittable()
 
 
 class Summary(Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.fields import FieldInfo
@@ -64,6 +64,14 @@ FilledLines = Annotated[str, *text_rule(lines=True, blank=False)]
 Email = Annotated[
     str, Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN, examples=["dana@example.com"])
 ]
+
+
+def omittable(**constraints: Any) -> Any:
+    """A field a client may leave out but never sends as null (the server refuses a null): None in
+    Python when left out (the route reads `model_fields_set`), not nullable in the document."""
+    return Field(default=None, **constraints)
+
+
 MAX_ID = 2**31 - 1  # ids are INTEGER columns (int4 on PostgreSQL)
 MAX_LIMIT = 200
 

@@ -8,15 +8,25 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from backend_stub.schemas.base import MAX_ID, ErrorDetail, Model, PlainLine, UtcDateTime
+from backend_stub.schemas.base import MAX_ID, ErrorDetail, Model, PlainLine, UtcDateTime, omittable
 from backend_stub.schemas.console import Script
 from backend_stub.schemas.undo import Refund
 
 # -- payments -------------------------------------------------------------------------------------
 # Amounts are checked by the billing rules (a quote lists them as problems); the bounds here only keep
 # absurd numbers out of the arithmetic and the database.
-Cents = Annotated[int, Field(ge=-(10**12), le=10**12, strict=True)]
-IdIn = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
+# Strict: a JSON number with a fraction or an exponent (`1110.0`, `1e3`) is refused, though JSON Schema
+# counts 1110.0 an integer; the description says so.
+Cents = Annotated[
+    int,
+    Field(
+        ge=-(10**12),
+        le=10**12,
+        strict=True,
+        description="Integer cents, written as a JSON integer (`1110.0` or `1e3` is refused).",
+    ),
+]
+IdIn = Annotated[int, Field(ge=1, le=MAX_ID, strict=True, description="An id, as a JSON integer.")]
 ShortText = Annotated[PlainLine, Field(max_length=200)]
 
 
@@ -217,9 +227,9 @@ class ScheduledCreate(Model):
 
 
 class ScheduledChange(Model):
-    pay_on: date | None = None
-    amount_cents: Cents | None = None
-    method: SavedMethodIn | None = None
+    pay_on: date = omittable()
+    amount_cents: Cents = omittable()
+    method: SavedMethodIn | None = None  # null: keep the method it has
 
 
 class ScheduledPayment(Model):
