@@ -171,7 +171,9 @@ def _one_trip_possible(dependant: Dependant) -> bool:
             _defers(sub)
     except _NotOneTrip:
         return False
-    return getattr(dependant.call, _SHORT_READ_MARK, False) or not inspect.iscoroutinefunction(dependant.call)
+    return getattr(dependant.call, _SHORT_READ_MARK, False) or not inspect.iscoroutinefunction(
+        dependant.call
+    )
 
 
 def _has_params(dependant: Dependant) -> bool:

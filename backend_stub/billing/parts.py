@@ -86,3 +86,5 @@ def card_limits(
             )
         )
     return problems
+
+
