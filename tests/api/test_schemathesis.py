@@ -101,8 +101,8 @@ FUZZ = settings(
     max_examples=10, derandomize=True, deadline=None, database=None, suppress_health_check=list(HealthCheck)
 )
 STATEFUL = settings(
-    max_examples=15,
-    stateful_step_count=6,
+    max_examples=40,
+    stateful_step_count=8,
     derandomize=True,
     deadline=None,
     database=None,
