@@ -44,15 +44,12 @@ _TEXT = {
 }
 
 
-def errors(*statuses: int, rules: Rules | None = None, **more: Rules) -> dict[int | str, dict[str, Any]]:
-    """The documented error answers of an operation. `rules` (and any further mapping, merged) names, per
-    status, the codes of the rules the schema cannot state (a Luhn check, a due date, a fee): those are
-    listed in the answer's description and under `x-error-codes`, so a client (and the schemathesis
-    suite) can tell a schema-valid request refused by a rule from one the schema should have refused."""
-    merged: dict[int, dict[str, str]] = {}
-    for mapping in (rules or {}, *more.values()):
-        for status, codes in mapping.items():
-            merged.setdefault(status, {}).update(codes)
+def errors(*statuses: int, rules: Rules | None = None) -> dict[int | str, dict[str, Any]]:
+    """The documented error answers of an operation. `rules` names, per status, the codes of the rules
+    the schema cannot state (a Luhn check, a due date, a fee): they are listed in the answer's description
+    and under `x-error-codes`, so a client (and the schemathesis suite) can tell a schema-valid request
+    refused by a rule from one the schema should have refused."""
+    merged = {status: dict(codes) for status, codes in (rules or {}).items()}
     documented: dict[int | str, dict[str, Any]] = {}
     if 422 in statuses:  # the one 422 there is
         merged.setdefault(422, {}).update(_KEY_REUSED)

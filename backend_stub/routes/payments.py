@@ -21,7 +21,7 @@ from backend_stub.payments.command import from_request
 from backend_stub.payments.plan import plan, quote_view
 from backend_stub.payments.record import payment_payload
 from backend_stub.routes import rules
-from backend_stub.routes.common import CursorQuery, IdempotencyKey, Rules, errors
+from backend_stub.routes.common import CursorQuery, IdempotencyKey, errors
 from backend_stub.schemas import (
     MAX_LIMIT,
     Payment,
@@ -46,15 +46,11 @@ ListedAccount = Annotated[RowMapping, account_access("payments.list")]
 JSON = "application/json"
 
 
-def _documented(*statuses: int, **rules: Rules) -> dict:
-    return errors(*statuses, **rules)
-
-
 @router.post(
     "/v1/accounts/{account_id}/payments/quote",
     operation_id="quotePayment",
     response_model=Quote,
-    responses=_documented(400, 401, 404),
+    responses=errors(400, 401, 404),
     summary="What a payment would do, with the problems standing in its way; changes nothing",
 )
 def quote_payment(
@@ -77,7 +73,7 @@ def quote_payment(
     operation_id="createPayment",
     status_code=201,
     response_model=Payment,
-    responses=_documented(400, 401, 402, 403, 404, 409, 422, rules=rules.PAYMENT),
+    responses=errors(400, 401, 402, 403, 404, 409, 422, rules=rules.PAYMENT),
     summary="Pay (all parts or none); the Idempotency-Key header makes retries safe",
 )
 def create_payment(
@@ -185,7 +181,7 @@ def request_secret(request: Request, engine: EngineDep, settings: SettingsDep) -
     "/v1/payments/{payment_id}",
     operation_id="getPayment",
     response_model=Payment,
-    responses=_documented(401, 404),
+    responses=errors(401, 404),
 )
 def get_payment(payment_id: PathId, user: UserDep, conn: Conn) -> Payment:
     row = store.payment(conn, payment_id)
@@ -201,7 +197,7 @@ def get_payment(payment_id: PathId, user: UserDep, conn: Conn) -> Payment:
     "/v1/accounts/{account_id}/payments",
     operation_id="listPayments",
     response_model=PaymentPage,
-    responses=_documented(400, 401, 404, rules=rules.CURSOR),
+    responses=errors(400, 401, 404, rules=rules.CURSOR),
     summary="Payment history, newest first, the last 36 months",
 )
 def list_payments(
