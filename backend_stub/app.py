@@ -236,7 +236,14 @@ def _allowed_methods(app: FastAPI, path: str) -> list[str]:
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, minus the 422 it lists by default (validation errors answer 400 here)."""
+    """FastAPI's document, made to say exactly what the server does:
+    - a request that fails validation answers the house 400 here (a path id that is not one: 404), never
+      FastAPI's 422:
+      that default 422 goes, and a 422 a route documents itself (`idempotency_key_reused`) stays;
+    - a query or header parameter is absent or a value, never null (FastAPI writes `anyOf [T, null]` for
+      an optional one), and an `Idempotency-Key` is required (a missing one is a 400);
+    - an operation that takes a body can answer 413 (over 64 KiB) and 408 (not sent in time): the request
+      limits (request_limits.py) answer before the route is reached."""
     if app.openapi_schema:
         return app.openapi_schema
     from fastapi.openapi.utils import get_openapi
@@ -245,19 +252,42 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     for path in schema.get("paths", {}).values():
         for operation in path.values():
             responses = operation.get("responses", {})
-            responses.pop("422", None)
-            if operation.get("parameters") or operation.get("requestBody"):
-                responses.setdefault(
-                    "400",
-                    {
-                        "description": "Bad input: `param` names the field.",
-                        "content": {
-                            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}
-                        },
-                    },
-                )
+            if _is_fastapi_validation_answer(responses.get("422")):
+                del responses["422"]
+            parameters = operation.get("parameters", [])
+            for parameter in parameters:
+                parameter["schema"] = _not_null(parameter["schema"])
+                if parameter["in"] == "header" and parameter["name"].lower() == "idempotency-key":
+                    parameter["required"] = True
+            if operation.get("requestBody") or any(p["in"] != "path" for p in parameters):
+                responses.setdefault("400", _error_answer("Bad input: `param` names the field."))
+            if operation.get("requestBody"):
+                responses.setdefault("408", _error_answer("The body came too slowly (`request_timeout`)."))
+                responses.setdefault("413", _error_answer("The body is over 64 KiB (`request_too_large`)."))
+            if any(parameter["in"] == "path" for parameter in parameters):
+                responses.setdefault("404", _error_answer("No such resource (or not yours)."))
     components = schema.get("components", {}).get("schemas", {})
     components.pop("HTTPValidationError", None)
     components.pop("ValidationError", None)
     app.openapi_schema = schema
     return schema
+
+
+def _is_fastapi_validation_answer(response: dict[str, Any] | None) -> bool:
+    content = (response or {}).get("content", {}).get("application/json", {})
+    return content.get("schema", {}).get("$ref", "").endswith("/HTTPValidationError")
+
+
+def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
+    variants = [v for v in schema.get("anyOf", []) if v != {"type": "null"}]
+    if len(variants) == 1 and len(schema["anyOf"]) == 2:
+        rest = {k: v for k, v in schema.items() if k not in ("anyOf", "default")}
+        return {**rest, **variants[0]}
+    return schema
+
+
+def _error_answer(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }

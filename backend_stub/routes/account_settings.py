@@ -17,6 +17,7 @@ from backend_stub.contact_info import clean_address, normalise_phone
 from backend_stub.deps import PathId, SettingsDep, UserDep, WriteConn, account_access
 from backend_stub.errors import invalid
 from backend_stub.one_trip import OneTripRoute
+from backend_stub.routes import rules
 from backend_stub.routes.accounts import account_view
 from backend_stub.routes.common import errors
 from backend_stub.schemas import Account, AccountUpdate, ErrorBody
@@ -82,7 +83,7 @@ def _changes(body: AccountUpdate, row: RowMapping) -> dict[str, object]:
             "model": Account,
             "description": "A new email waits for its code (`pending_email`); the other fields are changed.",
         },
-        **errors(400, 401, 403, 404),
+        **errors(400, 401, 403, 404, rules=rules.ACCOUNT_UPDATE),
         429: {"model": ErrorBody, "description": "Too many email change requests for this account."},
     },
     summary="Change paperless, SMS, phone, service address; ask to change the billing email",

@@ -14,6 +14,7 @@ from backend_stub.billing.summary import summarize
 from backend_stub.deps import CallerDep, Conn, PathId, account_access
 from backend_stub.errors import guest_forbidden
 from backend_stub.one_trip import OneTripRoute, in_request_thread, short_read
+from backend_stub.routes import rules
 from backend_stub.routes.common import CursorQuery, Limit, errors
 from backend_stub.schemas import Account, InvoicePage, Summary
 from backend_stub.store import accounts as account_store
@@ -76,7 +77,7 @@ def get_summary(account_id: PathId, row: SummarizedAccount, conn: Conn) -> Summa
     "/v1/accounts/{account_id}/invoices",
     operation_id="listInvoices",
     response_model=InvoicePage,
-    responses=errors(400, 401, 404),
+    responses=errors(400, 401, 404, rules=rules.CURSOR),
     summary="Top-level invoices, newest first",
 )
 @short_read

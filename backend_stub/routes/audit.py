@@ -15,6 +15,7 @@ from sqlalchemy import RowMapping
 from backend_stub import clock, cursor
 from backend_stub.deps import Conn, PathId, account_access, clerk_only
 from backend_stub.one_trip import OneTripRoute, in_request_thread
+from backend_stub.routes import rules
 from backend_stub.routes.common import CursorQuery, Limit, errors
 from backend_stub.schemas.console import Actor, AuditItem, AuditItemPage
 from backend_stub.store import audit
@@ -61,7 +62,7 @@ def _page(rows: list[RowMapping], total: int, limit: int) -> AuditItemPage:
     "/v1/accounts/{account_id}/audit",
     operation_id="listAccountAudit",
     response_model=AuditItemPage,
-    responses=errors(400, 401, 403, 404),
+    responses=errors(400, 401, 403, 404, rules=rules.CURSOR),
     summary="The account's audit trail, newest first (clerks only)",
 )
 def list_account_audit(
@@ -83,7 +84,7 @@ def list_account_audit(
     "/v1/clerk/audit",
     operation_id="listMyAudit",
     response_model=AuditItemPage,
-    responses=errors(400, 401, 403),
+    responses=errors(400, 401, 403, rules=rules.CURSOR),
     summary="The calling clerk's own actions of a business day (default today), newest first",
 )
 def list_my_audit(

@@ -18,9 +18,10 @@ from backend_stub.deps import PathId, SettingsDep, UserDep, WriteConn, account_a
 from backend_stub.errors import ApiError, invalid, not_found
 from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments.plan import policy_of
+from backend_stub.routes import rules
 from backend_stub.routes.accounts import account_view
 from backend_stub.routes.common import errors
-from backend_stub.schemas import Account, AutopayRequest, FeeTerms
+from backend_stub.schemas import Account, AutopayRequest, FeeTermsIn
 from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
 from backend_stub.store import autopay as store
@@ -37,7 +38,7 @@ EnrolledAccount = Annotated[
     "/v1/accounts/{account_id}/autopay",
     operation_id="setAutopay",
     response_model=Account,
-    responses=errors(400, 401, 403, 404, 409),
+    responses=errors(400, 401, 403, 404, 409, rules=rules.AUTOPAY),
     summary="Turn autopay on with a saved method, change the method, or turn it off",
 )
 def set_autopay(
@@ -52,7 +53,9 @@ def set_autopay(
     terms: StandingTerms | None = None
     if body.enabled:
         if body.payment_method_id is None:
-            raise invalid("Choose the saved payment method autopay should use.", "payment_method_id")
+            raise invalid(
+                "Choose the saved payment method autopay should use.", "payment_method_id", "method_required"
+            )
         method = method_store.one(conn, body.payment_method_id)
         if method is None or method["account_id"] != account_id:
             raise not_found("No such payment method on this account.").with_param("payment_method_id")
@@ -74,7 +77,7 @@ def set_autopay(
     return account_view(conn, row)
 
 
-def _accepted(sent: FeeTerms | None) -> StandingTerms | None:
+def _accepted(sent: FeeTermsIn | None) -> StandingTerms | None:
     if sent is None:
         return None
     return StandingTerms(sent.kind, sent.amount_cents, sent.basis_points)

@@ -10,8 +10,9 @@ from backend_stub import cursor, views
 from backend_stub.deps import Conn, clerk_only
 from backend_stub.errors import invalid
 from backend_stub.one_trip import OneTripRoute
+from backend_stub.routes import rules
 from backend_stub.routes.common import CursorQuery, errors
-from backend_stub.schemas import MAX_LIMIT, PLAIN_TEXT, ClerkAccountPage
+from backend_stub.schemas import MAX_LIMIT, ClerkAccountPage, PlainLine
 from backend_stub.store import accounts as store
 from backend_stub.store import audit
 from backend_stub.store.auth import User
@@ -25,15 +26,15 @@ Searcher = Annotated[User, clerk_only("Only a clerk can search accounts.")]
     "/v1/clerk/accounts",
     operation_id="searchAccounts",
     response_model=ClerkAccountPage,
-    responses=errors(400, 401, 403),
+    responses=errors(400, 401, 403, rules=rules.SEARCH),
     summary="Find accounts (clerks only): account_number and last_name, or email",
 )
 def search_accounts(
     user: Searcher,
     conn: Conn,
-    account_number: Annotated[str | None, Query(max_length=32, pattern=PLAIN_TEXT)] = None,
-    last_name: Annotated[str | None, Query(max_length=100, pattern=PLAIN_TEXT)] = None,
-    email: Annotated[str | None, Query(max_length=254, pattern=PLAIN_TEXT)] = None,
+    account_number: Annotated[PlainLine | None, Query(max_length=32)] = None,
+    last_name: Annotated[PlainLine | None, Query(max_length=100)] = None,
+    email: Annotated[PlainLine | None, Query(max_length=254)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor_: CursorQuery = None,
 ) -> ClerkAccountPage:
@@ -41,7 +42,9 @@ def search_accounts(
     by_number = bool(account_number and account_number.strip()) and bool(last_name and last_name.strip())
     if by_email == by_number:
         missing = "last_name" if account_number and not last_name else "account_number"
-        raise invalid("Search by account_number and last_name together, or by email alone.", missing)
+        raise invalid(
+            "Search by account_number and last_name together, or by email alone.", missing, "invalid_search"
+        )
     after_id = cursor.decode_id(cursor_)
     rows, total = store.search(
         conn,

@@ -12,11 +12,11 @@ from fastapi import APIRouter, Query, Request
 from backend_stub import clock, cursor, jobs
 from backend_stub.deps import EngineDep, PathId, SettingsDep
 from backend_stub.errors import invalid, not_found
+from backend_stub.routes import rules
 from backend_stub.routes.common import CursorQuery, errors
 from backend_stub.schemas import (
     MAX_ID,
     MAX_LIMIT,
-    PLAIN_TEXT,
     AuditEntry,
     AuditPage,
     Clock,
@@ -24,6 +24,7 @@ from backend_stub.schemas import (
     MethodBehaviour,
     OutboxItem,
     OutboxPage,
+    PlainLine,
 )
 from backend_stub.store import audit
 from backend_stub.store import methods as method_store
@@ -37,12 +38,12 @@ router = APIRouter(tags=["dev"])
     "/v1/dev/outbox",
     operation_id="devListOutbox",
     response_model=OutboxPage,
-    responses=errors(400),
+    responses=errors(400, rules=rules.CURSOR),
     summary="Every email sent to an address, newest first",
 )
 def list_outbox(
     engine: EngineDep,
-    to: Annotated[str, Query(min_length=1, max_length=254, pattern=PLAIN_TEXT)],
+    to: Annotated[PlainLine, Query(min_length=1, max_length=254)],
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
     cursor_: CursorQuery = None,
 ) -> OutboxPage:
@@ -60,28 +61,34 @@ def list_outbox(
     "/v1/dev/clock",
     operation_id="devMoveClock",
     response_model=Clock,
-    responses=errors(400),
+    responses=errors(400, rules=rules.CLOCK),
     summary="Move the backend clock forward (advance_days 0 reads it)",
 )
 def move_clock(body: ClockRequest, engine: EngineDep, settings: SettingsDep, request: Request) -> Clock:
     if (body.advance_days is None) == (body.today is None):
-        raise invalid("Send exactly one of advance_days and today.", "advance_days")
+        raise invalid("Send exactly one of advance_days and today.", "advance_days", "exactly_one_of")
     with reading(engine) as conn:
         current = clock.today(conn)
     if body.today is not None:
         target = body.today
         if target < current:
-            raise invalid(f"The clock only moves forward: today is {current.isoformat()}.", "today")
+            raise invalid(
+                f"The clock only moves forward: today is {current.isoformat()}.", "today", "clock_backwards"
+            )
     else:
         try:
             target = current + timedelta(days=body.advance_days or 0)
         except OverflowError as exc:
-            raise invalid("That moves the clock past the year 9999.", "advance_days") from exc
+            raise invalid(
+                "That moves the clock past the year 9999.", "advance_days", "clock_overflow"
+            ) from exc
     if target != current:
         try:  # the due jobs run after the clock's move commits, each unit in its own transaction
             jobs.advance_to(engine, target, request.app.state.processor, settings)
         except jobs.ClockBackwards as exc:  # another move went further meanwhile
-            raise invalid("The clock only moves forward: it was moved past that meanwhile.", "today") from exc
+            raise invalid(
+                "The clock only moves forward: it was moved past that meanwhile.", "today", "clock_backwards"
+            ) from exc
     return Clock(today=target)
 
 
@@ -89,7 +96,7 @@ def move_clock(body: ClockRequest, engine: EngineDep, settings: SettingsDep, req
     "/v1/dev/audit",
     operation_id="devListAudit",
     response_model=AuditPage,
-    responses=errors(400),
+    responses=errors(400, rules=rules.CURSOR),
     summary="The audit log, newest first (optionally for one account)",
 )
 def list_audit(

@@ -4,13 +4,16 @@ phone (with a passed identity check, like any profile change)."""
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter
 
 from backend_stub import email_change, identity_gate
 from backend_stub.clock import utcnow
 from backend_stub.deps import EngineDep, PathId, SettingsDep, UserDep
-from backend_stub.errors import ApiError, not_found
+from backend_stub.errors import ApiError, invalid, not_found
 from backend_stub.one_trip import OneTripRoute
+from backend_stub.routes import rules
 from backend_stub.routes.accounts import account_view
 from backend_stub.routes.common import errors
 from backend_stub.schemas import Account, ErrorBody
@@ -26,7 +29,7 @@ router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
     operation_id="confirmEmailChange",
     response_model=Account,
     responses={
-        **errors(400, 401, 403, 404),
+        **errors(400, 401, 403, 404, rules=rules.EMAIL_CONFIRM),
         409: {"model": ErrorBody, "description": "No email change is waiting for a code."},
         429: {"model": ErrorBody, "description": "Five wrong codes: the change is dead, ask again."},
     },
@@ -35,6 +38,9 @@ router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 def confirm_email(
     account_id: PathId, body: EmailConfirm, user: UserDep, engine: EngineDep, settings: SettingsDep
 ) -> Account:
+    code = body.code.strip()
+    if not re.fullmatch(r"[0-9]{6}", code):  # a typo, not a guess: nothing is counted
+        raise invalid("Enter the 6-digit code from the email.", "code", "code_format")
     outcome: ApiError | Account
     # A wrong code must be counted though the answer is an error: decide inside the transaction, raise
     # after it commits (the request's WriteConn would roll the count back).
@@ -43,7 +49,7 @@ def confirm_email(
         if row is None:
             raise not_found("No such account.")
         identity_gate.require(conn, user, account_id)
-        refused = email_change.confirm_change(conn, settings, user, row, body.code, utcnow())
+        refused = email_change.confirm_change(conn, settings, user, row, code, utcnow())
         if refused is None:
             changed = account_store.visible_account(conn, user, account_id)
             assert changed is not None

@@ -12,6 +12,7 @@ from backend_stub import cursor
 from backend_stub.clock import utcnow
 from backend_stub.deps import Conn, PathId, WriteConn, account_access, clerk_only
 from backend_stub.one_trip import OneTripRoute
+from backend_stub.routes import rules
 from backend_stub.routes.common import CursorQuery, Limit, errors
 from backend_stub.schemas.console import Author, Note, NoteIn, NotePage
 from backend_stub.store import audit
@@ -57,7 +58,7 @@ def create_note(
     "/v1/accounts/{account_id}/notes",
     operation_id="listNotes",
     response_model=NotePage,
-    responses=errors(400, 401, 403, 404),
+    responses=errors(400, 401, 403, 404, rules=rules.CURSOR),
     summary="The account's notes, newest first (clerks only)",
 )
 def list_notes(

@@ -14,6 +14,7 @@ from backend_stub import cursor
 from backend_stub.deps import Conn, PathId, UserDep, WriteConn, account_access
 from backend_stub.errors import not_found
 from backend_stub.one_trip import OneTripRoute, short_read
+from backend_stub.routes import rules
 from backend_stub.routes.common import CursorQuery, Limit, errors
 from backend_stub.schemas.console import Notice, NoticePage
 from backend_stub.store import accounts as account_store
@@ -35,7 +36,7 @@ def notice_view(row: Mapping[str, Any]) -> Notice:
     "/v1/accounts/{account_id}/notices",
     operation_id="listNotices",
     response_model=NoticePage,
-    responses=errors(400, 401, 403, 404),
+    responses=errors(400, 401, 403, 404, rules=rules.CURSOR),
     summary="Returns and failed or skipped autopay and scheduled runs, in words, newest first",
 )
 @short_read

@@ -22,6 +22,7 @@ from backend_stub.deps import EngineDep, SettingsDep, token_hash
 from backend_stub.errors import ApiError, invalid
 from backend_stub.one_trip import OneTripRoute
 from backend_stub.password_rules import password_problem
+from backend_stub.routes import rules
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (
     ForgotRequest,
@@ -166,7 +167,7 @@ def _token_error(code: str, message: str) -> ApiError:
     "/v1/auth/password/set",
     operation_id="setPassword",
     response_model=PasswordSetDone,
-    responses=errors(400),
+    responses=errors(400, rules=rules.PASSWORD_SET),
     summary="Set a password with the token from a sign-up or reset email",
 )
 def set_password(body: PasswordSet, engine: EngineDep) -> PasswordSetDone:

@@ -15,9 +15,9 @@ from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments.plan import policy_of
 from backend_stub.payments.record import save_method
 from backend_stub.payments.refusals import to_error
+from backend_stub.routes import rules
 from backend_stub.routes.common import errors
 from backend_stub.schemas import (
-    ErrorBody,
     NewMethodIn,
     PaymentMethod,
     PaymentMethodPage,
@@ -32,9 +32,6 @@ from backend_stub.store.db import reading, writing
 router = APIRouter(tags=["payment methods"], route_class=OneTripRoute)
 
 ListedAccount = Annotated[RowMapping, account_access("payment_methods.list")]
-
-_DECLINED = {402: {"model": ErrorBody, "description": "The processor refused the card."}}
-_IN_USE = {409: {"model": ErrorBody, "description": "Autopay uses this method."}}
 
 
 @router.get(
@@ -58,7 +55,7 @@ def list_methods(
     operation_id="addPaymentMethod",
     status_code=201,
     response_model=PaymentMethod,
-    responses={**errors(400, 401, 403, 404), **_DECLINED},
+    responses=errors(400, 401, 402, 403, 404, rules=rules.INSTRUMENTS),
 )
 def add_method(
     account_id: PathId,
@@ -137,7 +134,7 @@ def update_method(
     "/v1/payment-methods/{method_id}",
     operation_id="deletePaymentMethod",
     status_code=204,
-    responses={**errors(401, 403, 404), **_IN_USE},
+    responses=errors(401, 403, 404, 409),
 )
 def delete_method(method_id: PathId, user: UserDep, conn: WriteConn) -> Response:
     row = _own_method(conn, user, method_id)

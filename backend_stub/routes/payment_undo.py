@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from sqlalchemy import Connection, Engine
 
 from backend_stub import idempotency, identity_gate
@@ -16,9 +16,10 @@ from backend_stub.errors import not_found
 from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments import recovery, undo
 from backend_stub.processor import Processor
-from backend_stub.routes.common import errors
+from backend_stub.routes import rules
+from backend_stub.routes.common import IdempotencyKey, errors
 from backend_stub.routes.payments import JSON, request_secret
-from backend_stub.schemas import ErrorBody, Payment
+from backend_stub.schemas import Payment
 from backend_stub.schemas.undo import Refund, RefundRequest, VoidRequest
 from backend_stub.store import audit
 from backend_stub.store import payments as store
@@ -28,16 +29,10 @@ from backend_stub.store.db import reading, writing
 router = APIRouter(tags=["payments"], route_class=OneTripRoute)
 
 Clerk = Annotated[User, clerk_only("Only a clerk can void or refund a payment.")]
-Key = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", description="1..255 printable ASCII; the same on retries."),
-]
+Key = IdempotencyKey
 
-_DOCUMENTED = {
-    **errors(400, 401, 403, 404),
-    409: {"model": ErrorBody, "description": "Too late to void, not refundable, or the key is in use."},
-    422: {"model": ErrorBody, "description": "Key reused with another body."},
-}
+_DOCUMENTED = errors(400, 401, 403, 404, 409, 422)
+_REFUND_DOCUMENTED = errors(400, 401, 403, 404, 409, 422, rules=rules.REFUND)
 
 
 def _open(engine: EngineDep, clerk: User, payment_id: int) -> int:
@@ -130,7 +125,7 @@ def void_payment(
     operation_id="refundPayment",
     status_code=201,
     response_model=Refund,
-    responses=_DOCUMENTED,
+    responses=_REFUND_DOCUMENTED,
     summary="Refund (part of) a settled card payment; never a fee that is not refundable",
 )
 def refund_payment(

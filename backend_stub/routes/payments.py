@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import RowMapping
 
 from backend_stub import clock, cursor, idempotency, identity_gate, views
@@ -20,10 +20,10 @@ from backend_stub.payments import make, read_aloud, recovery
 from backend_stub.payments.command import from_request
 from backend_stub.payments.plan import plan, quote_view
 from backend_stub.payments.record import payment_payload
-from backend_stub.routes.common import CursorQuery, errors
+from backend_stub.routes import rules
+from backend_stub.routes.common import CursorQuery, IdempotencyKey, errors
 from backend_stub.schemas import (
     MAX_LIMIT,
-    ErrorBody,
     Payment,
     PaymentPage,
     PaymentRequest,
@@ -46,24 +46,11 @@ ListedAccount = Annotated[RowMapping, account_access("payments.list")]
 JSON = "application/json"
 
 
-def _documented(*statuses: int) -> dict:
-    described = errors(*(s for s in statuses if s in (400, 401, 403, 404, 429)))
-    text = {
-        402: "Declined or refused by a payment limit.",
-        409: "A conflict: see `code`.",
-        422: "Key reused.",
-    }
-    for status in statuses:
-        if status in text:
-            described[status] = {"model": ErrorBody, "description": text[status]}
-    return described
-
-
 @router.post(
     "/v1/accounts/{account_id}/payments/quote",
     operation_id="quotePayment",
     response_model=Quote,
-    responses=_documented(400, 401, 404),
+    responses=errors(400, 401, 404),
     summary="What a payment would do, with the problems standing in its way; changes nothing",
 )
 def quote_payment(
@@ -86,7 +73,7 @@ def quote_payment(
     operation_id="createPayment",
     status_code=201,
     response_model=Payment,
-    responses=_documented(400, 401, 402, 403, 404, 409, 422),
+    responses=errors(400, 401, 402, 403, 404, 409, 422, rules=rules.PAYMENT),
     summary="Pay (all parts or none); the Idempotency-Key header makes retries safe",
 )
 def create_payment(
@@ -96,10 +83,7 @@ def create_payment(
     user: CallerDep,
     engine: EngineDep,
     settings: SettingsDep,
-    idempotency_key: Annotated[
-        str | None,
-        Header(alias="Idempotency-Key", description="1..255 printable ASCII; the same on retries."),
-    ] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
     key = idempotency.check_key(idempotency_key)
     with reading(engine) as conn:
@@ -197,7 +181,7 @@ def request_secret(request: Request, engine: EngineDep, settings: SettingsDep) -
     "/v1/payments/{payment_id}",
     operation_id="getPayment",
     response_model=Payment,
-    responses=_documented(401, 404),
+    responses=errors(401, 404),
 )
 def get_payment(payment_id: PathId, user: UserDep, conn: Conn) -> Payment:
     row = store.payment(conn, payment_id)
@@ -213,7 +197,7 @@ def get_payment(payment_id: PathId, user: UserDep, conn: Conn) -> Payment:
     "/v1/accounts/{account_id}/payments",
     operation_id="listPayments",
     response_model=PaymentPage,
-    responses=_documented(400, 401, 404),
+    responses=errors(400, 401, 404, rules=rules.CURSOR),
     summary="Payment history, newest first, the last 36 months",
 )
 def list_payments(

@@ -15,6 +15,7 @@ from backend_stub.deps import Conn, EngineDep, PathId, SettingsDep, UserDep, Wri
 from backend_stub.errors import ApiError, invalid, not_found
 from backend_stub.one_trip import OneTripRoute
 from backend_stub.payments import scheduling
+from backend_stub.routes import rules
 from backend_stub.routes.common import CursorQuery, Limit, errors
 from backend_stub.schemas import ScheduledChange, ScheduledCreate, ScheduledPage, ScheduledPayment
 from backend_stub.settings import Settings
@@ -52,7 +53,7 @@ def _view(engine: Engine, scheduled_id: int) -> ScheduledPayment:
     "/v1/accounts/{account_id}/scheduled-payments",
     operation_id="listScheduledPayments",
     response_model=ScheduledPage,
-    responses=errors(400, 401, 404),
+    responses=errors(400, 401, 404, rules=rules.CURSOR),
     summary="Scheduled payments, by date",
 )
 def list_scheduled(
@@ -76,7 +77,7 @@ def list_scheduled(
     operation_id="createScheduledPayment",
     status_code=201,
     response_model=ScheduledPayment,
-    responses=errors(400, 401, 403, 404, 409),
+    responses=errors(400, 401, 403, 404, 409, rules=rules.SCHEDULE),
     summary="Schedule a payment for a date on or before the due date",
 )
 def create_scheduled(
@@ -142,7 +143,7 @@ def _open_scheduled(conn: Connection, user: User, scheduled_id: int) -> RowMappi
     "/v1/scheduled-payments/{scheduled_id}",
     operation_id="changeScheduledPayment",
     response_model=ScheduledPayment,
-    responses=errors(400, 401, 403, 404, 409),
+    responses=errors(400, 401, 403, 404, 409, rules=rules.SCHEDULE_CHANGE),
     summary="Change the date, amount or method of a scheduled payment before its date",
 )
 def change_scheduled(
@@ -170,7 +171,7 @@ def change_scheduled(
         pay_on = body.pay_on or row["pay_on"]
         method_id = body.method.payment_method_id if body.method else row["method_id"]
         if method_id is None:
-            raise invalid("Choose a saved payment method.", "method")
+            raise invalid("Choose a saved payment method.", "method", "method_required")
         # Unsent, the fees accepted stay the ones accepted before: a change that prices others must
         # accept them anew.
         accepted = body.accepted_fees_cents if "accepted_fees_cents" in sent else (row["fees_cents"] or 0)
@@ -204,7 +205,7 @@ def change_scheduled(
     operation_id="cancelScheduledPayment",
     status_code=204,
     response_class=Response,
-    responses=errors(401, 403, 404),
+    responses=errors(401, 403, 404, 409),
     summary="Cancel a scheduled payment before its date",
 )
 def cancel_scheduled(scheduled_id: PathId, user: UserDep, conn: WriteConn) -> Response:

@@ -19,6 +19,7 @@ from backend_stub.billing.problems import Problem
 from backend_stub.deps import Conn, PathId, account_access
 from backend_stub.errors import invalid
 from backend_stub.one_trip import OneTripRoute, in_request_thread
+from backend_stub.routes import rules as documented
 from backend_stub.routes.common import CursorQuery, Limit, errors
 from backend_stub.schemas import StatementEntry, StatementPage
 from backend_stub.store import refunds as refund_store
@@ -71,7 +72,10 @@ def _csv(account_number: str, start: date, end: date, result: rules.Statement) -
     "/v1/accounts/{account_id}/statement",
     operation_id="getStatement",
     response_model=StatementPage,
-    responses={**errors(400, 401, 404), 200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+    responses={
+        **errors(400, 401, 404, rules=documented.STATEMENT),
+        200: {"content": {"text/csv": {"schema": {"type": "string"}}}},
+    },
     summary="The account history with a running balance (JSON pages, or CSV with format=csv)",
 )
 def get_statement(

@@ -29,6 +29,9 @@ from backend_stub.schemas.accounts import (
     FeeTerms as FeeTerms,
 )
 from backend_stub.schemas.accounts import (
+    FeeTermsIn as FeeTermsIn,
+)
+from backend_stub.schemas.accounts import (
     MessageIn as MessageIn,
 )
 from backend_stub.schemas.accounts import (
@@ -95,6 +98,9 @@ from backend_stub.schemas.base import (
     MAX_LIMIT as MAX_LIMIT,
 )
 from backend_stub.schemas.base import (
+    MULTILINE_TEXT as MULTILINE_TEXT,
+)
+from backend_stub.schemas.base import (
     PLAIN_TEXT as PLAIN_TEXT,
 )
 from backend_stub.schemas.base import (
@@ -108,6 +114,12 @@ from backend_stub.schemas.base import (
 )
 from backend_stub.schemas.base import (
     Model as Model,
+)
+from backend_stub.schemas.base import (
+    PlainLine as PlainLine,
+)
+from backend_stub.schemas.base import (
+    PlainLines as PlainLines,
 )
 from backend_stub.schemas.base import (
     UtcDateTime as UtcDateTime,

@@ -3,21 +3,40 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, Email, Model, UtcDateTime
+from backend_stub.schemas.base import (
+    MAX_ID,
+    Email,
+    FilledLine,
+    FilledLines,
+    Model,
+    PlainLine,
+    UtcDateTime,
+    omittable,
+)
 
 
 # -- accounts -------------------------------------------------------------------------------------
-class FeeTerms(Model):
-    """The fee autopay takes on each payment with a method: a flat amount or basis points of it."""
+class FeeTermsIn(Model):
+    """Fee terms as the payer accepted them: a method's `autopay_fee`, its words left out (or sent back:
+    they are not read)."""
 
     kind: Literal["convenience", "surcharge"]
     amount_cents: int | None = Field(default=None, ge=0, le=10**9, strict=True)
     basis_points: int | None = Field(default=None, ge=0, le=300, strict=True)
-    description: str | None = Field(default=None, max_length=200, description="in words; ignored on input")
+
+
+class FeeTerms(Model):
+    """The fee autopay takes on each payment with a method: a flat amount (convenience) or basis points
+    of the amount (surcharge), and the words that say it."""
+
+    kind: Literal["convenience", "surcharge"]
+    amount_cents: int | None
+    basis_points: int | None
+    description: str
 
 
 class Autopay(Model):
@@ -49,11 +68,11 @@ class Account(Model):
 class AccountUpdate(Model):
     """PATCH /v1/accounts/{id}: only the fields sent change; `phone: null` removes the number."""
 
-    paperless: bool | None = Field(default=None, strict=True)
-    sms_opt_in: bool | None = Field(default=None, strict=True)
-    phone: str | None = Field(default=None, max_length=64, examples=["(541) 555-0142"])
-    email: Email | None = None
-    service_address: str | None = Field(default=None, max_length=1000)
+    paperless: bool = omittable(strict=True)
+    sms_opt_in: bool = omittable(strict=True)
+    phone: Annotated[PlainLine, Field(max_length=64, examples=["(541) 555-0142"])] | None = None
+    email: Email = omittable()
+    service_address: Annotated[PlainLine, Field(max_length=1000)] = omittable()
 
 
 class Summary(Model):
@@ -86,10 +105,10 @@ class ClerkAccountPage(Model):
 
 # -- contact us -----------------------------------------------------------------------------------
 class MessageIn(Model):
-    subject: str = Field(
-        min_length=1, max_length=200, pattern=PLAIN_TEXT, examples=["Question about my bill"]
-    )
-    body: str = Field(min_length=1, max_length=5000, examples=["Why is my November bill higher?"])
+    subject: Annotated[FilledLine, Field(min_length=1, max_length=200, examples=["Question about my bill"])]
+    body: Annotated[
+        FilledLines, Field(min_length=1, max_length=5000, examples=["Why is my November bill higher?"])
+    ]
 
 
 class MessageOut(Model):
@@ -114,4 +133,4 @@ class AutopayRequest(Model):
     payment_method_id: int | None = Field(default=None, ge=1, le=MAX_ID, strict=True)
     # The method's `autopay_fee` as the payer saw and accepted it; required when it has one (409
     # fees_changed otherwise).
-    accepted_fee_terms: FeeTerms | None = None
+    accepted_fee_terms: FeeTermsIn | None = None

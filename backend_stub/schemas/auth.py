@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from backend_stub.schemas.base import PLAIN_TEXT, Email, Model, UtcDateTime
+from backend_stub.schemas.base import Email, Model, PlainLine, UtcDateTime
 
 
 # -- health and login -----------------------------------------------------------------------------
@@ -26,7 +26,7 @@ class CodeSent(Model):
 
 class VerifyRequest(Model):
     email: Email
-    code: str = Field(min_length=1, max_length=32, pattern=PLAIN_TEXT, examples=["123456"])
+    code: Annotated[PlainLine, Field(min_length=1, max_length=32, examples=["123456"])]
 
 
 class User(Model):
@@ -59,7 +59,7 @@ class SignupRequest(Model):
 
 
 class ForgotRequest(Model):
-    account_number: str = Field(min_length=1, max_length=32, pattern=PLAIN_TEXT, examples=["4100012345"])
+    account_number: Annotated[PlainLine, Field(min_length=1, max_length=32, examples=["4100012345"])]
     email: Email
 
 
@@ -69,8 +69,8 @@ class LinkSent(Model):
 
 
 class PasswordSet(Model):
-    token: str = Field(min_length=1, max_length=512, pattern=PLAIN_TEXT)
-    password: str = Field(min_length=1, max_length=1024)
+    token: Annotated[PlainLine, Field(min_length=1, max_length=512)]
+    password: Annotated[PlainLine, Field(min_length=1, max_length=1024)]
 
 
 class PasswordSetDone(Model):
@@ -79,13 +79,13 @@ class PasswordSetDone(Model):
 
 class PasswordLogin(Model):
     email: Email
-    password: str = Field(min_length=1, max_length=1024)
+    password: Annotated[PlainLine, Field(min_length=1, max_length=1024)]
 
 
 # -- guest ----------------------------------------------------------------------------------------
 class GuestLookup(Model):
-    account_number: str = Field(min_length=1, max_length=32, pattern=PLAIN_TEXT, examples=["4100012345"])
-    last_name: str = Field(min_length=1, max_length=100, pattern=PLAIN_TEXT, examples=["Whitfield"])
+    account_number: Annotated[PlainLine, Field(min_length=1, max_length=32, examples=["4100012345"])]
+    last_name: Annotated[PlainLine, Field(min_length=1, max_length=100, examples=["Whitfield"])]
 
 
 class GuestSession(Model):

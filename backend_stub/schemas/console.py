@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field
 
-from backend_stub.schemas.base import Model, UtcDateTime
+from backend_stub.schemas.base import Model, UtcDateTime, text_rule
 
-# The free-text rule (no control characters, see PLAIN_TEXT) with one exception a note needs: line breaks.
-NOTE_TEXT = r"^[^\x00-\x09\x0b-\x1f]*$"
 NOTE_MAX_CHARS = 2000
 Disposition = Literal["paid", "promised_to_pay", "question_answered", "dispute", "other"]
 NoticeKind = Literal[
@@ -23,12 +21,23 @@ NoticeKind = Literal[
 ]
 
 
+def _trimmed_note(value: str) -> str:
+    text = value.strip()
+    if len(text) > NOTE_MAX_CHARS:
+        raise ValueError(f"write at most {NOTE_MAX_CHARS} characters")
+    return text
+
+
 # -- notes ----------------------------------------------------------------------------------------
 class NoteIn(Model):
     body: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_MAX_CHARS, pattern=NOTE_TEXT),
-        Field(examples=["Paid the November bill by card; asked about paperless."]),
+        *text_rule(lines=True, blank=False),  # the text rule (schemas.base): line breaks and tabs allowed
+        AfterValidator(_trimmed_note),
+        Field(
+            examples=["Paid the November bill by card; asked about paperless."],
+            json_schema_extra={"maxLength": NOTE_MAX_CHARS},  # counted once trimmed
+        ),
     ]
     disposition: Disposition
 

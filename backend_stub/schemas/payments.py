@@ -9,16 +9,26 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from backend_stub.schemas.accounts import FeeTerms
-from backend_stub.schemas.base import MAX_ID, PLAIN_TEXT, ErrorDetail, Model, UtcDateTime
+from backend_stub.schemas.base import MAX_ID, ErrorDetail, Model, PlainLine, UtcDateTime, omittable
 from backend_stub.schemas.console import Script
 from backend_stub.schemas.undo import Refund
 
 # -- payments -------------------------------------------------------------------------------------
 # Amounts are checked by the billing rules (a quote lists them as problems); the bounds here only keep
 # absurd numbers out of the arithmetic and the database.
-Cents = Annotated[int, Field(ge=-(10**12), le=10**12, strict=True)]
-IdIn = Annotated[int, Field(ge=1, le=MAX_ID, strict=True)]
-ShortText = Annotated[str, Field(max_length=200, pattern=PLAIN_TEXT)]
+# Strict: a JSON number with a fraction or an exponent (`1110.0`, `1e3`) is refused, though JSON Schema
+# counts 1110.0 an integer; the description says so.
+Cents = Annotated[
+    int,
+    Field(
+        ge=-(10**12),
+        le=10**12,
+        strict=True,
+        description="Integer cents, written as a JSON integer (`1110.0` or `1e3` is refused).",
+    ),
+]
+IdIn = Annotated[int, Field(ge=1, le=MAX_ID, strict=True, description="An id, as a JSON integer.")]
+ShortText = Annotated[PlainLine, Field(max_length=200)]
 
 
 class InvoiceChoice(Model):
@@ -52,19 +62,19 @@ class CardIn(Model):
     """A typed card. The number and CVC live only in memory for this request (repr hides them)."""
 
     type: Literal["card"]
-    number: str = Field(max_length=40, pattern=PLAIN_TEXT, repr=False)
+    number: Annotated[PlainLine, Field(max_length=40, repr=False)]
     exp_month: int = Field(ge=-9999, le=9999, strict=True)
     exp_year: int = Field(ge=-99999, le=99999, strict=True)
-    cvc: str = Field(max_length=8, pattern=PLAIN_TEXT, repr=False)
+    cvc: Annotated[PlainLine, Field(max_length=8, repr=False)]
     name: ShortText | None = None
-    postal_code: Annotated[str, Field(max_length=20, pattern=PLAIN_TEXT)] | None = None
+    postal_code: Annotated[PlainLine, Field(max_length=20)] | None = None
     save: bool = Field(default=False, strict=True)  # `0` or `"yes"` is a client's mistake, not a choice
 
 
 class BankIn(Model):
     type: Literal["ach"]
-    routing_number: str = Field(max_length=20, pattern=PLAIN_TEXT)
-    account_number: str = Field(max_length=40, pattern=PLAIN_TEXT, repr=False)
+    routing_number: Annotated[PlainLine, Field(max_length=20)]
+    account_number: Annotated[PlainLine, Field(max_length=40, repr=False)]
     account_type: Literal["checking", "savings"]
     holder_name: ShortText | None = None
     save: bool = Field(default=False, strict=True)
@@ -90,7 +100,7 @@ class QuoteRequest(Model):
     target: PaymentTarget
     parts: list[PartIn] = Field(max_length=20)
     accepted_fees_cents: Cents | None = None
-    receipt_email: Annotated[str, Field(max_length=254, pattern=PLAIN_TEXT)]
+    receipt_email: Annotated[PlainLine, Field(max_length=254)]
     authorization: AuthorizationIn | None = None
 
 
@@ -215,16 +225,16 @@ class ScheduledCreate(Model):
     target: PaymentTarget
     method: SavedMethodIn
     pay_on: date
-    receipt_email: Annotated[str, Field(max_length=254, pattern=PLAIN_TEXT)]
+    receipt_email: Annotated[PlainLine, Field(max_length=254)]
     # The fees of the quote the payer saw and accepted (409 fees_changed otherwise); leave it out only
     # when the quote has no fee.
     accepted_fees_cents: Cents | None = None
 
 
 class ScheduledChange(Model):
-    pay_on: date | None = None
-    amount_cents: Cents | None = None
-    method: SavedMethodIn | None = None
+    pay_on: date = omittable()
+    amount_cents: Cents = omittable()
+    method: SavedMethodIn | None = None  # null: keep the method it has
     # Left out, the fees accepted before still hold: a change that prices other fees is 409 fees_changed.
     accepted_fees_cents: Cents | None = None
 

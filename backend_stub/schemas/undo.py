@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from backend_stub.schemas.base import Model, UtcDateTime
+from backend_stub.schemas.base import FilledLine, Model, UtcDateTime
 
 MAX_REASON = 500
 
@@ -16,13 +15,11 @@ def _clean_reason(value: str) -> str:
     text = value.strip()
     if not 1 <= len(text) <= MAX_REASON:
         raise ValueError(f"give a reason of 1 to {MAX_REASON} characters")
-    if any(unicodedata.category(ch) == "Cc" for ch in text):
-        raise ValueError("the reason must be plain text on one line, without control characters")
     return text
 
 
 class VoidRequest(Model):
-    reason: str = Field(max_length=2000, description="Why (1 to 500 characters once trimmed).")
+    reason: Annotated[FilledLine, Field(max_length=MAX_REASON, description="Why, in 1 to 500 characters.")]
 
     @field_validator("reason")
     @classmethod
@@ -34,7 +31,7 @@ class RefundRequest(Model):
     amount_cents: Annotated[int, Field(gt=0, le=10**12, strict=True)] | None = Field(
         default=None, description="How much to refund; default all that is left."
     )
-    reason: str = Field(max_length=2000, description="Why (1 to 500 characters once trimmed).")
+    reason: Annotated[FilledLine, Field(max_length=MAX_REASON, description="Why, in 1 to 500 characters.")]
 
     @field_validator("reason")
     @classmethod

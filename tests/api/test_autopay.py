@@ -168,7 +168,7 @@ def test_enrol_change_and_cancel(fresh: Api) -> None:
 @pytest.mark.parametrize(
     ("payload", "status", "code", "param"),
     [
-        ({"enabled": True}, 400, "invalid_request", "payment_method_id"),
+        ({"enabled": True}, 400, "method_required", "payment_method_id"),
         ({"enabled": "yes", "payment_method_id": 1}, 400, "invalid_request", "enabled"),
         ({"payment_method_id": 1}, 400, "invalid_request", "enabled"),
         ({"enabled": True, "payment_method_id": 987654}, 404, "not_found", "payment_method_id"),

@@ -63,7 +63,7 @@ def test_clerk_search_without_a_match_is_empty(demo: Api, params: dict) -> None:
     ],
 )
 def test_clerk_search_needs_number_and_name_or_email(demo: Api, params: dict) -> None:
-    assert_error(_search(demo, **params), 400, "invalid_request", "invalid_request")
+    assert_error(_search(demo, **params), 400, "invalid_request", "invalid_search")
 
 
 def test_customers_cannot_search(demo: Api) -> None:

@@ -102,7 +102,7 @@ def test_the_dev_clock_starts_at_the_real_date_and_never_moves_back(tmp_path: Pa
         assert httpx.post(url, json={"advance_days": 0}, timeout=10).json() == {"today": today.isoformat()}
         yesterday = (today - timedelta(days=1)).isoformat()
         assert_error(
-            httpx.post(url, json={"today": yesterday}, timeout=10), 400, "invalid_request", "invalid_request"
+            httpx.post(url, json={"today": yesterday}, timeout=10), 400, "invalid_request", "clock_backwards"
         )
         later = (today + timedelta(days=3)).isoformat()
         assert httpx.post(url, json={"today": later}, timeout=10).json() == {"today": later}
@@ -110,6 +110,6 @@ def test_the_dev_clock_starts_at_the_real_date_and_never_moves_back(tmp_path: Pa
             httpx.post(url, json={"today": today.isoformat()}, timeout=10),
             400,
             "invalid_request",
-            "invalid_request",
+            "clock_backwards",
         )
         assert httpx.post(url, json={"advance_days": 0}, timeout=10).json() == {"today": later}

@@ -76,7 +76,7 @@ def test_clock_moves_forward_and_invoices_fall_past_due(fresh: Api) -> None:
         fresh.post("/v1/dev/clock", json={"today": "2026-11-30"}),
         400,
         "invalid_request",
-        "invalid_request",
+        "clock_backwards",
         "today",
     )
     assert fresh.post("/v1/dev/clock", json={"today": "2026-12-02"}).json() == {"today": "2026-12-02"}
@@ -86,8 +86,8 @@ def test_clock_moves_forward_and_invoices_fall_past_due(fresh: Api) -> None:
 @pytest.mark.parametrize(
     ("body", "param"),
     [
-        ({}, "advance_days"),
-        ({"advance_days": 1, "today": "2027-01-01"}, "advance_days"),
+        ({}, "advance_days"),  # exactly_one_of
+        ({"advance_days": 1, "today": "2027-01-01"}, "advance_days"),  # exactly_one_of
         ({"advance_days": -1}, "advance_days"),
         ({"advance_days": 10**12}, "advance_days"),
         ({"advance_days": "soon"}, "advance_days"),
@@ -98,5 +98,6 @@ def test_clock_moves_forward_and_invoices_fall_past_due(fresh: Api) -> None:
     ],
 )
 def test_clock_rejects_bad_bodies(demo: Api, body: dict, param: str) -> None:
-    assert_error(demo.post("/v1/dev/clock", json=body), 400, "invalid_request", "invalid_request", param)
+    code = "exactly_one_of" if len(body) != 1 else "invalid_request"
+    assert_error(demo.post("/v1/dev/clock", json=body), 400, "invalid_request", code, param)
     assert demo.post("/v1/dev/clock", json={"advance_days": 0}).json() == {"today": "2026-11-15"}

@@ -62,7 +62,7 @@ def test_customer_changes_settings_and_each_change_is_audited(fresh: Api) -> Non
         ({"email": None}, "invalid_email", "email"),
         ({"service_address": "   "}, "invalid_address", "service_address"),
         ({"service_address": "x" * 301}, "invalid_address", "service_address"),
-        ({"service_address": "1 Main St\n2nd line"}, "invalid_address", "service_address"),
+        ({"service_address": "1 Main St\n2nd line"}, "invalid_request", "service_address"),  # the text rule
         ({"paperless": "yes"}, "invalid_request", "paperless"),
         ({"paperless": None}, "invalid_request", "paperless"),
         ({"sms_opt_in": 1}, "invalid_request", "sms_opt_in"),
