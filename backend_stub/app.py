@@ -31,6 +31,7 @@ from backend_stub.routes import (
     autopay,
     clerk,
     dev,
+    email_change,
     guest,
     health,
     identity_checks,
@@ -104,6 +105,7 @@ def create_app(settings: Settings, engine: Engine | None = None) -> FastAPI:
         notes,  # the clerk console (issue 9)
         audit,
         notices,
+        email_change,  # verified billing email changes (issue 10)
     ):
         app.include_router(module.router)
     if settings.dev:

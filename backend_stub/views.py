@@ -101,8 +101,10 @@ def account(
     row: RowMapping,
     method: RowMapping | None,
     next_run: tuple[date | None, int | None] = (None, None),
+    pending_email: str | None = None,
 ) -> schemas.Account:
-    """`next_run`: when autopay pays next and how much (only shown while autopay is on)."""
+    """`next_run`: when autopay pays next and how much (only shown while autopay is on); `pending_email`:
+    the new billing email waiting for its code."""
     label = None
     if method is not None:
         label = method_label(method["type"], method["brand"], method["last4"], method["bank_name"])
@@ -117,6 +119,7 @@ def account(
         last_name=row["last_name"],
         name=full_name(row["first_name"], row["last_name"]),
         email=row["email"],
+        pending_email=pending_email,
         phone=display_phone(row["phone"]),
         service_address=row["service_address"],
         paperless=row["paperless"],

@@ -1,22 +1,25 @@
 """PATCH /v1/accounts/{account_id}: paperless, SMS, phone, billing email and service address.
 
 Customers change their own accounts, clerks any; every changed field goes to the audit log with the
-caller as actor (old and new values), whoever the caller is."""
+caller as actor (old and new values), whoever the caller is. A new billing email is not written: it waits
+for the code sent to it (email_change.py), and the answer is 202 with it in `pending_email`."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from sqlalchemy import RowMapping
 
+from backend_stub import email_change
+from backend_stub.clock import utcnow
 from backend_stub.contact_info import clean_address, normalise_phone
-from backend_stub.deps import PathId, UserDep, WriteConn, account_access
+from backend_stub.deps import PathId, SettingsDep, UserDep, WriteConn, account_access
 from backend_stub.errors import invalid
 from backend_stub.one_trip import OneTripRoute
 from backend_stub.routes.accounts import account_view
 from backend_stub.routes.common import errors
-from backend_stub.schemas import Account, AccountUpdate
+from backend_stub.schemas import Account, AccountUpdate, ErrorBody
 from backend_stub.store import accounts as account_store
 from backend_stub.store import audit
 
@@ -74,13 +77,31 @@ def _changes(body: AccountUpdate, row: RowMapping) -> dict[str, object]:
     "/v1/accounts/{account_id}",
     operation_id="updateAccount",
     response_model=Account,
-    responses=errors(400, 401, 403, 404),
-    summary="Change paperless, SMS, phone, billing email or service address",
+    responses={
+        202: {
+            "model": Account,
+            "description": "A new email waits for its code (`pending_email`); the other fields are changed.",
+        },
+        **errors(400, 401, 403, 404),
+        429: {"model": ErrorBody, "description": "Too many email change requests for this account."},
+    },
+    summary="Change paperless, SMS, phone, service address; ask to change the billing email",
 )
 def update_account(
-    account_id: PathId, body: AccountUpdate, user: UserDep, row: ChangedAccount, conn: WriteConn
-) -> Account:
+    account_id: PathId,
+    body: AccountUpdate,
+    user: UserDep,
+    row: ChangedAccount,
+    conn: WriteConn,
+    settings: SettingsDep,
+) -> Account | Response:
     changes = _changes(body, row)
+    new_email = changes.pop("email", None)
+    now = utcnow()
+    if new_email is not None:
+        email_change.request_change(conn, settings, user, row, str(new_email), now)  # 429 before writing
+    elif "email" in body.model_fields_set:
+        email_change.cancel_change(conn, user, account_id, now)  # the current email again: keep it
     if changes:
         account_store.update_account(conn, account_id, changes)
         audit.record(
@@ -92,4 +113,9 @@ def update_account(
         )
         row = account_store.visible_account(conn, user, account_id)
         assert row is not None
-    return account_view(conn, row)
+    view = account_view(conn, row)
+    if new_email is None:
+        return view
+    # 202: accepted, the email itself waits for its code (OneTripRoute answers a model with the route's
+    # status, so the other status is an answer of its own).
+    return Response(view.model_dump_json(), status_code=202, media_type="application/json")

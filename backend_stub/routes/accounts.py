@@ -18,6 +18,7 @@ from backend_stub.routes.common import CursorQuery, Limit, errors
 from backend_stub.schemas import Account, InvoicePage, Summary
 from backend_stub.store import accounts as account_store
 from backend_stub.store import autopay as autopay_store
+from backend_stub.store import email_changes
 from backend_stub.store import invoices as invoice_store
 
 router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
@@ -55,7 +56,8 @@ def account_view(conn: Connection, row: RowMapping) -> Account:
     next_run = (
         autopay_store.next_run(conn, row["id"], clock.today(conn)) if row["autopay_enabled"] else (None, None)
     )
-    return views.account(row, method, next_run)
+    pending = email_changes.pending_email(conn, row["id"], clock.utcnow())  # issue 10
+    return views.account(row, method, next_run, pending)
 
 
 @router.get(

@@ -26,6 +26,8 @@ class Account(Model):
     last_name: str
     name: str
     email: str
+    # Issue 10: a new billing email waiting for the code sent to it (POST .../email/confirm), else null.
+    pending_email: str | None
     phone: str | None
     service_address: str
     paperless: bool

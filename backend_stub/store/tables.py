@@ -596,3 +596,28 @@ notices = Table(
     ),
 )
 Index("ix_notices_account_id", notices.c.account_id, notices.c.id)
+
+# 0014: a billing email change waiting for its code (issue 10). The code goes to `new_email`; only its
+# peppered hash is kept. `status`: pending until confirmed, superseded by a newer request, cancelled (the
+# PATCH sent the current email back) or dead (5 wrong codes). An expired one is pending past `expires_at`.
+EMAIL_CHANGE_STATUSES = ("pending", "confirmed", "superseded", "cancelled", "dead")
+email_changes = Table(
+    "email_changes",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("old_email", String(254), nullable=False),
+    Column("new_email", String(254), nullable=False),  # lower-cased
+    Column("code_hash", String(64), nullable=False),
+    Column("requested_by", Integer, ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("status", String(12), nullable=False),
+    Column("closed_at", DateTime, nullable=True),
+    CheckConstraint(
+        "status IN ('pending', 'confirmed', 'superseded', 'cancelled', 'dead')",
+        name="status",
+    ),
+)
+Index("ix_email_changes_account_id", email_changes.c.account_id, email_changes.c.id)
