@@ -80,6 +80,7 @@ class EmailCodeDialog(ReportsWorkerErrors, Dialog[Account]):
         self.account = account
         self.clerk = clerk
         self.busy = False
+        self._inbox_was: str | None = None
 
     @property
     def new_email(self) -> str:
@@ -110,6 +111,14 @@ class EmailCodeDialog(ReportsWorkerErrors, Dialog[Account]):
 
     def on_mount(self) -> None:
         self.code_field.focus()
+        if self.app.demo:
+            # The demo inbox watches the new address while the dialog is open: its code shows as a toast.
+            self._inbox_was = self.app.inbox_email
+            self.app.inbox_email = self.new_email
+
+    def on_unmount(self) -> None:
+        if self.app.demo:
+            self.app.inbox_email = self._inbox_was
 
     @property
     def code_field(self) -> MaskedInput:
@@ -199,7 +208,8 @@ class EmailCodeDialog(ReportsWorkerErrors, Dialog[Account]):
     def refused(self, error: ApiError, *, code_field: bool = True) -> None:
         """The server said no: its sentence, the code field marked, the dialog still open."""
         if error.code in NEEDS_NEW_CODE:
-            self.refused_text(f"{error.message} Press Ctrl+R or choose Resend code.", mark=True)
+            # The server says to ask again; Resend code is that, one key away.
+            self.refused_text(f"{error.message} Resend code (Ctrl+R) does it.", mark=True)
             self.query_one("#resend", Button).focus()
             return
         self.refused_text(error.message, mark=code_field or error.param == "code")
