@@ -93,9 +93,10 @@ def request_change(
         conn,
         new_email,
         "Confirm your new Paydesk billing email",
-        f"Hello {_name(row)},\n\nSomeone asked to make {new_email} the billing email of Paydesk account "
-        f"{row['account_number']}. To confirm it, enter this code in Paydesk, or read it to the clerk if "
-        f"you are on the phone with us:\n\n{code}\n\nIt expires in {minutes} minutes and works once. "
+        # To an address nobody has confirmed (a typo reaches a stranger): no name, no account number.
+        f"Hello,\n\nSomeone asked to make {new_email} the billing email of the Paydesk account ending "
+        f"{row['account_number'][-4:]}. To confirm it, enter this code in Paydesk, or read it to the clerk "
+        f"if you are on the phone with us:\n\n{code}\n\nIt expires in {minutes} minutes and works once. "
         "If you did not ask for it, ignore this email: nothing changes without the code.\n",
         kind="email_change_code",
     )
@@ -168,10 +169,16 @@ def confirm_change(
         return code_expired()
     expected = _code_hash(_pepper(conn, settings), account_id, change["new_email"], code)
     if not hmac.compare_digest(expected, change["code_hash"]):
-        if store.record_wrong_code(conn, int(change["id"]), MAX_TRIES, now):
-            audit.record(conn, user.id, "account.email_change_dead", account_id, email_change_id=change["id"])
-            return code_dead()
-        return wrong_code(change["new_email"])
+        dead = store.record_wrong_code(conn, int(change["id"]), MAX_TRIES, now)
+        # Every try is someone's action on the account (a clerk's above all): audited, the code never.
+        audit.record(
+            conn,
+            user.id,
+            "account.email_change_dead" if dead else "account.email_change_wrong_code",
+            account_id,
+            email_change_id=change["id"],
+        )
+        return code_dead() if dead else wrong_code(change["new_email"])
     if not store.confirm(conn, int(change["id"]), now):
         return no_pending_email()
     old_email, new_email = row["email"], change["new_email"]

@@ -49,7 +49,7 @@ def start(
     old_email: str,
     new_email: str,
     code_hash: str,
-    requested_by: int,
+    requested_by: int | None,
     now: datetime,
     expires_at: datetime,
 ) -> int:

@@ -36,12 +36,14 @@ def test_dana_account(demo: Api) -> None:
         "last_name",
         "name",
         "email",
+        "pending_email",  # issue 10: a new billing email waiting for its code
         "phone",
         "service_address",
         "paperless",
         "sms_opt_in",
         "autopay",
     }
+    assert account["pending_email"] is None  # the seed's email is on file: verified
     assert account["account_number"] == "4100012345"
     assert (account["first_name"], account["last_name"], account["name"]) == (
         "Dana",

@@ -29,7 +29,7 @@ def test_customer_changes_settings_and_each_change_is_audited(fresh: Api) -> Non
             "service_address": "  12 Oak St, Eugene, OR 97401 ",
         },
     )
-    # Issue 10: the other fields change at once; the new email waits for its code (tests/api/test_email_change).
+    # Issue 10: the other fields change at once; the new email waits for its code (test_email_change).
     assert r.status_code == 202, r.text
     after = r.json()
     assert after == fresh.ok(f"/v1/accounts/{dana}", DANA)
