@@ -328,10 +328,7 @@ class SettingsScreen(PaydeskScreen):
         self._show_pending(account)
         self.refresh_bindings()
         if account.pending_email:
-            self.profile_line.say(
-                f"The email stays {account.email} until the code sent to {account.pending_email} is "
-                "typed: choose Enter code (Ctrl+O) when it comes."
-            )
+            self.profile_line.say("The change waits for its code: choose Enter code (Ctrl+O) when it comes.")
             self.query_one("#enter-email-code", Button).focus()
 
     @on(Button.Pressed, "#resend-email-code")
