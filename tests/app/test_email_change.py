@@ -190,3 +190,34 @@ async def test_clerk_changes_the_customers_email_with_the_code_read_out(pay_serv
         await wait_for_text(pilot, f"The email is now {NEW}.")
         account = api_get(pay_server, clerk, f"/v1/accounts/{account_id}")
         assert account["email"] == NEW and account["pending_email"] is None
+
+
+async def test_clerk_sees_a_waiting_change_and_confirms_it_with_the_code_read_out(pay_server) -> None:
+    """Dana asked for the change in her own app and calls: the 360 says it waits, `e`, Ctrl+O, the code."""
+    dana = login(pay_server.base_url, DANA)
+    account_id = api_get(pay_server, dana, "/v1/me")["accounts"][0]["id"]
+    response = httpx.patch(
+        f"{pay_server.base_url}/v1/accounts/{account_id}",
+        json={"email": NEW},
+        headers={"Authorization": f"Bearer {dana}"},
+        timeout=10,
+    )
+    assert response.status_code == 202, response.text
+    (code,) = codes_sent(pay_server, NEW)
+    clerk = login(pay_server.base_url, "clerk@example.com")
+    app = make_app(pay_server.base_url, clerk)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await open_dana(pilot)
+        await confirmed(pilot)
+        await wait_for_text(pilot, f"A new email waits for its code: {NEW}")
+        await pilot.press("e")
+        screen = await on_screen(pilot, SettingsScreen)
+        await wait_for(pilot, lambda: screen.query_one("#pending-email").display, "the waiting state")
+        assert "the customer's code" in str(screen.query_one("#pending-email-words").content)
+        await pilot.press("ctrl+o")
+        await on_screen(pilot, EmailCodeDialog)
+        await pilot.press(*code)
+        await on_screen(pilot, SettingsScreen)
+        await wait_for(pilot, lambda: screen.query_one("#profile-email", Input).value == NEW, "the new email")
+    account = api_get(pay_server, clerk, f"/v1/accounts/{account_id}")
+    assert account["email"] == NEW and account["pending_email"] is None
