@@ -18,6 +18,7 @@ from tui.screens.dialogs import QuestionDialog
 from tui.screens.schedule_dialogs import ChangeScheduleDialog, ScheduleDialog, date_problem
 from tui.screens.scheduled import ScheduledPaymentsScreen
 from tui.widgets.formatting import format_date
+from tui.widgets.status_line import StatusLine
 
 SIZE = (100, 40)
 LEE = "lee@example.com"  # a saved Visa and two open invoices
@@ -98,11 +99,34 @@ async def test_schedule_change_and_cancel(server) -> None:
             pilot, lambda: screen.items and screen.items[0].status == "cancelled", "the new status"
         )
 
-        # The balance on a date the server refuses (after the earliest due date): its own words.
+        # The balance on a date the server refuses (after the earliest due date): its own words in the
+        # dialog, which stays open with the date marked and everything typed (issue 11 item 10: it
+        # closed and lost it all).
         await pilot.press("n")
         dialog = await on_screen(pilot, ScheduleDialog)
-        dialog.query_one("#pay-on", Input).value = "2026-12-31"
+        date = dialog.query_one("#pay-on", Input)
+        date.value = "2026-12-31"
+        receipt = dialog.query_one("#receipt-email", Input)
+        receipt.value = "lee.receipts@example.com"
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: screen.query_one("#scheduled-message").has_class("-error"), "refusal")
-        assert "due" in str(screen.query_one("#scheduled-message").content)
+        message = dialog.query_one(StatusLine)
+        await wait_for(pilot, lambda: message.has_class("-error") and not dialog.busy, "the refusal")
+        assert isinstance(app.screen, ScheduleDialog), "a refusal keeps the dialog open"
+        said = str(message.content)
+        assert "is due on" in said and said.startswith("Invoice ")
+        assert date.has_class("-invalid") and app.focused is date
+        assert date.value == "2026-12-31" and receipt.value == "lee.receipts@example.com"
         assert len(scheduled(server, token, account_id)) == 1
+
+        # Fixed in place: the mark goes with the new date, and the payment is saved.
+        date.value = ""
+        await pilot.press(*(due - dt.timedelta(days=1)).isoformat())
+        assert not date.has_class("-invalid")
+        await pilot.press("enter")
+        await on_screen(pilot, ScheduledPaymentsScreen)
+        await wait_for_text(pilot, "Scheduled: ")
+        held = scheduled(server, token, account_id)
+        assert len(held) == 2
+        new = next(s for s in held if s["status"] == "scheduled")
+        assert new["pay_on"] == (due - dt.timedelta(days=1)).isoformat()
+        assert new["receipt_email"] == "lee.receipts@example.com"

@@ -210,9 +210,17 @@ class PaydeskClient(Transport):
     # -- account self-service ------------------------------------------------------------------
 
     async def update_account(self, account_id: int, changes: dict[str, Any]) -> Account:
-        """PATCH only the fields given (paperless, sms_opt_in, phone, email, service_address)."""
+        """PATCH only the fields given (paperless, sms_opt_in, phone, email, service_address).
+
+        A new email is not the email yet: the answer (202) holds it as `pending_email` and a code goes
+        to it. The same new email again sends a new code; the current email cancels the change."""
         path = f"/v1/accounts/{int(account_id)}"
         return parse(Account, await self._request("PATCH", path, json=changes))
+
+    async def confirm_email(self, account_id: int, code: str) -> Account:
+        """The code sent to the pending email: the answer is the account with that email as its email."""
+        path = f"/v1/accounts/{int(account_id)}/email/confirm"
+        return parse(Account, await self._request("POST", path, json={"code": code}))
 
     async def set_autopay(
         self,

@@ -89,6 +89,8 @@ class Account(WireModel):
     last_name: str
     name: str = ""
     email: str | None = None
+    # A new billing email waiting for the code sent to it (`email` stays the old one until then).
+    pending_email: str | None = None
     phone: str | None = None
     service_address: str | None = None
     paperless: bool = False

@@ -33,14 +33,34 @@ def _link_problem(value: str) -> str | None:
 
 
 class _FormScreen(PaydeskScreen):
-    """A centred form with a message line; Escape goes back to the screen before."""
+    """A centred form with a message line; Escape goes back to the screen before.
+
+    A problem with a field is said until that field changes: then it may no longer apply (a wrong
+    link and then the right one pasted), so the line empties rather than tell of the old value."""
+
+    # The field the line's problem is about, and its value when the problem was said.
+    _about: tuple[str, str] | None = None
+
+    def say(self, text: str, *, error: bool = False) -> None:
+        super().say(text, error=error)
+        self._about = None
+
+    def say_about(self, field: Input, text: str) -> None:
+        self.say(text, error=True)
+        self._about = (field.id or "", field.value)
+
+    @on(Input.Changed)
+    def _field_changed(self, event: Input.Changed) -> None:
+        about = self._about
+        if about is not None and event.input.id == about[0] and event.value != about[1]:
+            self.say("")
 
     def check(self, *fields: Input) -> bool:
         """Run each field's checks in order; show the first problem and focus its field."""
         for field in fields:
             problem = first_problem(field)
             if problem:
-                self.say(problem, error=True)
+                self.say_about(field, problem)
                 field.focus()
                 return False
         return True
@@ -349,8 +369,8 @@ class SetPasswordScreen(_FormScreen):
         if not self.check(link, password):
             return
         if again.value != password.value:
-            self.say("The two passwords are not the same. Type the new password again.", error=True)
             again.clear()
+            self.say_about(again, "The two passwords are not the same. Type the new password again.")
             again.focus()
             return
         token = token_from_link(link.value)
@@ -382,13 +402,15 @@ class SetPasswordScreen(_FormScreen):
         if not isinstance(error, ApiError):
             return False
         if error.param == "token" or error.code in ("invalid_token", "token_expired", "token_used"):
-            self.say(f"{error} Ask for a new link: Escape, then Send link.", error=True)
-            self.query_one("#link", Input).focus()
+            link = self.query_one("#link", Input)
+            self.say_about(link, f"{error} Ask for a new link: Escape, then Send link.")
+            link.focus()
         elif error.param == "password":
-            self.say(str(error), error=True)
             for selector in ("#password", "#password-again"):
                 self.query_one(selector, Input).clear()
-            self.query_one("#password", Input).focus()
+            password = self.query_one("#password", Input)
+            self.say_about(password, str(error))
+            password.focus()
         else:
             self.say(str(error), error=True)
         return True

@@ -1,30 +1,47 @@
 """The two forms of scheduled payments: schedule a new one, and change one's date (or amount).
 
-Each dismisses with what was typed (`NewSchedule`, `ScheduleChange`) or None; the screen sends it.
+Each reads what was typed (`NewSchedule`, `ScheduleChange`) and sends it with the `save` call the
+screen gives it, so a refusal of the server (a date after the due date, a method gone) shows in the
+dialog, which stays open with everything typed and the field the server names marked. Dismissed with
+the ScheduledPayment the server holds, or None when cancelled.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.widgets import Button, Input, Label, Select, Static
 
-from tui.api import AmountTarget, BalanceTarget, InvoicesTarget, InvoiceToPay, ScheduledPayment
+from tui.api import (
+    AmountTarget,
+    ApiError,
+    BalanceTarget,
+    InvoicesTarget,
+    InvoiceToPay,
+    NotAuthenticated,
+    ScheduledPayment,
+    ServerUnavailable,
+    SessionIdle,
+)
 from tui.checks import day_problem, email_problem, parse_day
 from tui.money import format_cents, input_dollars
 from tui.screens.dialogs import Dialog
 from tui.widgets.formatting import format_date
 from tui.widgets.pay_fields import Check, FieldProblem, MoneyInput, first_problem
 from tui.widgets.status_line import StatusLine
+from tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
+    from textual.widget import Widget
+
     from tui.api import InvoiceRow, PaymentMethod
 
 T = TypeVar("T")
@@ -57,13 +74,31 @@ def date_problem(value: str, today: dt.date, latest: dt.date | None) -> str | No
     return None
 
 
-class _FormDialog(Dialog[T]):
-    """A form that `read()`s what was typed into a T, or raises FieldProblem for the field to fix."""
+# The server's `param` -> the field of the form it is about (the first that starts the param).
+PARAM_FIELDS = (
+    ("pay_on", "#pay-on"),
+    ("receipt_email", "#receipt-email"),
+    ("method", "#method"),
+    ("amount_cents", "#amount"),
+    ("target.amount_cents", "#amount"),
+    ("target", "#what"),
+)
+
+
+class _FormDialog(ReportsWorkerErrors, Dialog[ScheduledPayment], Generic[T]):
+    """A form that `read()`s what was typed into a T (or raises FieldProblem for the field to fix) and
+    sends it with `save`; the server's refusal is said here, with the field it names marked."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="schedule_dialog.cancel", tooltip="Close without saving"),
         Binding("ctrl+s", "save", "Save", id="schedule_dialog.save", tooltip="Save this scheduled payment"),
     ]
+
+    def __init__(self, save: Callable[[T], Awaitable[ScheduledPayment]]) -> None:
+        super().__init__()
+        self.save = save
+        self.busy = False
+        self._marked: Widget | None = None  # the field the server's last refusal named
 
     @on(Button.Pressed, "#ok")
     @on(Input.Submitted)
@@ -71,10 +106,66 @@ class _FormDialog(Dialog[T]):
         self.action_save()
 
     def action_save(self) -> None:
+        if self.busy:
+            return
         try:
-            self.dismiss(self.read())
+            value = self.read()
         except FieldProblem as problem:
             self.show_problem(problem.message, problem.field)
+            return
+        self.send(value)
+
+    @work(exclusive=True, exit_on_error=False, group="schedule-save")
+    async def send(self, value: T) -> None:
+        self.sending(True)
+        try:
+            saved = await self.save(value)
+        except (ServerUnavailable, NotAuthenticated, SessionIdle):
+            raise  # the app's one handler: the unavailable dialog, the login or the lock
+        except ApiError as error:
+            self.refused(error)
+            return
+        finally:
+            self.sending(False)
+        self.dismiss(saved)
+
+    def sending(self, busy: bool) -> None:
+        self.busy = busy
+        self.query_one("#ok", Button).loading = busy
+        if busy:
+            self.query_one(StatusLine).say("Saving…")
+
+    def refused(self, error: ApiError) -> None:
+        """Nothing was saved: the server's sentence, its field marked and focused, the rest as typed."""
+        field = self.field_for(error.param)
+        if self._marked is not None:
+            self._marked.set_class(False, "-invalid")
+        self._marked = field
+        if field is not None:
+            field.set_class(True, "-invalid")
+        self.show_problem(error.message, field)
+
+    def field_for(self, param: str | None) -> Widget | None:
+        for prefix, selector in PARAM_FIELDS:
+            if param and (param == prefix or param.startswith(f"{prefix}.")):
+                found = self.query(selector)
+                if found and found.first().display:
+                    return found.first()
+        return None
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _unmark(self, event: Input.Changed | Select.Changed) -> None:
+        # A change to the field the server named: its mark goes (the sentence stays until the next save).
+        if event.control is self._marked:
+            event.control.set_class(False, "-invalid")
+            self._marked = None
+
+    def action_cancel(self) -> None:
+        if self.busy:  # the form is out: the server's answer decides
+            self.query_one(StatusLine).say("Wait a moment: the server is answering.")
+            return
+        super().action_cancel()
 
     def read(self) -> T:
         raise NotImplementedError
@@ -90,8 +181,10 @@ class ScheduleDialog(_FormDialog[NewSchedule]):
         today: dt.date,
         email: str,
         balance_cents: int,
+        *,
+        save: Callable[[NewSchedule], Awaitable[ScheduledPayment]],
     ) -> None:
-        super().__init__()
+        super().__init__(save)
         self.invoices = invoices
         self.methods = methods
         self.today = today
@@ -187,8 +280,14 @@ class ScheduleDialog(_FormDialog[NewSchedule]):
 class ChangeScheduleDialog(_FormDialog[ScheduleChange]):
     """A new date (and, for an amount, a new amount) for one scheduled payment."""
 
-    def __init__(self, scheduled: ScheduledPayment, today: dt.date) -> None:
-        super().__init__()
+    def __init__(
+        self,
+        scheduled: ScheduledPayment,
+        today: dt.date,
+        *,
+        save: Callable[[ScheduleChange], Awaitable[ScheduledPayment]],
+    ) -> None:
+        super().__init__(save)
         self.scheduled = scheduled
         self.today = today
 

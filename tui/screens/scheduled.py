@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -129,19 +130,20 @@ class ScheduledPaymentsScreen(PaydeskScreen):
     def action_new(self) -> None:
         if self.today is None:
             return
-        dialog = ScheduleDialog(self.invoices, self.methods, self.today, self.email, self.balance_cents)
-        self.app.push_screen(dialog, self._schedule)
+        dialog = ScheduleDialog(
+            self.invoices, self.methods, self.today, self.email, self.balance_cents, save=self.create
+        )
+        self.app.push_screen(dialog, self._scheduled)
 
-    def _schedule(self, new: NewSchedule | None) -> None:
-        if new is not None:
-            self.create(new)
-
-    @work(exclusive=True, exit_on_error=False, group="scheduled-save")
-    async def create(self, new: NewSchedule) -> None:
-        self.say("Scheduling…")
-        made = await self.client.schedule_payment(
+    async def create(self, new: NewSchedule) -> ScheduledPayment:
+        """The dialog's save: it shows a refusal itself and stays open."""
+        return await self.client.schedule_payment(
             self.account.id, new.target, new.payment_method_id, new.pay_on, new.receipt_email
         )
+
+    def _scheduled(self, made: ScheduledPayment | None) -> None:
+        if made is None:
+            return
         self.say(
             f"Scheduled: {format_cents(made.amount_cents)} on {format_date(made.pay_on)} with "
             f"{made.method_label or 'your saved method'}."
@@ -155,20 +157,18 @@ class ScheduledPaymentsScreen(PaydeskScreen):
         if item.status != "scheduled":
             self.say(f"This payment is {STATUS.get(item.status, item.status).lower()}: it cannot be changed.")
             return
-        self.app.push_screen(
-            ChangeScheduleDialog(item, self.today), lambda change: self._change(item, change)
-        )
+        dialog = ChangeScheduleDialog(item, self.today, save=partial(self.change, item))
+        self.app.push_screen(dialog, self._changed)
 
-    def _change(self, item: ScheduledPayment, change: ScheduleChange | None) -> None:
-        if change is not None:
-            self.change(item, change)
-
-    @work(exclusive=True, exit_on_error=False, group="scheduled-save")
-    async def change(self, item: ScheduledPayment, change: ScheduleChange) -> None:
-        self.say("Saving…")
-        changed = await self.client.change_scheduled(
+    async def change(self, item: ScheduledPayment, change: ScheduleChange) -> ScheduledPayment:
+        """The dialog's save: it shows a refusal itself and stays open."""
+        return await self.client.change_scheduled(
             item.id, pay_on=change.pay_on, amount_cents=change.amount_cents
         )
+
+    def _changed(self, changed: ScheduledPayment | None) -> None:
+        if changed is None:
+            return
         self.say(f"Changed: {format_cents(changed.amount_cents)} on {format_date(changed.pay_on)}.")
         self.load()
 

@@ -1,6 +1,11 @@
 """Settings: paperless billing and text notifications (saved the moment they are switched), and the
 profile (email, phone, service address), saved with Ctrl+S.
 
+A new email is not the email until the code sent to it is typed: after the save the profile says it
+waits for confirmation (under the email field, with Enter code, Resend code and Cancel change) and
+the code dialog opens (tui/screens/email_dialogs.py). A clerk edits a customer's profile on this
+screen too (from the 360), typing the code the customer reads out.
+
 Each switch saves at once and says what changed; when the server refuses, its sentence shows under
 the switches and the switch goes back to what the server holds.
 """
@@ -14,13 +19,14 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.widgets import Button, Input, Label, Static, Switch
 
 from tui.api import Account, ApiError
 from tui.checks import email_problem, phone_digits, phone_problem, required
 from tui.screens.base import Command, PaydeskScreen
+from tui.screens.email_dialogs import EmailCodeDialog, pending_sentence
 from tui.widgets.autopay_panel import AutopayPanel
 from tui.widgets.pay_fields import Check, first_problem
 from tui.widgets.status_line import StatusLine
@@ -64,6 +70,14 @@ class SettingsScreen(PaydeskScreen):
             tooltip="Save the email, phone and service address",
         ),
         Binding("r", "refresh", "Refresh", id="settings.refresh", tooltip="Ask the server again"),
+        # Shown only while a new email waits for its code (check_action).
+        Binding(
+            "ctrl+o",
+            "enter_email_code",
+            "Enter code",
+            id="settings.email_code",
+            tooltip="Type the 6-digit code sent to the new email",
+        ),
     ]
 
     def __init__(self, account: AccountRef) -> None:
@@ -96,6 +110,12 @@ class SettingsScreen(PaydeskScreen):
                     validators=[Check(email_problem)],
                     validate_on=["blur", "submitted"],
                 )
+            with Vertical(id="pending-email"):
+                yield Static("", id="pending-email-words")
+                with Horizontal(classes="form-actions"):
+                    yield Button("Enter code", id="enter-email-code", compact=True)
+                    yield Button("Resend code", id="resend-email-code", compact=True)
+                    yield Button("Cancel change", id="cancel-email-change", compact=True)
             with Horizontal(classes="field-row"):
                 yield Label("Phone", classes="field-label")
                 yield Input(
@@ -154,6 +174,8 @@ class SettingsScreen(PaydeskScreen):
         self.query_one("#profile-email", Input).value = account.email or ""
         self.query_one("#profile-phone", Input).value = account.phone or ""
         self.query_one("#profile-address", Input).value = account.service_address or ""
+        self._show_pending(account)
+        self.refresh_bindings()
 
     def retry(self) -> None:
         self.load()
@@ -251,9 +273,95 @@ class SettingsScreen(PaydeskScreen):
             button.loading = False
         had_texts = self.account is not None and self.account.sms_opt_in
         self.show(account)
-        self.profile_line.say("Your profile is saved.")
+        if "email" in changes and account.pending_email:
+            saved = "Your profile is saved. " if len(changes) > 1 else ""
+            self.profile_line.say(
+                f"{saved}Type the code sent to {account.pending_email} to make it the email."
+            )
+            self.action_enter_email_code()
+        else:
+            self.profile_line.say("Your profile is saved.")
         if had_texts and not account.sms_opt_in:
             self.notify_line.say("Text notifications are off: they need a phone number.")
+
+    # ---- the email change's confirm step ------------------------------------------------------
+
+    def _show_pending(self, account: Account) -> None:
+        words = pending_sentence(account, clerk=self.app.is_clerk())
+        self.query_one("#pending-email", Vertical).display = bool(words)
+        self.query_one("#pending-email-words", Static).update(escape(words))
+
+    @property
+    def pending_email(self) -> str | None:
+        return self.account.pending_email if self.account is not None else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "enter_email_code":
+            return bool(self.pending_email)  # False: not in the footer while nothing waits
+        return True
+
+    @on(Button.Pressed, "#enter-email-code")
+    def action_enter_email_code(self) -> None:
+        if self.account is None or not self.account.pending_email:
+            return
+        dialog = EmailCodeDialog(self.account, clerk=self.app.is_clerk())
+        self.app.push_screen(dialog, self._code_done)
+
+    def _code_done(self, account: Account | None) -> None:
+        if account is not None and not account.pending_email:
+            self.show(account)
+            self.profile_line.say(f"The email is now {account.email}. Its code was confirmed.")
+            self.notify(escape(f"The email is now {account.email}."), title="Email changed")
+            self.query_one("#profile-email", Input).focus()
+            return
+        self.reread_pending()
+
+    @work(exclusive=True, exit_on_error=False, group="settings-pending")
+    async def reread_pending(self) -> None:
+        """After the dialog closed without a code: a resend, or a change settled elsewhere, shows.
+
+        Only the email's part is redrawn: a phone or address typed and not saved yet stays as typed."""
+        account = await self.client.account(self.account_ref.id)
+        if self.account is not None and account.email != self.account.email:
+            self.query_one("#profile-email", Input).value = account.email or ""
+        self.account = account
+        self._show_pending(account)
+        self.refresh_bindings()
+        if account.pending_email:
+            self.profile_line.say("The change waits for its code: choose Enter code (Ctrl+O) when it comes.")
+            self.query_one("#enter-email-code", Button).focus()
+
+    @on(Button.Pressed, "#resend-email-code")
+    def action_resend_email_code(self) -> None:
+        if self.pending_email:
+            self.change_pending(self.pending_email)
+
+    @on(Button.Pressed, "#cancel-email-change")
+    def action_cancel_email_change(self) -> None:
+        if self.account is not None and self.pending_email:
+            self.change_pending(self.account.email or "")
+
+    @work(exclusive=True, exit_on_error=False, group="settings-profile")
+    async def change_pending(self, email: str) -> None:
+        """The new email saved again (a new code), or the current one (the change cancelled)."""
+        assert self.account is not None
+        was_pending = self.account.pending_email
+        self._errors_to = "profile"
+        self.profile_line.say("Saving…")
+        account = await self.client.update_account(self.account_ref.id, {"email": email})
+        self.account = account
+        self._show_pending(account)
+        self.refresh_bindings()
+        if account.pending_email:
+            self.profile_line.say(
+                f"A new code is on its way to {account.pending_email}. Codes sent before it no longer work."
+            )
+            self.action_enter_email_code()
+        else:
+            self.profile_line.say(
+                f"The change to {was_pending} is cancelled. The email stays {account.email}."
+            )
+            self.query_one("#profile-email", Input).focus()
 
     # ---- messages --------------------------------------------------------------------------------
 
@@ -290,6 +398,17 @@ class SettingsScreen(PaydeskScreen):
                 f"{name} {'off' if switch.value else 'on'}",
                 f"Turn {name.lower()} {'off' if switch.value else 'on'}",
                 switch.toggle,
+            )
+        if self.pending_email:
+            yield (
+                "Resend the email code",
+                f"Email a new code to {self.pending_email}",
+                self.action_resend_email_code,
+            )
+            yield (
+                "Cancel the email change",
+                "Keep the email on file as it is",
+                self.action_cancel_email_change,
             )
         for panel in self.query(AutopayPanel):
             enabled = panel.account is not None and panel.account.autopay.enabled

@@ -1,4 +1,5 @@
-"""Autopay and paperless as the account has them, in words about the customer (the clerk's 360)."""
+"""Autopay and paperless as the account has them, in words about the customer (the clerk's 360), and
+an email change that waits for its code."""
 
 from __future__ import annotations
 
@@ -34,4 +35,11 @@ class AccountState(Static):
     """`show(account)` writes the autopay and paperless lines; empty until then."""
 
     def show(self, account: Account) -> None:
-        self.update(escape(f"{autopay_words(account)}\n{paperless_words(account)}"))
+        lines = [autopay_words(account), paperless_words(account)]
+        if account.pending_email:
+            # A change the customer (or a clerk) asked for and nobody confirmed yet: the code went there.
+            lines.append(
+                f"A new email waits for its code: {account.pending_email} (the email is still "
+                f"{account.email}; e opens the profile)."
+            )
+        self.update(escape("\n".join(lines)))

@@ -42,6 +42,11 @@ WIDE_MIN = 96
 NOTHING_SELECTED = "Select the invoices to pay with Space (Ctrl+A selects all), or press m to pay any amount."
 
 
+def _shown(widget: Widget) -> bool:
+    """On screen: neither it nor a container of it is hidden (another tab's pane, an empty table)."""
+    return all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget))
+
+
 class InvoiceSource(Protocol):
     """Where the table's rows come from (`PaydeskClient` is one)."""
 
@@ -113,6 +118,8 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         self._ticket: object = None
         self.compact = False
         self._focus_when_loaded = False
+        # The first page is asked for and not here yet (set at once by reload(), before its worker runs).
+        self._first_page_due = False
         # What Pay will pay, by invoice id: top-level invoices, parents (all their sites) or sites.
         self.selected: dict[int, InvoiceRow] = {}
 
@@ -160,15 +167,23 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
 
     def focus_rows(self) -> None:
         """Put the focus on the rows. A loading table cannot take focus (Textual refuses it), so a table
-        asked while its page is on the way takes the focus when the page arrives."""
-        if self.table.loading:
+        asked while its page is on the way takes the focus when the page arrives. An empty table (only
+        its sentence shows) never holds the focus: keys sent to hidden rows would do nothing."""
+        if self.table.loading or self._first_page_due:
             self._focus_when_loaded = True
-        else:
+        elif self.rows:
             self.table.focus()
+        else:
+            self._give_up_focus()
+
+    def _give_up_focus(self) -> None:
+        if self.table.has_focus:
+            self.table.blur()
 
     def reload(self) -> None:
         self.started = True
         self.loading_more = True
+        self._first_page_due = True
         self.load_page(None)
 
     def retry(self) -> None:
@@ -191,6 +206,8 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             if self._ticket is ticket:
                 table.loading = False
                 self.loading_more = False
+                if cursor is None:
+                    self._first_page_due = False
         if cursor is None:
             self.rows = []
             self.selected.clear()
@@ -206,13 +223,17 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         self._show_count()
         # A loading widget gives up focus; give it back when this table is the one on show, and give it
         # when it was asked for while the page was on the way.
-        wanted = self._focus_when_loaded or self.screen.focused is None
-        if cursor is None and wanted and self._on_show():
+        focused = self.screen.focused
+        wanted = self._focus_when_loaded or focused is None or not _shown(focused)
+        if cursor is None and not self.rows:
+            self._focus_when_loaded = False
+            self._give_up_focus()
+        elif cursor is None and wanted and self._on_show():
             self._focus_when_loaded = False
             table.focus()
 
     def _on_show(self) -> bool:
-        return all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
+        return _shown(self)
 
     def _maybe_load_more(self) -> None:
         if self.next_cursor is None or self.loading_more:

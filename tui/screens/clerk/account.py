@@ -3,7 +3,8 @@
 Balances (due, past due, in progress, credit, next due), the open invoices, autopay and paperless,
 the last payments with returns and declines in words, the account's notices, and the earlier calls'
 notes. From here: pay (the wizard in clerk mode), statement, history, an invoice's detail and PDF,
-the audit trail and the wrap-up. The screen asks the server; its widgets are given what it got.
+the audit trail, the profile (Settings, `e`) and the wrap-up. The screen asks the server; its
+widgets are given what it got.
 """
 
 from __future__ import annotations
@@ -82,6 +83,14 @@ class CustomerScreen(PaydeskScreen):
             show=False,
         ),
         Binding("a", "audit", "Audit", id="customer.audit", tooltip="Who did what on this account"),
+        Binding(
+            "e",
+            "profile",
+            "Profile",
+            id="customer.profile",
+            tooltip="Change the customer's email, phone, service address, paperless or texts",
+            show=False,
+        ),
         Binding(
             "n",
             "notes",
@@ -239,6 +248,12 @@ class CustomerScreen(PaydeskScreen):
         from tui.screens.clerk.audit import AuditScreen
 
         self.app.push_screen(AuditScreen(self.match))
+
+    def action_profile(self) -> None:
+        from tui.screens.settings import SettingsScreen
+
+        # The customer's own Settings screen: a new email waits there for the code the customer reads out.
+        self.app.push_screen(SettingsScreen(self.account_ref))
 
     def action_notes(self) -> None:
         view = self.query_one("#customer-360", VerticalScroll)

@@ -27,7 +27,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.markup import escape
 from textual.reactive import var
-from textual.widgets import Button, ContentSwitcher, Input, Static
+from textual.widgets import Button, Checkbox, ContentSwitcher, Input, RadioSet, Static
 
 from tui.api import (
     ApiError,
@@ -118,6 +118,9 @@ class PayScreen(PaydeskScreen):
         self.attempt: PaymentAttempt | None = None
         self.payment: Payment | None = None
         self.busy = False
+        # The line shows the server's refusal of a choice (the card limit, the method): a new choice
+        # of method or split takes it away, as it may no longer apply.
+        self._refusal_shown = False
         # Holds the card number and CVC from the review until the payment is answered: dropped then.
         self._request: PaymentRequest | None = None
         self.what = WhatYouPay(list(invoices or []), self.say, clerk=clerk, id="what", classes="step")
@@ -442,6 +445,7 @@ class PayScreen(PaydeskScreen):
         if step != self.step:
             self.step = step
         self.say(message, error=True)
+        self._refusal_shown = True
         if field is not None:
             self.call_after_refresh(self._reveal, field)
 
@@ -451,6 +455,14 @@ class PayScreen(PaydeskScreen):
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.query_one("#pay-message", StatusLine).say(text, error=error)
+        self._refusal_shown = False
+
+    @on(Checkbox.Changed)
+    @on(RadioSet.Changed)
+    def _choice_changed(self) -> None:
+        """Split ticked, another method or amount chosen: the refusal of the old choice goes."""
+        if self._refusal_shown:
+            self.say("")
 
     def show_api_error(self, error: Exception) -> bool:
         if isinstance(error, ApiError) and self.summary is not None:

@@ -204,6 +204,21 @@ class WhatYouPay(VerticalScroll):
     def _amount_typed(self) -> None:
         self._show_overview()
 
+    @on(Input.Submitted, "#edit-amount")
+    def _edit_submitted(self, event: Input.Submitted) -> None:
+        # Enter keeps the amount and shows the new total; it does not also go on to step 2 (the
+        # wizard's Enter-continues rule is for the other fields). Ctrl+S, or Enter again, goes on.
+        event.stop()
+        if self.editing is None:
+            return
+        line = self.lines[self.editing]
+        if self._apply_edit():
+            key = "Enter or Ctrl+S" if self.clerk else "Ctrl+S"
+            self.say(
+                f"{line.row.number} pays {format_cents(line.amount_cents)}; the amount selected is now "
+                f"{format_cents(self.amount_to_pay())}. {key} goes on."
+            )
+
     # ---- the invoice lines -------------------------------------------------------------------------
 
     @on(PayInvoicesTable.ToggleLine)
