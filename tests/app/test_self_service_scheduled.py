@@ -61,6 +61,9 @@ async def test_schedule_change_and_cancel(server) -> None:
         await pilot.press("n")
         dialog = await on_screen(pilot, ScheduleDialog)
         dialog.query_one("#what", Select).value = str(invoice["id"])
+        # The card's fee in words before anything is scheduled (issue 11 item 1: it was never shown).
+        total = format_cents(invoice["balance_cents"] + 175)
+        await wait_for_text(pilot, f"Fee: Card convenience fee ($1.75, not refundable). Total: {total}.")
         date = dialog.query_one("#pay-on", Input)
         date.value = (due + dt.timedelta(days=1)).isoformat()
         await pilot.press("ctrl+s")
@@ -70,11 +73,11 @@ async def test_schedule_change_and_cancel(server) -> None:
         date.value = pay_on.isoformat()
         await pilot.press("ctrl+s")
         await wait_for_text(
-            pilot, f"Scheduled: {format_cents(invoice['balance_cents'])} on {format_date(pay_on)}"
+            pilot, f"Scheduled: {format_cents(invoice['balance_cents'])}, fee $1.75, on {format_date(pay_on)}"
         )
         held = scheduled(server, token, account_id)
-        assert [(s["pay_on"], s["status"], s["amount_cents"]) for s in held] == [
-            (pay_on.isoformat(), "scheduled", invoice["balance_cents"])
+        assert [(s["pay_on"], s["status"], s["amount_cents"], s["fees_cents"]) for s in held] == [
+            (pay_on.isoformat(), "scheduled", invoice["balance_cents"], 175)
         ]
 
         # A new date.

@@ -173,7 +173,7 @@ async def test_profile_is_validated_saved_and_the_servers_message_shown(server, 
         # A pasted address with a tab in it: the server refuses, in its own words, and nothing changes.
         address.value = "88 Alder St\tEugene"
         await pilot.press("ctrl+s")
-        await wait_for_text(pilot, "Enter the service address on one line")
+        await wait_for_text(pilot, "service_address: use plain text: no control characters")
         assert screen.query_one("#profile-message").has_class("-error")
         assert app.focused is address
         assert account(server, token)["service_address"] == "88 Alder St, Eugene, OR 97401"

@@ -252,12 +252,15 @@ class PaydeskClient(Transport):
         payment_method_id: int,
         pay_on: dt.date,
         receipt_email: str,
+        accepted_fees_cents: int = 0,
     ) -> ScheduledPayment:
+        """Schedule it, accepting the fees of the quote the payer was shown (409 fees_changed otherwise)."""
         body = {
             "target": target.wire(),
             "method": SavedMethodRef(payment_method_id=payment_method_id).wire(),
             "pay_on": pay_on.isoformat(),
             "receipt_email": receipt_email,
+            "accepted_fees_cents": accepted_fees_cents,
         }
         path = f"/v1/accounts/{int(account_id)}/scheduled-payments"
         return parse(ScheduledPayment, await self._request("POST", path, json=body))

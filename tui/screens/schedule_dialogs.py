@@ -4,6 +4,10 @@ Each reads what was typed (`NewSchedule`, `ScheduleChange`) and sends it with th
 screen gives it, so a refusal of the server (a date after the due date, a method gone) shows in the
 dialog, which stays open with everything typed and the field the server names marked. Dismissed with
 the ScheduledPayment the server holds, or None when cancelled.
+
+A new one says its fee in words before it is saved: the dialog asks the server for a quote of what it
+would pay with the chosen method whenever the choice changes, and Schedule accepts that fee (the server
+refuses any other, and the run takes exactly it or nothing).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from tui.api import (
     InvoicesTarget,
     InvoiceToPay,
     NotAuthenticated,
+    Quote,
     ScheduledPayment,
     ServerUnavailable,
     SessionIdle,
@@ -53,6 +58,20 @@ class NewSchedule:
     payment_method_id: int
     pay_on: dt.date
     receipt_email: str
+    accepted_fees_cents: int = 0  # the fees of the quote shown in the dialog
+
+
+# (target, saved method id) -> the server's quote of paying it now with that method
+QuoteSchedule = Callable[[InvoicesTarget | AmountTarget | BalanceTarget, int], Awaitable[Quote]]
+
+
+def fee_words(quote: Quote) -> str:
+    """The fee line of a quote, in words: each fee as the server words it, and the total."""
+    fees = [fee for part in quote.parts for fee in part.fees]
+    if not fees:
+        return f"No fee. Total: {format_cents(quote.total_cents)}."
+    said = "; ".join(fee.description for fee in fees)
+    return f"Fee: {said}. Total: {format_cents(quote.total_cents)}."
 
 
 @dataclass
@@ -183,8 +202,11 @@ class ScheduleDialog(_FormDialog[NewSchedule]):
         balance_cents: int,
         *,
         save: Callable[[NewSchedule], Awaitable[ScheduledPayment]],
+        quote: QuoteSchedule,
     ) -> None:
         super().__init__(save)
+        self.quote = quote
+        self.quoted: tuple[object, int] | None = None  # (the choice, its fees) the fee line says
         self.invoices = invoices
         self.methods = methods
         self.today = today
@@ -232,6 +254,7 @@ class ScheduleDialog(_FormDialog[NewSchedule]):
             with Horizontal(classes="field-row"):
                 yield Label("Receipt email", classes="field-label")
                 yield Input(self.email, id="receipt-email", compact=True, validators=[Check(email_problem)])
+            yield Static("", id="schedule-fee")
             yield StatusLine()
             with Horizontal(classes="buttons"):
                 yield Button("Schedule", id="ok", variant="primary", compact=True)
@@ -240,10 +263,49 @@ class ScheduleDialog(_FormDialog[NewSchedule]):
     def on_mount(self) -> None:
         self.query_one("#amount-row").display = False
         self.query_one("#what", Select).focus()
+        self._price()
 
     @on(Select.Changed, "#what")
     def _what_changed(self) -> None:
         self.query_one("#amount-row").display = self.query_one("#what", Select).value == "amount"
+
+    @on(Select.Changed)
+    @on(Input.Changed, "#amount")
+    def _price(self) -> None:
+        self.quoted = None
+        choice = self._choice()
+        fee_line = self.query_one("#schedule-fee", Static)
+        if choice is None:
+            fee_line.update("The fee shows once the amount is entered.")
+            return
+        fee_line.update("Finding the fee…")
+        self.ask_fee(choice)
+
+    def _choice(self) -> tuple[InvoicesTarget | AmountTarget | BalanceTarget, int] | None:
+        """What would be paid and with which method, or None while the amount is not one yet."""
+        try:
+            target = self._target()
+        except FieldProblem:
+            return None
+        return target, int(self.query_one("#method", Select).value)  # type: ignore[arg-type]
+
+    @work(exclusive=True, exit_on_error=False, group="schedule-quote")
+    async def ask_fee(self, choice: tuple[InvoicesTarget | AmountTarget | BalanceTarget, int]) -> None:
+        quote = await self.quote(*choice)
+        if choice != self._choice():
+            return  # changed meanwhile: its own quote is on the way
+        self.quoted = (choice, quote.fees_cents)
+        self.query_one("#schedule-fee", Static).update(escape(fee_words(quote)))
+
+    def _target(self) -> InvoicesTarget | AmountTarget | BalanceTarget:
+        what = self.query_one("#what", Select).value
+        if what == "balance":
+            return BalanceTarget()
+        if what == "amount":  # FieldProblem while the amount is not one
+            return AmountTarget(amount_cents=self.query_one("#amount", MoneyInput).cents)
+        invoice = self._invoice()
+        assert invoice is not None
+        return InvoicesTarget(invoices=[InvoiceToPay(invoice_id=invoice.id)])
 
     def _invoice(self) -> InvoiceRow | None:
         value = str(self.query_one("#what", Select).value)
@@ -254,27 +316,29 @@ class ScheduleDialog(_FormDialog[NewSchedule]):
         return invoice.due_on if invoice is not None else None
 
     def read(self) -> NewSchedule:
-        what = self.query_one("#what", Select).value
-        target: InvoicesTarget | AmountTarget | BalanceTarget
-        if what == "balance":
-            target = BalanceTarget()
-        elif what == "amount":
-            target = AmountTarget(amount_cents=self.query_one("#amount", MoneyInput).cents)
-        else:
-            invoice = self._invoice()
-            assert invoice is not None
-            target = InvoicesTarget(invoices=[InvoiceToPay(invoice_id=invoice.id)])
         for selector in ("#pay-on", "#receipt-email"):
             field = self.query_one(selector, Input)
             problem = first_problem(field)
             if problem:
                 raise FieldProblem(field, problem)
+        self._target()  # a FieldProblem for an amount that is not one
+        choice = self._choice()
+        if choice is None or self.quoted is None or self.quoted[0] != choice:
+            # Nothing is scheduled before its fee has been said.
+            raise FieldProblem(self.query_one("#what", Select), "Wait for the fee to show, then Schedule.")
+        target, method_id = choice
         return NewSchedule(
             target=target,
-            payment_method_id=int(self.query_one("#method", Select).value),  # type: ignore[arg-type]
+            payment_method_id=method_id,
             pay_on=parse_day(self.query_one("#pay-on", Input).value),
             receipt_email=self.query_one("#receipt-email", Input).value.strip(),
+            accepted_fees_cents=self.quoted[1],
         )
+
+    def refused(self, error: ApiError) -> None:
+        super().refused(error)
+        if error.code == "fees_changed":  # the fee moved since it was shown: show the new one
+            self._price()
 
 
 class ChangeScheduleDialog(_FormDialog[ScheduleChange]):

@@ -17,7 +17,17 @@ from textual.markup import escape
 from textual.reactive import var
 from textual.widgets import DataTable, Static
 
-from tui.api import ApiError, ScheduledPayment
+from tui.api import (
+    AmountTarget,
+    ApiError,
+    BalanceTarget,
+    InvoicesTarget,
+    PartIn,
+    PaymentRequest,
+    Quote,
+    SavedMethodRef,
+    ScheduledPayment,
+)
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.screens.schedule_dialogs import ChangeScheduleDialog, NewSchedule, ScheduleChange, ScheduleDialog
@@ -27,7 +37,13 @@ from tui.widgets.status_line import StatusLine
 if TYPE_CHECKING:
     from tui.api import AccountRef, InvoiceRow, PaymentMethod
 
-STATUS = {"scheduled": "Scheduled", "paid": "Paid", "failed": "Failed", "cancelled": "Cancelled"}
+STATUS = {
+    "scheduled": "Scheduled",
+    "paid": "Paid",
+    "failed": "Failed",
+    "skipped": "Skipped",
+    "cancelled": "Cancelled",
+}
 NO_METHODS = "A scheduled payment uses a saved card or bank account: save one when you next pay."
 
 
@@ -64,7 +80,7 @@ class ScheduledPaymentsScreen(PaydeskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#scheduled", DataTable)
-        for label in ("Pay on", "For", "Amount", "With", "Status"):
+        for label in ("Pay on", "For", "Amount", "Fee", "With", "Status"):
             table.add_column(label, key=label.lower())
         self.load()
 
@@ -102,6 +118,7 @@ class ScheduledPaymentsScreen(PaydeskScreen):
                 format_date(item.pay_on),
                 item.what,
                 Text(format_cents(item.amount_cents), justify="right"),
+                Text(format_cents(item.fees_cents) if item.fees_cents else "none", justify="right"),
                 Text(item.method_label or ""),  # server text: never read as markup
                 Text(status),
                 key=str(item.id),
@@ -131,21 +148,44 @@ class ScheduledPaymentsScreen(PaydeskScreen):
         if self.today is None:
             return
         dialog = ScheduleDialog(
-            self.invoices, self.methods, self.today, self.email, self.balance_cents, save=self.create
+            self.invoices,
+            self.methods,
+            self.today,
+            self.email,
+            self.balance_cents,
+            save=self.create,
+            quote=self.quote_schedule,
         )
         self.app.push_screen(dialog, self._scheduled)
+
+    async def quote_schedule(
+        self, target: InvoicesTarget | AmountTarget | BalanceTarget, method_id: int
+    ) -> Quote:
+        """The dialog's fee line: what paying it with that saved method would cost (nothing changes)."""
+        body = PaymentRequest(
+            target=target,
+            parts=[PartIn(method=SavedMethodRef(payment_method_id=method_id))],
+            receipt_email=self.email or "receipt@example.com",
+        )
+        return await self.client.quote(self.account.id, body)
 
     async def create(self, new: NewSchedule) -> ScheduledPayment:
         """The dialog's save: it shows a refusal itself and stays open."""
         return await self.client.schedule_payment(
-            self.account.id, new.target, new.payment_method_id, new.pay_on, new.receipt_email
+            self.account.id,
+            new.target,
+            new.payment_method_id,
+            new.pay_on,
+            new.receipt_email,
+            accepted_fees_cents=new.accepted_fees_cents,
         )
 
     def _scheduled(self, made: ScheduledPayment | None) -> None:
         if made is None:
             return
+        fee = f", fee {format_cents(made.fees_cents)}" if made.fees_cents else ", no fee"
         self.say(
-            f"Scheduled: {format_cents(made.amount_cents)} on {format_date(made.pay_on)} with "
+            f"Scheduled: {format_cents(made.amount_cents)}{fee}, on {format_date(made.pay_on)} with "
             f"{made.method_label or 'your saved method'}."
         )
         self.load()
