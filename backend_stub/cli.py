@@ -45,6 +45,7 @@ ENVIRONMENT = """environment:
   PAYDESK_MAIL_FROM         the From address of every email (default billing@paydesk.example)
   PAYDESK_BUSINESS_NAME     the From name of every email (default Paydesk Utilities)
   PAYDESK_MAIL_MAX_ATTEMPTS  SMTP attempts before a message is marked failed (default 8)
+  PAYDESK_TRUSTED_PROXIES   proxies whose X-Forwarded-For is believed, comma-separated (like --trusted-proxy)
   PAYDESK_FAULT             exit at a payment's after_intent, after_authorize, after_record or after_capture
 """
 
@@ -114,6 +115,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="deliver mail by SMTP: smtp://host:port, smtp+starttls://, smtps://user:pass@host[:port] "
         "(default: mail stays in the outbox, the demo's inbox)",
+    )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDR",
+        help="a proxy (address or network) whose X-Forwarded-For names the client; repeat it or separate "
+        "them with commas (default: none, the client is the socket's address)",
     )
 
     jobs = commands.add_parser(
@@ -251,6 +260,7 @@ def make_settings(
     environ: Mapping[str, str] | None = None,
     jobs_every: float | None = DEFAULT_JOBS_EVERY_SECONDS,
     smtp_url: str | None = None,
+    trusted_proxies: Sequence[str] = (),
 ) -> Settings:
     """The server's Settings from its arguments and environment (`environ`, default os.environ).
     `jobs_every`: seconds between background jobs rounds, None for none (`--no-jobs`)."""
@@ -265,6 +275,7 @@ def make_settings(
             environ=environ,
             jobs_every_seconds=jobs_every,
             smtp_url=smtp_url,
+            trusted_proxies=trusted_proxies,
         )
     except ValueError as exc:
         raise StartupError(str(exc)) from None
@@ -324,6 +335,9 @@ def server_config(
         lifespan="on",  # starts and stops the jobs runner (app.py)
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         server_header=False,
+        # The client's address is the socket's unless --trusted-proxy says otherwise (client_address.py):
+        # uvicorn's own X-Forwarded-For handling (which trusts 127.0.0.1 by default) stays off.
+        proxy_headers=False,
     )
 
 
@@ -356,6 +370,7 @@ def serve(args: argparse.Namespace) -> int:
         surcharge_bps=args.surcharge_bps,
         jobs_every=None if args.no_jobs else args.jobs_every,
         smtp_url=args.smtp,
+        trusted_proxies=args.trusted_proxy,
     )
     sock = bind_socket(args.host, args.port)
     if args.workers > 1:
