@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--trusted-proxy",
         action="append",
+        type=_proxies,
         default=[],
         metavar="ADDR",
         help="a proxy (address or network) whose X-Forwarded-For names the client; repeat it or separate "
@@ -167,6 +168,19 @@ def _positive_seconds(text: str) -> float:
     if not 0 < value <= 86_400:
         raise argparse.ArgumentTypeError(f"must be more than 0 and at most 86400 seconds, not {text}")
     return value
+
+
+def _proxies(text: str) -> str:
+    from ipaddress import ip_network
+
+    for entry in text.split(","):
+        try:
+            ip_network(entry.strip(), strict=False)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"not an IP address or network (such as 10.0.0.1 or 10.0.0.0/8): {entry.strip()!r}"
+            ) from None
+    return text
 
 
 def _port(text: str) -> int:
