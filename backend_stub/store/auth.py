@@ -97,9 +97,14 @@ def revoke_session(conn: Connection, token_hash: str, now: datetime) -> None:
 
 def create_code(conn: Connection, email: str, code_hash: str, now: datetime, expires_at: datetime) -> None:
     # A new code supersedes the older ones: verify only ever looks at the newest, and these die too.
+    # Only the live ones are touched (at most one): an email asked for often does no more work.
     conn.execute(
         update(verification_codes)
-        .where(verification_codes.c.email == email, verification_codes.c.used_at.is_(None))
+        .where(
+            verification_codes.c.email == email,
+            verification_codes.c.used_at.is_(None),
+            verification_codes.c.dead.is_(False),
+        )
         .values(dead=True)
     )
     conn.execute(

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, and_, func, or_, select, update
 from backend_stub.store.tables import auth_requests
 
 CEILING = "ceiling"  # kind of the rows the overall ceiling counts, one per request of a flow (key: the flow)
-DECOY_TOKEN, DECOY_MAIL = "decoy", "decoy_mail"
+DECOY_TOKEN, DECOY_SUPERSEDED, DECOY_MAIL = "decoy", "decoy_used", "decoy_mail"
 
 
 def _lock_id(text: str) -> int:
@@ -66,11 +66,12 @@ def ceiling_count(conn: Connection, flow: str, since: datetime) -> int:
 
 
 def decoy_token(conn: Connection, key: str, now: datetime) -> None:
-    """What issuing a code or a link does (supersede the older ones, insert the new), on decoy rows."""
+    """What issuing a link does (supersede the live one, insert the new), on decoy rows: at most one
+    live decoy per key, as at most one live link per user."""
     conn.execute(
         update(auth_requests)
         .where(auth_requests.c.kind == DECOY_TOKEN, auth_requests.c.key == key)
-        .values(at=now)
+        .values(kind=DECOY_SUPERSEDED)
     )
     conn.execute(auth_requests.insert().values(kind=DECOY_TOKEN, key=key, at=now))
 
