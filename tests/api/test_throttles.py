@@ -19,7 +19,7 @@ import pytest
 
 from tests.api.conftest import DB_PARAMS, assert_error
 from tests.conftest import latest_code
-from tests.support.stub import StubServer, fresh_postgres_database, postgres_available, serve_stub
+from tests.support.stub import StubServer, fresh_postgres_database, postgres_available, run_stub, serve_stub
 
 DANA, LEE = "dana@example.com", "lee@example.com"
 ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
@@ -235,3 +235,19 @@ def test_past_the_ceiling_answers_slow_down_but_are_not_refused(param: str, tmp_
             # Requests 5..8 wait 150, 300, 450, 600 ms: growing, and nobody refused.
             for n, seconds in enumerate(took[4:], start=1):
                 assert seconds >= 0.15 * n, took
+
+
+def test_serve_trusted_proxy_names_the_client(demo_db: str, tmp_path: Path) -> None:
+    """`paydesk-stub serve --trusted-proxy 127.0.0.1` as a process: X-Forwarded-For names the client."""
+    with (
+        run_stub(
+            demo_db, tmp_path, seed="none", no_jobs=True, extra_args=["--trusted-proxy", "127.0.0.1"]
+        ) as server,
+        httpx.Client(base_url=server.base_url, timeout=30) as http,
+    ):
+        statuses = [
+            http.post("/v1/auth/code", json={"email": DANA}, headers=_from(address)).status_code
+            for address in (ATTACKER, OWNER)
+            for _ in range(6)
+        ]
+    assert statuses == ([202] * 5 + [429]) * 2  # each address its own count
