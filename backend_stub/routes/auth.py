@@ -49,10 +49,6 @@ def _code_hash(pepper: str, email: str, code: str) -> str:
     return hmac.new(pepper.encode(), f"{email}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _email_key(email: str) -> str:
-    return hashlib.sha256(email.encode()).hexdigest()[:40]
-
-
 def code_request_limits(settings: Settings, email: str, client: str) -> list[throttles.Limit]:
     return throttles.three_limits(
         "code",
@@ -127,7 +123,9 @@ def _request_code(engine: Engine, settings: Settings, email: str, client: str) -
             f"{minutes} minutes and works once.\n\nIf you did not ask for it, you can ignore this email.\n"
         )
         if user is None:
-            throttle_store.decoy_mail(conn, _email_key(email), now)  # no email to an address we do not know
+            throttle_store.decoy_mail(
+                conn, throttle_store.decoy_key(email), now
+            )  # no email to an address we do not know
         else:
             mail.send(conn, user.email, "Your Paydesk sign-in code", text, kind="login_code")
 

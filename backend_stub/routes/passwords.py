@@ -10,7 +10,6 @@ email written where nothing is delivered, store/throttles.py) and its login the 
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -91,10 +90,6 @@ def _admit(conn: Connection, flow: str, settings: Settings, email: str, client: 
     throttles.admit(conn, _limits(flow, settings, email, client), window, now, "tries", "email", flow)
 
 
-def _email_key(email: str) -> str:
-    return hashlib.sha256(email.encode()).hexdigest()[:40]
-
-
 def _send_link(
     conn: Connection,
     settings: Settings,
@@ -107,7 +102,7 @@ def _send_link(
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(seconds=settings.password_token_ttl_seconds)
     if user is None:
-        throttle_store.decoy_token(conn, _email_key(email), now)
+        throttle_store.decoy_token(conn, throttle_store.decoy_key(email), now)
     else:
         store.issue_token(conn, user.id, token_hash(token), purpose, now, expires_at)
     minutes = max(1, settings.password_token_ttl_seconds // 60)
@@ -122,7 +117,7 @@ def _send_link(
         "If you did not ask for it, you can ignore this email.\n"
     )
     if user is None:
-        throttle_store.decoy_mail(conn, _email_key(email), now)
+        throttle_store.decoy_mail(conn, throttle_store.decoy_key(email), now)
     else:
         mail.send(conn, user.email, subject, text, kind=kind)
 

@@ -65,6 +65,11 @@ def ceiling_count(conn: Connection, flow: str, since: datetime) -> int:
     )
 
 
+def decoy_key(email: str) -> str:
+    """The decoys' key for an email: hashed, so the table holds no list of the unknown emails tried."""
+    return hashlib.sha256(email.encode()).hexdigest()[:40]
+
+
 def decoy_token(conn: Connection, key: str, now: datetime) -> None:
     """What issuing a link does (supersede the live one, insert the new), on decoy rows: at most one
     live decoy per key, as at most one live link per user."""
