@@ -12,6 +12,7 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -251,3 +252,15 @@ def test_serve_trusted_proxy_names_the_client(demo_db: str, tmp_path: Path) -> N
             for _ in range(6)
         ]
     assert statuses == ([202] * 5 + [429]) * 2  # each address its own count
+
+
+def test_parallel_requests_for_many_emails_never_pass_the_address_limit(proxied: httpx.Client) -> None:
+    base = str(proxied.base_url).rstrip("/")
+
+    def ask(_: int) -> int:
+        body = {"email": _random_email()}
+        return httpx.post(f"{base}/v1/auth/code", json=body, headers=_from(ATTACKER), timeout=60).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(ask, range(40)))
+    assert sorted(statuses) == [202] * 30 + [429] * 10  # the address's count is taken in turn
