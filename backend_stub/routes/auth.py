@@ -122,10 +122,8 @@ def _request_code(engine: Engine, settings: Settings, email: str, client: str) -
             f"Hello {user.name if user else email},\n\nYour Paydesk sign-in code is {code}. It expires in "
             f"{minutes} minutes and works once.\n\nIf you did not ask for it, you can ignore this email.\n"
         )
-        if user is None:
-            throttle_store.decoy_mail(
-                conn, throttle_store.decoy_key(email), now
-            )  # no email to an address we do not know
+        if user is None:  # no email to an address we do not know: a decoy where its email would be
+            throttle_store.decoy_mail(conn, "login_code", now)
         else:
             mail.send(conn, user.email, "Your Paydesk sign-in code", text, kind="login_code")
 

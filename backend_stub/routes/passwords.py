@@ -117,7 +117,7 @@ def _send_link(
         "If you did not ask for it, you can ignore this email.\n"
     )
     if user is None:
-        throttle_store.decoy_mail(conn, throttle_store.decoy_key(email), now)
+        throttle_store.decoy_mail(conn, kind, now)
     else:
         mail.send(conn, user.email, subject, text, kind=kind)
 

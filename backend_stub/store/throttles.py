@@ -6,12 +6,16 @@ routes/passwords.py), so both do the same work; nothing ever reads or delivers t
 from __future__ import annotations
 
 import hashlib
+import logging
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
 from backend_stub.store.tables import auth_requests
+
+log = logging.getLogger("backend_stub.mail")
 
 CEILING = "ceiling"  # kind of the rows the overall ceiling counts, one per request of a flow (key: the flow)
 DECOY_TOKEN, DECOY_SUPERSEDED, DECOY_MAIL = "decoy", "decoy_used", "decoy_mail"
@@ -81,6 +85,11 @@ def decoy_token(conn: Connection, key: str, now: datetime) -> None:
     conn.execute(auth_requests.insert().values(kind=DECOY_TOKEN, key=key, at=now))
 
 
-def decoy_mail(conn: Connection, key: str, now: datetime) -> None:
-    """What writing an email to the outbox does (one insert), on a row nobody delivers."""
-    conn.execute(auth_requests.insert().values(kind=DECOY_MAIL, key=key, at=now))
+def decoy_mail(conn: Connection, kind: str, now: datetime) -> int:
+    """What writing an email to the outbox does (mail.send), on a row nobody delivers: a random key as a
+    Message-ID is (an index entry in a random place, like the outbox's), one insert, one log line (never
+    an address)."""
+    result = conn.execute(auth_requests.insert().values(kind=DECOY_MAIL, key=uuid.uuid4().hex, at=now))
+    decoy_id = int(result.inserted_primary_key[0])
+    log.info("mail withheld: decoy #%d %s (an address not on file)", decoy_id, kind)
+    return decoy_id
