@@ -45,6 +45,7 @@ ENVIRONMENT = """environment:
   PAYDESK_MAIL_FROM         the From address of every email (default billing@paydesk.example)
   PAYDESK_BUSINESS_NAME     the From name of every email (default Paydesk Utilities)
   PAYDESK_MAIL_MAX_ATTEMPTS  SMTP attempts before a message is marked failed (default 8)
+  PAYDESK_TRUSTED_PROXIES   proxies whose X-Forwarded-For is believed, comma-separated (like --trusted-proxy)
   PAYDESK_FAULT             exit at a payment's after_intent, after_authorize, after_record or after_capture
   PAYDESK_HEADER_TIMEOUT_SECONDS  a request's headers must arrive within this of the connection's start
                             or the previous answer, or the connection is closed (default 10)
@@ -125,6 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="deliver mail by SMTP: smtp://host:port, smtp+starttls://, smtps://user:pass@host[:port] "
         "(default: mail stays in the outbox, the demo's inbox)",
     )
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        type=_proxies,
+        default=[],
+        metavar="ADDR",
+        help="a proxy (address or network) whose X-Forwarded-For names the client; repeat it or separate "
+        "them with commas (default: none, the client is the socket's address)",
+    )
 
     jobs = commands.add_parser(
         "jobs",
@@ -168,6 +178,19 @@ def _positive_seconds(text: str) -> float:
     if not 0 < value <= 86_400:
         raise argparse.ArgumentTypeError(f"must be more than 0 and at most 86400 seconds, not {text}")
     return value
+
+
+def _proxies(text: str) -> str:
+    from ipaddress import ip_network
+
+    for entry in text.split(","):
+        try:
+            ip_network(entry.strip(), strict=False)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"not an IP address or network (such as 10.0.0.1 or 10.0.0.0/8): {entry.strip()!r}"
+            ) from None
+    return text
 
 
 def _port(text: str) -> int:
@@ -261,6 +284,7 @@ def make_settings(
     environ: Mapping[str, str] | None = None,
     jobs_every: float | None = DEFAULT_JOBS_EVERY_SECONDS,
     smtp_url: str | None = None,
+    trusted_proxies: Sequence[str] = (),
 ) -> Settings:
     """The server's Settings from its arguments and environment (`environ`, default os.environ).
     `jobs_every`: seconds between background jobs rounds, None for none (`--no-jobs`)."""
@@ -275,6 +299,7 @@ def make_settings(
             environ=environ,
             jobs_every_seconds=jobs_every,
             smtp_url=smtp_url,
+            trusted_proxies=trusted_proxies,
         )
     except ValueError as exc:
         raise StartupError(str(exc)) from None
@@ -343,6 +368,9 @@ def server_config(
         lifespan="on",  # starts and stops the jobs runner (app.py)
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         server_header=False,
+        # The client's address is the socket's unless --trusted-proxy says otherwise (client_address.py):
+        # uvicorn's own X-Forwarded-For handling (which trusts 127.0.0.1 by default) stays off.
+        proxy_headers=False,
     )
 
 
@@ -384,6 +412,7 @@ def serve(args: argparse.Namespace) -> int:
         surcharge_bps=args.surcharge_bps,
         jobs_every=None if args.no_jobs else args.jobs_every,
         smtp_url=args.smtp,
+        trusted_proxies=args.trusted_proxy,
     )
     sock = bind_socket(args.host, args.port)
     if args.workers > 1:

@@ -22,9 +22,9 @@ from backend_stub.errors import ApiError, invalid
 from backend_stub.receipts import BUSINESS_PHONE
 from backend_stub.settings import Settings
 from backend_stub.store import audit, meta
-from backend_stub.store import auth as auth_store
 from backend_stub.store import email_changes as store
 from backend_stub.store import passwords as request_log
+from backend_stub.store import throttles as throttle_store
 from backend_stub.store.accounts import update_account
 from backend_stub.store.auth import User
 
@@ -51,7 +51,7 @@ def _code_hash(pepper: str, account_id: int, new_email: str, code: str) -> str:
 def _throttle(conn: Connection, account_id: int, now: datetime) -> None:
     """Count this request; 429 `too_many_requests` (nothing counted) over 5 per 15 minutes."""
     key = str(account_id)
-    auth_store.lock_email(conn, f"{THROTTLE_KIND}:{key}")  # PostgreSQL: requests of one account take turns
+    throttle_store.lock_keys(conn, [(THROTTLE_KIND, key)])  # PostgreSQL: requests of one account take turns
     recent = request_log.requests_since(conn, THROTTLE_KIND, key, now - WINDOW)
     if len(recent) >= REQUESTS_PER_WINDOW:
         wait = max(1, math.ceil((recent[0] + WINDOW - now).total_seconds()))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from email.utils import parseaddr
+from ipaddress import ip_network
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from backend_stub.faults import FAULT_POINTS
@@ -45,13 +46,41 @@ class Settings:
     # Login codes. PAYDESK_CODE_TTL_SECONDS shortens the 10-minute life so tests can see expiry.
     code_ttl_seconds: int = 600
     code_max_attempts: int = 5
-    code_requests_per_window: int = 5
     code_request_window_seconds: int = 15 * 60
+    # Throttles (throttles.py, docs/WIRE.md "Throttles"): each counted in the database over the window
+    # (code requests and checks: code_request_window_seconds; the others: throttle_window_seconds). A limit
+    # per email (or account number) and client address, so nobody can lock the owner out from elsewhere;
+    # one per client address, so one address cannot try many emails; one per email in total, a few
+    # addresses' worth, so the guesses against one email stay bounded. Each can be set with
+    # PAYDESK_<NAME IN CAPITALS> (benchmarks raise them).
+    code_requests_per_window: int = 5  # per email and client address
+    code_requests_per_email: int = 15
+    code_requests_per_address: int = 30
+    code_checks_per_window: int = 10  # wrong codes per email and client address (each code dies at 5)
+    code_checks_per_address: int = 30  # wrong codes from one address, whatever the email
+    throttle_window_seconds: int = 15 * 60
     token_ttl_seconds: int = 12 * 3600
     # Set-password links (sign-up, reset): 1 hour; PAYDESK_PASSWORD_TOKEN_TTL_SECONDS shortens it for tests.
     password_token_ttl_seconds: int = 3600
-    password_requests_per_window: int = 5  # sign-up and reset emails per email address
-    login_tries_per_window: int = 10  # password logins per email address
+    password_requests_per_window: int = 5  # sign-up and reset emails per email and client address
+    password_requests_per_email: int = 15
+    password_requests_per_address: int = 20
+    login_tries_per_window: int = 10  # password logins per email and client address
+    login_tries_per_email: int = 30
+    login_tries_per_address: int = 30
+    guest_lookups_per_window: int = 10  # per account number and client address
+    guest_lookups_per_account: int = 30
+    guest_lookups_per_address: int = 30
+    # The overall ceiling, per flow and across every client: past this many requests in a minute each
+    # further one waits auth_slowdown_ms more (up to auth_max_delay_ms) before it is answered.
+    auth_ceiling_per_minute: int = 300
+    auth_slowdown_ms: int = 50
+    auth_max_delay_ms: int = 10_000
+    # argon2 verifications and hashes at once per process (password_hashing.py); the rest wait their turn.
+    password_hashes_at_once: int = 2
+    # Proxies whose X-Forwarded-For is believed (--trusted-proxy, PAYDESK_TRUSTED_PROXIES): addresses or
+    # networks. Without one, the client is the socket's address (client_address.py).
+    trusted_proxies: tuple[str, ...] = ()
     # Fee policy (payments issue): "convenience" (flat, cards) or "surcharge" (bps, credit cards only).
     fee_policy: str = "convenience"
     convenience_fee_cents: int = 175
@@ -122,6 +151,19 @@ class Settings:
             raise ValueError("PAYDESK_BODY_TIMEOUT_SECONDS must be more than 0 and at most 3600")
         if not 1 <= self.max_connections <= 1_000_000:
             raise ValueError("PAYDESK_MAX_CONNECTIONS must be 1..1000000")
+        for name in THROTTLE_SETTINGS:
+            if not 0 <= getattr(self, name) <= 1_000_000:
+                raise ValueError(f"PAYDESK_{name.upper()} must be 0..1000000, not {getattr(self, name)}")
+        for name in ("code_request_window_seconds", "throttle_window_seconds", "password_hashes_at_once"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"PAYDESK_{name.upper()} must be at least 1")
+        for proxy in self.trusted_proxies:
+            try:
+                ip_network(proxy, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"a trusted proxy is an IP address or network such as 10.0.0.0/8, not {proxy!r}"
+                ) from None
         if self.fault is not None and self.fault not in FAULT_POINTS:
             raise ValueError(f"PAYDESK_FAULT is one of {', '.join(FAULT_POINTS)}, not {self.fault!r}")
 
@@ -140,6 +182,7 @@ class Settings:
         environ: Mapping[str, str] | None = None,
         jobs_every_seconds: float | None = None,
         smtp_url: str | None = None,
+        trusted_proxies: Sequence[str] = (),
     ) -> Settings:
         """Settings with the few environment overrides the backend honours (arguments win over env).
 
@@ -168,7 +211,42 @@ class Settings:
             header_timeout_seconds=_env_float(env, "PAYDESK_HEADER_TIMEOUT_SECONDS", 10.0),
             body_timeout_seconds=_env_float(env, "PAYDESK_BODY_TIMEOUT_SECONDS", 30.0),
             max_connections=_env_int(env, "PAYDESK_MAX_CONNECTIONS", 1000),
+            trusted_proxies=split_addresses([*trusted_proxies] or [env.get("PAYDESK_TRUSTED_PROXIES", "")]),
+            **{
+                name: _env_int(env, f"PAYDESK_{name.upper()}", cls.__dataclass_fields__[name].default)
+                for name in THROTTLE_SETTINGS
+            },
         )
+
+
+# The throttles' numbers, each with its PAYDESK_<NAME> override (see the fields above).
+THROTTLE_SETTINGS = (
+    "code_requests_per_window",
+    "code_requests_per_email",
+    "code_requests_per_address",
+    "code_checks_per_window",
+    "code_checks_per_address",
+    "code_request_window_seconds",
+    "throttle_window_seconds",
+    "password_requests_per_window",
+    "password_requests_per_email",
+    "password_requests_per_address",
+    "login_tries_per_window",
+    "login_tries_per_email",
+    "login_tries_per_address",
+    "guest_lookups_per_window",
+    "guest_lookups_per_account",
+    "guest_lookups_per_address",
+    "auth_ceiling_per_minute",
+    "auth_slowdown_ms",
+    "auth_max_delay_ms",
+    "password_hashes_at_once",
+)
+
+
+def split_addresses(values: Sequence[str]) -> tuple[str, ...]:
+    """`--trusted-proxy` values (repeated, or comma-separated) as one tuple of non-empty entries."""
+    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
 def _is_zone(name: str) -> bool:

@@ -1,23 +1,26 @@
 """Login by emailed code, and logout.
 
 Codes: 6 digits from `secrets`, stored as a peppered sha256, 10 minutes of life, single use; a new
-request supersedes older codes; the 5th wrong try kills the code. Requests are rate limited per email
-(5 in 15 minutes) whether or not the email is known, and the answer never tells which it was.
+request supersedes older codes; the 5th wrong try kills the code. Code requests and wrong codes are
+throttled per email and client address, per client address and (requests) per email in total
+(throttles.py), whether or not the email is known, and the answer never tells which it was: an unknown
+email gets a code too, written like any other and never sent (a decoy row stands for its email).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
-from sqlalchemy import Connection
+from fastapi import APIRouter, Depends, Request, Response
+from sqlalchemy import Connection, Engine
+from starlette.concurrency import run_in_threadpool
 
-from backend_stub import mail
+from backend_stub import mail, throttles
+from backend_stub.client_address import client_address
 from backend_stub.clock import utcnow
 from backend_stub.deps import EngineDep, SettingsDep, current_token, token_hash
 from backend_stub.errors import ApiError, not_authenticated
@@ -28,6 +31,7 @@ from backend_stub.settings import Settings
 from backend_stub.store import auth as store
 from backend_stub.store import guest as guest_store
 from backend_stub.store import meta
+from backend_stub.store import throttles as throttle_store
 from backend_stub.store.db import writing
 
 router = APIRouter(tags=["auth"], route_class=OneTripRoute)
@@ -45,15 +49,30 @@ def _code_hash(pepper: str, email: str, code: str) -> str:
     return hmac.new(pepper.encode(), f"{email}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _too_many(retry_after: int) -> ApiError:
-    return ApiError(
-        429,
-        "rate_limited",
-        "too_many_requests",
-        f"Too many code requests for this email: wait {retry_after} seconds and ask again.",
-        "email",
-        headers={"Retry-After": str(retry_after)},
+def code_request_limits(settings: Settings, email: str, client: str) -> list[throttles.Limit]:
+    return throttles.three_limits(
+        "code",
+        email,
+        client,
+        settings.code_requests_per_window,
+        settings.code_requests_per_email,
+        settings.code_requests_per_address,
+        "for this email",
     )
+
+
+def code_check_limits(settings: Settings, email: str, client: str) -> list[throttles.Limit]:
+    """Wrong codes per email and address, and per address (each code dies at its 5th wrong try, and
+    codes per email are limited: that bounds the guesses per email without a wall the owner could meet)."""
+    return [
+        throttles.Limit(
+            "verify_pair",
+            throttles.pair_key(email, client),
+            settings.code_checks_per_window,
+            "for this email",
+        ),
+        throttles.Limit("verify_ip", client, settings.code_checks_per_address, "from your network"),
+    ]
 
 
 @router.post(
@@ -64,20 +83,32 @@ def _too_many(retry_after: int) -> ApiError:
     responses=errors(400, 429),
     summary="Email a 6-digit sign-in code",
 )
-def request_code(body: CodeRequest, engine: EngineDep, settings: SettingsDep) -> CodeSent:
+async def request_code(
+    body: CodeRequest, request: Request, engine: EngineDep, settings: SettingsDep
+) -> CodeSent:
     email = body.email.strip().lower()
+    client = client_address(request, settings.trusted_proxies)
+    await throttles.pace(engine, settings, "code")
+    await run_in_threadpool(_request_code, engine, settings, email, client)
+    return SENT
+
+
+def _request_code(engine: Engine, settings: Settings, email: str, client: str) -> None:
     now = utcnow()
     window = timedelta(seconds=settings.code_request_window_seconds)
     with writing(engine) as conn:
-        store.lock_email(conn, email)
-        recent = store.code_requests_since(conn, email, now - window)
-        if len(recent) >= settings.code_requests_per_window:
-            wait = (recent[0] + window - now).total_seconds()
-            raise _too_many(max(1, math.ceil(wait)))
-        store.record_code_request(conn, email, now)
+        throttles.admit(
+            conn,
+            code_request_limits(settings, email, client),
+            window,
+            now,
+            "code requests",
+            "email",
+            "code",
+            again="ask again",
+        )
         user = store.user_by_email(conn, email)
-        if user is None:
-            return SENT  # same answer, and no email to an address we do not know
+        # Known or not, the same work: a code is made and stored; only a known email is sent it.
         code = f"{secrets.randbelow(1_000_000):06d}"
         store.create_code(
             conn,
@@ -87,15 +118,14 @@ def request_code(body: CodeRequest, engine: EngineDep, settings: SettingsDep) ->
             now + timedelta(seconds=settings.code_ttl_seconds),
         )
         minutes = max(1, settings.code_ttl_seconds // 60)
-        mail.send(
-            conn,
-            user.email,
-            "Your Paydesk sign-in code",
-            f"Hello {user.name},\n\nYour Paydesk sign-in code is {code}. It expires in {minutes} minutes "
-            "and works once.\n\nIf you did not ask for it, you can ignore this email.\n",
-            kind="login_code",
+        text = (
+            f"Hello {user.name if user else email},\n\nYour Paydesk sign-in code is {code}. It expires in "
+            f"{minutes} minutes and works once.\n\nIf you did not ask for it, you can ignore this email.\n"
         )
-    return SENT
+        if user is None:  # no email to an address we do not know: a decoy where its email would be
+            throttle_store.decoy_mail(conn, "login_code", now)
+        else:
+            mail.send(conn, user.email, "Your Paydesk sign-in code", text, kind="login_code")
 
 
 def _invalid_code() -> ApiError:
@@ -119,16 +149,30 @@ def _dead_code() -> ApiError:
     responses=errors(400, 401, 429),
     summary="Trade a sign-in code for a session token",
 )
-def verify_code(body: VerifyRequest, engine: EngineDep, settings: SettingsDep) -> Login:
+async def verify_code(
+    body: VerifyRequest, request: Request, engine: EngineDep, settings: SettingsDep
+) -> Login:
     email = body.email.strip().lower()
-    now = utcnow()
-    outcome: ApiError | Login
-    # The wrong try must be counted even though we answer with an error, so decide inside the
-    # transaction and raise after it commits.
-    with writing(engine) as conn:
-        outcome = _check_code(conn, settings, email, body.code.strip(), now)
+    client = client_address(request, settings.trusted_proxies)
+    await throttles.pace(engine, settings, "verify")
+    outcome = await run_in_threadpool(_verify, engine, settings, email, body.code.strip(), client)
     if isinstance(outcome, ApiError):
         raise outcome
+    return outcome
+
+
+def _verify(engine: Engine, settings: Settings, email: str, code: str, client: str) -> ApiError | Login:
+    now = utcnow()
+    limits = code_check_limits(settings, email, client)
+    window = timedelta(seconds=settings.code_request_window_seconds)
+    # A wrong try must be counted even though the answer is an error: decide inside the transaction and
+    # raise after it commits.
+    with writing(engine) as conn:
+        refused = throttles.refusal(conn, limits, window, now, "wrong codes", "code", "ask for a new code")
+        if refused is not None:
+            return refused
+        outcome = _check_code(conn, settings, email, code, now)
+        throttles.count(conn, limits if isinstance(outcome, ApiError) else [], now, "verify")
     return outcome
 
 

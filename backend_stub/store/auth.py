@@ -7,7 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, func, select, update
 
-from backend_stub.store.tables import code_requests, sessions, users, verification_codes
+from backend_stub.store.tables import sessions, users, verification_codes
 
 
 @dataclass(frozen=True)
@@ -95,35 +95,16 @@ def revoke_session(conn: Connection, token_hash: str, now: datetime) -> None:
     )
 
 
-def lock_email(conn: Connection, email: str) -> None:
-    """Serialise code requests for one email (known or not) until the transaction ends.
-
-    SQLite needs nothing: write transactions BEGIN IMMEDIATE, one at a time. PostgreSQL takes a
-    transaction-scoped advisory lock keyed on the address."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(email))))
-
-
-def code_requests_since(conn: Connection, email: str, since: datetime) -> list[datetime]:
-    """When `email` asked for codes since `since`, oldest first (for the rate limit and Retry-After)."""
-    return list(
-        conn.execute(
-            select(code_requests.c.at)
-            .where(code_requests.c.email == email, code_requests.c.at > since)
-            .order_by(code_requests.c.at)
-        ).scalars()
-    )
-
-
-def record_code_request(conn: Connection, email: str, now: datetime) -> None:
-    conn.execute(code_requests.insert().values(email=email, at=now))
-
-
 def create_code(conn: Connection, email: str, code_hash: str, now: datetime, expires_at: datetime) -> None:
     # A new code supersedes the older ones: verify only ever looks at the newest, and these die too.
+    # Only the live ones are touched (at most one): an email asked for often does no more work.
     conn.execute(
         update(verification_codes)
-        .where(verification_codes.c.email == email, verification_codes.c.used_at.is_(None))
+        .where(
+            verification_codes.c.email == email,
+            verification_codes.c.used_at.is_(None),
+            verification_codes.c.dead.is_(False),
+        )
         .values(dead=True)
     )
     conn.execute(

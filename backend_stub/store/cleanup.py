@@ -1,5 +1,6 @@
 """Clean-up of what has stopped mattering: login codes, sessions (tokens), set-password links and the
-rate limits' request rows a day after they ran out, and finished idempotency records past their keep.
+rate limits' request rows (with the decoys an unknown email's request writes, store/throttles.py) a day
+after they ran out, and finished idempotency records past their keep.
 
 A day of grace, not the moment of expiry: until then a late request still gets its precise answer (this
 code expired, this session ended) rather than "no such code". Running idempotency records are left to

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, func, select, update
+from sqlalchemy import Connection, RowMapping, func, or_, select, update
 
+from backend_stub.store.auth import User
 from backend_stub.store.tables import (
     accounts,
     auth_requests,
@@ -42,20 +43,35 @@ def accounts_with_email(conn: Connection, email: str) -> list[RowMapping]:
 
 
 def account_matches(conn: Connection, account_number: str, email: str) -> bool:
-    """An account with that number whose email, or a linked user's email, is `email`."""
-    row = conn.execute(
-        select(accounts.c.id, accounts.c.email).where(accounts.c.account_number == account_number)
-    ).first()
-    if row is None:
-        return False
-    if row.email.strip().lower() == email:
-        return True
-    linked = conn.execute(
+    """An account with that number whose email, or a linked user's email, is `email`. One statement
+    whatever the answer (a forgotten-password request for a match and for none do the same work)."""
+    linked = (
         select(users.c.id)
         .join(user_accounts, user_accounts.c.user_id == users.c.id)
-        .where(user_accounts.c.account_id == row.id, func.lower(users.c.email) == email)
+        .where(user_accounts.c.account_id == accounts.c.id, func.lower(users.c.email) == email)
+        .exists()
+    )
+    row = conn.execute(
+        select(accounts.c.id)
+        .where(
+            accounts.c.account_number == account_number,
+            or_(func.lower(func.trim(accounts.c.email)) == email, linked),
+        )
+        .limit(1)
     ).first()
-    return linked is not None
+    return row is not None
+
+
+def login_identity(conn: Connection, email: str) -> tuple[User, str | None] | None:
+    """The user with that email and their password hash (None: no password yet), in one statement."""
+    row = conn.execute(
+        select(users.c.id, users.c.email, users.c.name, users.c.role, users.c.password_hash).where(
+            func.lower(users.c.email) == email
+        )
+    ).first()
+    if row is None:
+        return None
+    return User(id=row.id, email=row.email, name=row.name, role=row.role), row.password_hash
 
 
 def create_customer(conn: Connection, email: str, name: str, account_ids: list[int], now: datetime) -> int:
