@@ -30,7 +30,7 @@ TABS = (
     ("paid", "Paid", "No paid invoices yet."),
 )
 
-SELF_SERVICE_ACTIONS = ("settings", "statement", "scheduled", "contact")
+SELF_SERVICE_ACTIONS = ("settings", "statement", "scheduled", "contact", "payment_methods")
 
 
 class HomeScreen(PaydeskScreen):
@@ -108,6 +108,13 @@ class HomeScreen(PaydeskScreen):
             "Contact us",
             id="home.contact",
             tooltip="Our phone number, or send us a message",
+        ),
+        Binding(
+            "w",
+            "payment_methods",
+            "Payment methods",
+            id="home.methods",
+            tooltip="Your saved cards and bank accounts: add one, remove one, choose the default",
         ),
         Binding(
             "a",
@@ -284,6 +291,12 @@ class HomeScreen(PaydeskScreen):
 
         assert self.account is not None
         self.app.push_screen(ScheduledPaymentsScreen(self.account))
+
+    def action_payment_methods(self) -> None:
+        from tui.screens.payment_methods import PaymentMethodsScreen
+
+        assert self.account is not None
+        self.app.push_screen(PaymentMethodsScreen(self.account))
 
     def action_contact(self) -> None:
         from tui.screens.contact import ContactScreen
