@@ -103,6 +103,9 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         self.status = status
         self.empty_text = empty_text
         self.started = False
+        # Shown before, and the data may have changed since (home came back from another screen): the
+        # next time it is shown it asks again, drawing over the rows it has (`refresh_in_place`).
+        self.stale = False
         self.rows: list[InvoiceRow] = []  # top-level rows, in server order
         self.total = 0
         self.next_cursor: str | None = None
@@ -157,6 +160,8 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         """Lazy tabs: the first page is asked for when the tab is first shown."""
         if not self.started:
             self.reload()
+        elif self.stale:
+            self.refresh_in_place()
 
     def focus_rows(self) -> None:
         """Put the focus on the rows. A loading table cannot take focus (Textual refuses it), so a table
@@ -210,6 +215,57 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         if cursor is None and wanted and self._on_show():
             self._focus_when_loaded = False
             table.focus()
+
+    def refresh_in_place(self) -> None:
+        """The first page again, drawn over the rows on screen: no loading state, no empty frame; the
+        cursor stays on its invoice (or its place) and the selection keeps what is still payable."""
+        self.stale = False
+        if self.started and not self.loading_more:
+            self._refresh_first_page()
+
+    @work(exclusive=True, exit_on_error=False, group="refresh")
+    async def _refresh_first_page(self) -> None:
+        page = await self.source.invoices(self.account_id, status=self.status, limit=PAGE_SIZE, cursor=None)
+        fresh = {row.id: row for row in page.items}
+        children: dict[int, list[InvoiceRow]] = {}
+        for parent_id in self._expanded & fresh.keys():  # open site lists are asked again too
+            children[parent_id] = list((await self.source.invoice(parent_id)).children)
+        if self.loading_more:
+            return  # a page asked for meanwhile (a reload, or more rows) brings its own
+        self._redraw_over(list(page.items), children, page.total_count, page.next_cursor)
+
+    def _redraw_over(
+        self,
+        rows: list[InvoiceRow],
+        children: dict[int, list[InvoiceRow]],
+        total: int,
+        next_cursor: str | None,
+    ) -> None:
+        table = self.table
+        before = list(self._by_key)
+        current = self.current_row()
+        current_key = next((key for key, row in self._by_key.items() if row is current), None)
+        index = table.cursor_row
+        self.rows, self.total, self.next_cursor = rows, total, next_cursor
+        self._children = children
+        self._expanded &= children.keys()
+        payable = {row.id: row for row in rows} | {c.id: c for kids in children.values() for c in kids}
+        self.selected = {
+            key: payable[key] for key in self.selected if key in payable and payable[key].balance_cents > 0
+        }
+        keys = [str(row.id) if row.id not in self._expanded else None for row in rows]
+        if None not in keys and keys == before:
+            # The same invoices in the same order: new cells in place (the scroll position stays).
+            self._by_key = {str(row.id): row for row in rows}
+            for row in rows:
+                cells = plain_cells(*self._cells(row, child=False))
+                for column, cell in zip(list(table.columns), cells, strict=True):
+                    table.update_cell(str(row.id), column, cell, update_width=True)
+        else:
+            self._rebuild(current_key)
+            if (current_key is None or current_key not in self._by_key) and table.row_count:
+                table.move_cursor(row=min(index, table.row_count - 1), animate=False)
+        self._show_count()
 
     def _on_show(self) -> bool:
         return all(node.display for node in self.ancestors_with_self if isinstance(node, Widget))
