@@ -60,24 +60,7 @@ def autopay_fee_words(method: PaymentMethod) -> str:
 
 
 class PaymentMethodsScreen(PaydeskScreen):
-    DEFAULT_CSS = """
-    #methods-title, #methods-message, #methods-detail, #methods-hint {
-        padding: 0 1;
-    }
-    #methods-title {
-        text-style: bold;
-    }
-    #methods-message {
-        margin: 0;
-    }
-    #methods {
-        height: auto;
-        max-height: 50%;
-    }
-    #methods-detail {
-        margin-top: 1;
-    }
-    """
+    """Styled in app.tcss (beside #scheduled): app rules such as `.message` win over a DEFAULT_CSS."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="methods.back", tooltip="Back to where you were"),
@@ -97,7 +80,8 @@ class PaymentMethodsScreen(PaydeskScreen):
         ),
         Binding("c", "add('card')", "Add card", id="methods.add_card", tooltip="Save a new card"),
         Binding("b", "add('ach')", "Add bank", id="methods.add_bank", tooltip="Save a new bank account"),
-        Binding("r", "refresh", "Refresh", id="methods.refresh", tooltip="Ask the server again"),
+        # Not in the footer (80 columns hold the keys above); in the palette and the keys panel.
+        Binding("r", "refresh", "Refresh", id="methods.refresh", tooltip="Ask the server again", show=False),
     ]
 
     # What the keys depend on (see check_action): the footer and palette follow them.

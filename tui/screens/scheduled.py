@@ -27,7 +27,10 @@ if TYPE_CHECKING:
     from tui.api import AccountRef, InvoiceRow, PaymentMethod
 
 STATUS = {"scheduled": "Scheduled", "paid": "Paid", "failed": "Failed", "cancelled": "Cancelled"}
-NO_METHODS = "A scheduled payment uses a saved card or bank account: save one when you next pay."
+NO_METHODS = (
+    "A scheduled payment uses a saved card or bank account: add one under Payment methods (w on home), "
+    "or save one when you next pay."
+)
 
 
 class ScheduledPaymentsScreen(PaydeskScreen):
