@@ -11,6 +11,7 @@ import pytest
 from textual.widgets import DataTable, Input, MaskedInput
 
 from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
+from tests.app.palette import palette_names
 from tests.conftest import login
 from tests.support.stub import StubServer, serve_stub
 from tui.screens.dialogs import QuestionDialog
@@ -158,3 +159,14 @@ async def test_the_method_autopay_uses_is_not_removed(server) -> None:
         assert [m.display for m in screen.methods] == ["Visa •••• 4242"]
         await pilot.press("escape")
         await on_screen(pilot, SettingsScreen)
+        # Every key is a command too: the palette's "Payment methods" from home, and its own commands.
+        await pilot.press("escape")
+        home = await on_home(pilot)
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: app.screen is not home, "the palette")
+        await pilot.press(*"Payment methods")
+        await wait_for_text(pilot, "Your saved cards and bank accounts")
+        await pilot.press("enter")
+        screen = await on_screen(pilot, PaymentMethodsScreen)
+        await wait_for(pilot, lambda: screen.methods, "the methods")
+        assert {"Make default", "Remove", "Add card", "Add bank", "Refresh"} <= await palette_names(screen)
