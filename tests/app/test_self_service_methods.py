@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets import DataTable, Input, MaskedInput
+from textual.widgets import DataTable, Input, MaskedInput, Select
 
 from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
 from tests.app.palette import palette_names
@@ -112,13 +112,16 @@ async def test_dana_adds_a_card_and_a_bank_account_makes_one_default_and_removes
         await on_home(pilot)
 
 
-async def test_a_refused_card_keeps_the_dialog_open_with_the_servers_sentence(server) -> None:
+async def test_a_refused_card_keeps_the_dialog_open_and_settings_follows_what_is_saved(server) -> None:
     token = login(server.base_url, "sam@example.com")
     account_id = api_get(server, token, "/v1/me")["accounts"][0]["id"]
     before = held(server, token, account_id)
     app = make_app(server.base_url, token)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await on_home(pilot)
+        await pilot.press("s")
+        settings = await on_screen(pilot, SettingsScreen)
+        await wait_for_text(pilot, "Add one under Payment methods (w)")
         await pilot.press("w")
         await on_screen(pilot, PaymentMethodsScreen)
         await wait_for_text(pilot, "Press c to add a card")
@@ -132,7 +135,17 @@ async def test_a_refused_card_keeps_the_dialog_open_with_the_servers_sentence(se
         assert "0002" in screen_text(app) and "4000 0000 0000 0002" not in screen_text(app)
         await pilot.press("escape")
         await wait_for_text(pilot, "Nothing was saved.")
-    assert held(server, token, account_id) == before
+        assert held(server, token, account_id) == before
+
+        # A card that saves; back in Settings, autopay offers it at once.
+        await add_card(pilot)
+        await wait_for_text(pilot, "Saved Mastercard •••• 4444. It is your default.")
+        await pilot.press("escape")
+        await on_screen(pilot, SettingsScreen)
+        picker = settings.query_one("#autopay-method", Select)
+        await wait_for(pilot, lambda: picker.display and picker.value != Select.NULL, "autopay's methods")
+        assert "Mastercard •••• 4444 (default)" in screen_text(app)
+    assert [m["label"] for m in held(server, token, account_id)] == ["Mastercard •••• 4444"]
 
 
 async def test_the_method_autopay_uses_is_not_removed(server) -> None:
