@@ -243,12 +243,15 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
     ) -> None:
         table = self.table
         before = list(self._by_key)
-        current = self.current_row()
-        current_key = next((key for key, row in self._by_key.items() if row is current), None)
+        current_key = (
+            str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+            if table.row_count
+            else None
+        )
         index = table.cursor_row
         self.rows, self.total, self.next_cursor = rows, total, next_cursor
         self._children = children
-        self._expanded &= children.keys()
+        self._expanded = set(children)  # the site lists still open (their parents still listed)
         payable = {row.id: row for row in rows} | {c.id: c for kids in children.values() for c in kids}
         self.selected = {
             key: payable[key] for key in self.selected if key in payable and payable[key].balance_cents > 0
@@ -263,8 +266,12 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
                     table.update_cell(str(row.id), column, cell, update_width=True)
         else:
             self._rebuild(current_key)
-            if (current_key is None or current_key not in self._by_key) and table.row_count:
-                table.move_cursor(row=min(index, table.row_count - 1), animate=False)
+            if current_key is not None and current_key not in self._by_key and table.row_count:
+                parent = current_key.split("/")[0]  # a site whose list is closed now: its parent
+                to = (
+                    table.get_row_index(parent) if parent in self._by_key else min(index, table.row_count - 1)
+                )
+                table.move_cursor(row=to, animate=False)
         self._show_count()
 
     def _on_show(self) -> bool:
