@@ -5,6 +5,7 @@ backend is this module's own (the tests save and remove methods).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import pytest
@@ -14,9 +15,10 @@ from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_tex
 from tests.app.palette import palette_names
 from tests.conftest import login
 from tests.support.stub import StubServer, serve_stub
+from tui.api import FeeTerms, PaymentMethod
 from tui.screens.dialogs import QuestionDialog
 from tui.screens.method_dialogs import AddMethodDialog
-from tui.screens.payment_methods import PaymentMethodsScreen
+from tui.screens.payment_methods import PaymentMethodsScreen, autopay_fee_words, expiry_words, kind_words
 from tui.screens.settings import SettingsScreen
 from tui.widgets.pay_fields import CardNumberInput
 
@@ -32,6 +34,29 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StubServer]:
     workdir = tmp_path_factory.mktemp("methods")
     with serve_stub(f"sqlite:///{workdir / 'methods.db'}", workdir, seed="demo") as stub:
         yield stub
+
+
+def test_a_method_in_words() -> None:
+    today = dt.date(2026, 11, 15)
+    card = PaymentMethod(
+        id=1, type="card", brand="Visa", last4="4242", exp_month=8, exp_year=2029, funding="debit"
+    )
+    assert (card.display, kind_words(card), expiry_words(card, today)) == (
+        "Visa •••• 4242",
+        "Debit card",
+        "08/29",
+    )
+    old = card.model_copy(update={"exp_month": 10, "exp_year": 2026})
+    assert expiry_words(old, today) == "10/26 expired"
+    bank = PaymentMethod(
+        id=2, type="ach", last4="6789", bank_name="Cascade Community Bank", account_type="savings"
+    )
+    assert (kind_words(bank), expiry_words(bank, today)) == ("Savings", "")
+    assert autopay_fee_words(bank) == "Autopay with Cascade Community Bank •••• 6789 adds no fee."
+    fee = FeeTerms(kind="convenience", amount_cents=175, description="Card convenience fee of $1.75")
+    assert autopay_fee_words(card.model_copy(update={"autopay_fee": fee})) == (
+        "Autopay with Visa •••• 4242: Card convenience fee of $1.75."
+    )
 
 
 def held(server: StubServer, token: str, account_id: int) -> list[dict]:
