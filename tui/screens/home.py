@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import SimpleCommand
 from textual.markup import escape
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Static, TabbedContent, TabPane
 
 from tui.api import AccountRef, InvoiceRow
@@ -30,7 +31,7 @@ TABS = (
     ("paid", "Paid", "No paid invoices yet."),
 )
 
-SELF_SERVICE_ACTIONS = ("settings", "statement", "scheduled", "contact")
+SELF_SERVICE_ACTIONS = ("settings", "statement", "scheduled", "contact", "payment_methods")
 
 
 class HomeScreen(PaydeskScreen):
@@ -110,6 +111,13 @@ class HomeScreen(PaydeskScreen):
             tooltip="Our phone number, or send us a message",
         ),
         Binding(
+            "w",
+            "payment_methods",
+            "Payment methods",
+            id="home.methods",
+            tooltip="Your saved cards and bank accounts: add one, remove one, choose the default",
+        ),
+        Binding(
             "a",
             "choose_account",
             "Accounts",
@@ -128,6 +136,7 @@ class HomeScreen(PaydeskScreen):
     def __init__(self, account: AccountRef | None) -> None:
         super().__init__()
         self.account = account
+        self._covered_by: Screen[object] | None = None  # the screen opened over home, while it is open
 
     def compose_body(self) -> ComposeResult:
         account = self.account
@@ -183,6 +192,35 @@ class HomeScreen(PaydeskScreen):
         await self.client.mark_notice_seen(banner.first.id)
         banner.drop_first()
         self.refresh_bindings()
+
+    # ---- back from another screen (issue 11 item 2) ----------------------------------------------
+
+    def on_screen_suspend(self) -> None:
+        # push_screen puts the new screen on the stack before this event is handled: it is on top.
+        top = self.app.screen
+        self._covered_by = top if top is not self else None
+
+    def on_screen_resume(self) -> None:
+        """Whatever the screen just closed, the demo clock or a job changed shows without a key: the
+        summary and the tab on show ask again and draw over what is there (no loading state), the
+        other tabs seen so far ask when next shown. A dialog over home (the palette, a question)
+        changes nothing here, and the first showing loads in on_mount."""
+        covered, self._covered_by = self._covered_by, None
+        if self.account is None or covered is None or isinstance(covered, ModalScreen):
+            return
+        self._refresh_summary_quietly()
+        shown = self.current_table()
+        for table in self.query(InvoiceTable):
+            if table is shown:
+                table.refresh_in_place()
+            elif table.started:
+                table.stale = True
+
+    @work(exclusive=True, exit_on_error=False, group="summary")
+    async def _refresh_summary_quietly(self) -> None:
+        assert self.account is not None
+        self.query_one(BalanceCard).summary = await self.client.summary(self.account.id)
+        self.load_notices()
 
     def retry(self) -> None:
         if self.account is not None:
@@ -284,6 +322,12 @@ class HomeScreen(PaydeskScreen):
 
         assert self.account is not None
         self.app.push_screen(ScheduledPaymentsScreen(self.account))
+
+    def action_payment_methods(self) -> None:
+        from tui.screens.payment_methods import PaymentMethodsScreen
+
+        assert self.account is not None
+        self.app.push_screen(PaymentMethodsScreen(self.account))
 
     def action_contact(self) -> None:
         from tui.screens.contact import ContactScreen

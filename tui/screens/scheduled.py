@@ -44,7 +44,10 @@ STATUS = {
     "skipped": "Skipped",
     "cancelled": "Cancelled",
 }
-NO_METHODS = "A scheduled payment uses a saved card or bank account: save one when you next pay."
+NO_METHODS = (
+    "A scheduled payment uses a saved card or bank account: add one under Payment methods (w on home), "
+    "or save one when you next pay."
+)
 
 
 class ScheduledPaymentsScreen(PaydeskScreen):

@@ -78,6 +78,13 @@ class SettingsScreen(PaydeskScreen):
             id="settings.email_code",
             tooltip="Type the 6-digit code sent to the new email",
         ),
+        Binding(
+            "w",
+            "payment_methods",
+            "Payment methods",
+            id="settings.methods",
+            tooltip="Your saved cards and bank accounts: add one, remove one, choose the default",
+        ),
     ]
 
     def __init__(self, account: AccountRef) -> None:
@@ -144,6 +151,7 @@ class SettingsScreen(PaydeskScreen):
     def compose_more(self) -> ComposeResult:
         if not self.app.is_clerk():
             yield AutopayPanel(self.account_ref.id, self.client.set_autopay)
+            yield Button("Payment methods (w)", id="open-methods", compact=True)
 
     def on_mount(self) -> None:
         self.load()
@@ -417,6 +425,13 @@ class SettingsScreen(PaydeskScreen):
                 yield (name, "With the saved method chosen under Autopay", panel.enrol)
             if enabled:
                 yield ("Turn off autopay", "Stop paying invoices on their due dates", panel.cancel)
+
+    @on(Button.Pressed, "#open-methods")
+    def action_payment_methods(self) -> None:
+        from tui.screens.payment_methods import PaymentMethodsScreen
+
+        # Back here, autopay's list of methods follows what was added or removed.
+        self.app.push_screen(PaymentMethodsScreen(self.account_ref), lambda _: self.load())
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
 SaveAutopay = Callable[[int, bool, int | None, FeeTerms | None], Awaitable[Account]]
 
 NO_METHODS = (
-    "Autopay pays with a saved card or bank account. Save one when you next pay "
-    "(Save this method for next time), then turn autopay on here."
+    "Autopay pays with a saved card or bank account. Add one under Payment methods (w), or save one "
+    "when you next pay, then turn autopay on here."
 )
 
 

@@ -108,6 +108,9 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         self.status = status
         self.empty_text = empty_text
         self.started = False
+        # Shown before, and the data may have changed since (home came back from another screen): the
+        # next time it is shown it asks again, drawing over the rows it has (`refresh_in_place`).
+        self.stale = False
         self.rows: list[InvoiceRow] = []  # top-level rows, in server order
         self.total = 0
         self.next_cursor: str | None = None
@@ -164,6 +167,8 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         """Lazy tabs: the first page is asked for when the tab is first shown."""
         if not self.started:
             self.reload()
+        elif self.stale:
+            self.refresh_in_place()
 
     def focus_rows(self) -> None:
         """Put the focus on the rows. A loading table cannot take focus (Textual refuses it), so a table
@@ -231,6 +236,64 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         elif cursor is None and wanted and self._on_show():
             self._focus_when_loaded = False
             table.focus()
+
+    def refresh_in_place(self) -> None:
+        """The first page again, drawn over the rows on screen: no loading state, no empty frame; the
+        cursor stays on its invoice (or its place) and the selection keeps what is still payable."""
+        self.stale = False
+        if self.started and not self.loading_more:
+            self._refresh_first_page()
+
+    @work(exclusive=True, exit_on_error=False, group="refresh")
+    async def _refresh_first_page(self) -> None:
+        page = await self.source.invoices(self.account_id, status=self.status, limit=PAGE_SIZE, cursor=None)
+        fresh = {row.id: row for row in page.items}
+        children: dict[int, list[InvoiceRow]] = {}
+        for parent_id in self._expanded & fresh.keys():  # open site lists are asked again too
+            children[parent_id] = list((await self.source.invoice(parent_id)).children)
+        if self.loading_more:
+            return  # a page asked for meanwhile (a reload, or more rows) brings its own
+        self._redraw_over(list(page.items), children, page.total_count, page.next_cursor)
+
+    def _redraw_over(
+        self,
+        rows: list[InvoiceRow],
+        children: dict[int, list[InvoiceRow]],
+        total: int,
+        next_cursor: str | None,
+    ) -> None:
+        table = self.table
+        before = list(self._by_key)
+        current_key = (
+            str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+            if table.row_count
+            else None
+        )
+        index = table.cursor_row
+        self.rows, self.total, self.next_cursor = rows, total, next_cursor
+        self._children = children
+        self._expanded = set(children)  # the site lists still open (their parents still listed)
+        payable = {row.id: row for row in rows} | {c.id: c for kids in children.values() for c in kids}
+        self.selected = {
+            key: payable[key] for key in self.selected if key in payable and payable[key].balance_cents > 0
+        }
+        keys = [str(row.id) if row.id not in self._expanded else None for row in rows]
+        if None not in keys and keys == before:
+            # The same invoices in the same order: new cells in place (the scroll position stays).
+            self._by_key = {str(row.id): row for row in rows}
+            for row in rows:
+                cells = plain_cells(*self._cells(row, child=False))
+                for column, cell in zip(list(table.columns), cells, strict=True):
+                    table.update_cell(str(row.id), column, cell, update_width=True)
+        else:
+            self._rebuild(current_key)
+            if current_key is not None and current_key not in self._by_key and table.row_count:
+                parent = current_key.split("/")[0]  # a site whose list is closed now: its parent
+                to = (
+                    table.get_row_index(parent) if parent in self._by_key else min(index, table.row_count - 1)
+                )
+                table.move_cursor(row=to, animate=False)
+        self._show_count()
 
     def _on_show(self) -> bool:
         return _shown(self)
