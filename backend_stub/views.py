@@ -189,6 +189,7 @@ def payment(
 ) -> schemas.Payment:
     """A stored payment as the wire shows it (parts' fees as charged; allocations on leaf invoices; its
     refunds, oldest first)."""
+    part_index = {p["id"]: index for index, p in enumerate(parts)}
     return schemas.Payment(
         id=row["id"],
         account_id=row["account_id"],
@@ -212,7 +213,10 @@ def payment(
         ],
         allocations=[
             schemas.AllocationOut(
-                invoice_id=a["invoice_id"], number=a["number"], amount_cents=a["amount_cents"]
+                invoice_id=a["invoice_id"],
+                number=a["number"],
+                amount_cents=a["amount_cents"],
+                part_index=part_index.get(a["part_id"], 0),
             )
             for a in allocations
         ],

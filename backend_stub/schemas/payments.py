@@ -121,9 +121,14 @@ class QuotePart(Model):
 
 
 class AllocationOut(Model):
+    """Money on one invoice from one part of the payment (`part_index` into `parts`; card parts pay the
+    oldest invoices): an invoice two parts share is listed once for each. `part_index` is null only in a
+    quote whose parts could not be planned (see its problems)."""
+
     invoice_id: int
     number: str
     amount_cents: int
+    part_index: int | None = None
 
 
 class Quote(Model):

@@ -40,7 +40,12 @@ def test_card_payment_equals_its_quote_pays_at_once_and_sends_a_receipt(fresh: A
     quote = dana.quoted(payment)
     assert quote["problems"] == [] and quote["fees_cents"] == 175 and quote["fee_policy"] == "convenience"
     assert quote["allocations"] == [
-        {"invoice_id": invoice["id"], "number": invoice["number"], "amount_cents": invoice["balance_cents"]}
+        {
+            "invoice_id": invoice["id"],
+            "number": invoice["number"],
+            "amount_cents": invoice["balance_cents"],
+            "part_index": 0,  # the part paying it (issue 11 item 4)
+        }
     ]
     assert quote["parts"][0]["fees"] == [
         {
@@ -302,7 +307,7 @@ def test_a_partial_card_amount_then_oldest_first_by_card(fresh: Api) -> None:
     oldest = singles(dana)[0]
     paid = dana.paid(body({"type": "amount", "amount_cents": 1_000}, card()))
     assert paid["allocations"] == [
-        {"invoice_id": oldest["id"], "number": oldest["number"], "amount_cents": 1_000}
+        {"invoice_id": oldest["id"], "number": oldest["number"], "amount_cents": 1_000, "part_index": 0}
     ]
     assert dana.invoice(oldest["id"])["balance_cents"] == oldest["balance_cents"] - 1_000
     assert dana.invoice(oldest["id"])["status"] == "open"
