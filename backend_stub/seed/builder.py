@@ -164,7 +164,7 @@ class Seeder:
             settles_on=at.date(),
             return_code=None,
         )
-        part_id = self._insert(
+        self._insert(
             payment_parts,
             payment_id=payment_id,
             method_type="card",
@@ -176,9 +176,7 @@ class Seeder:
             processor_token=f"tok_demo_{payment_id:04d}",
             status="succeeded",
         )
-        self._insert(
-            allocations, payment_id=payment_id, invoice_id=invoice_id, amount_cents=amount, part_id=part_id
-        )
+        self._insert(allocations, payment_id=payment_id, invoice_id=invoice_id, amount_cents=amount)
         return payment_id
 
     def ach_payment(
@@ -206,7 +204,7 @@ class Seeder:
             settles_on=add_business_days(at.date(), 3),
             return_code=None,
         )
-        part_id = self._insert(
+        self._insert(
             payment_parts,
             payment_id=payment_id,
             method_type="ach",
@@ -218,9 +216,7 @@ class Seeder:
             processor_token=f"tok_ach_demo_{last4}",
             status="pending",
         )
-        self._insert(
-            allocations, payment_id=payment_id, invoice_id=invoice_id, amount_cents=amount, part_id=part_id
-        )
+        self._insert(allocations, payment_id=payment_id, invoice_id=invoice_id, amount_cents=amount)
         return payment_id
 
     def _insert(self, table, **values) -> int:  # type: ignore[no-untyped-def]

@@ -168,7 +168,16 @@ def parts(conn: Connection, payment_ids: Sequence[int]) -> dict[int, list[RowMap
     return result
 
 
+# A row without its part (the demo seed writes 0001's columns only): a one-part payment's, so its part.
+_first_part = (
+    select(func.min(payment_parts.c.id))
+    .where(payment_parts.c.payment_id == allocations.c.payment_id)
+    .scalar_subquery()
+)
+
+
 def allocations_of(conn: Connection, payment_ids: Sequence[int]) -> dict[int, list[RowMapping]]:
+    """Each payment's allocations, oldest first, with the part each belongs to (`part_id`)."""
     result: dict[int, list[RowMapping]] = {}
     if not payment_ids:
         return result
@@ -178,7 +187,7 @@ def allocations_of(conn: Connection, payment_ids: Sequence[int]) -> dict[int, li
             allocations.c.payment_id,
             allocations.c.invoice_id,
             allocations.c.amount_cents,
-            allocations.c.part_id,
+            func.coalesce(allocations.c.part_id, _first_part).label("part_id"),
             invoices.c.number,
             invoices.c.parent_id,
         )
