@@ -109,6 +109,15 @@ def test_the_card_part_pays_the_oldest_invoices_at_once_the_bank_part_the_rest_i
     summary = dana.summary()
     assert summary["in_progress_cents"] == before["in_progress_cents"] + sum(by_bank.values())
     assert summary["balance_due_cents"] == 0 and summary["credit_cents"] == before["credit_cents"]
+    # An invoice the card paid alone names the card and says succeeded; one the bank paid, pending.
+    card_only = next(iter(by_card.keys() - shared))
+    [applied] = [p for p in dana.invoice(card_only)["payments"] if p["payment_id"] == paid["id"]]
+    assert (applied["status"], applied["amount_cents"]) == ("succeeded", by_card[card_only])
+    assert applied["method_label"] == "Visa •••• 4242"
+    bank_only = next(iter(by_bank.keys() - shared))
+    [applied] = [p for p in dana.invoice(bank_only)["payments"] if p["payment_id"] == paid["id"]]
+    assert (applied["status"], applied["amount_cents"]) == ("pending", by_bank[bank_only])
+    assert "4242" not in applied["method_label"]
     # The invoice list says the same as each invoice.
     listed = {i["id"]: i["status"] for i in dana.all_invoices()}
     assert all(listed[i] == "paid" for i in by_card.keys() - shared if i in listed)
