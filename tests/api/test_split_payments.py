@@ -123,6 +123,11 @@ def test_the_card_part_pays_the_oldest_invoices_at_once_the_bank_part_the_rest_i
     assert all(listed[i] == "paid" for i in by_card.keys() - shared if i in listed)
     stored = _payment(fresh, paid["id"])
     assert stored["allocations"] == paid["allocations"]
+    [receipt] = [m for m in outbox(fresh, DANA, "receipt") if paid["confirmation_number"] in m["body"]]
+    flat = " ".join(receipt["body"].split())
+    assert (
+        "Until then what the card paid is paid now, the invoices the bank pays show as in progress." in flat
+    )
     advance(fresh, 5)  # settled
     for invoice_id in {*by_card, *by_bank}:
         assert _state(dana, invoice_id) == ("paid", 0)
