@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 from backend_stub.billing.allocation import Allocation, InvoiceBalance, Target, allocate
 from backend_stub.billing.fees import Fee, FeePolicy, fees_for
-from backend_stub.billing.parts import PartRequest, attribute, attribution_order, card_limits, split
+from backend_stub.billing.parts import (
+    PartRequest,
+    PartShare,
+    attribute,
+    attribution_order,
+    card_limits,
+    split,
+)
 from backend_stub.billing.problems import Problem
 
 
@@ -69,32 +76,26 @@ class Quote:
     def by_part(self) -> tuple[PartAllocation, ...]:
         """The allocations as each part pays them (billing.parts.attribute): card parts' first, on the
         oldest invoices, then the bank parts'. Empty while the parts are not planned."""
-        if not self.parts:
-            return ()
-        types = [p.method.type for p in self.parts]
-        shares = attribute(
-            [(a.invoice_id, a.amount_cents) for a in self.allocations],
-            types,
-            [p.amount_cents for p in self.parts],
-        )
         numbers = {a.invoice_id: a.number for a in self.allocations}
+        shares = self._shares()
         return tuple(
             PartAllocation(invoice_id, numbers[invoice_id], cents, index)
-            for index in attribution_order(types)
+            for index in attribution_order([p.method.type for p in self.parts])
             for invoice_id, cents in shares[index].allocations
         )
 
     def part_credits(self) -> list[int]:
         """The credit each part makes (indexed as the parts are)."""
-        types = [p.method.type for p in self.parts]
-        return [
-            s.credit_cents
-            for s in attribute(
-                [(a.invoice_id, a.amount_cents) for a in self.allocations],
-                types,
-                [p.amount_cents for p in self.parts],
-            )
-        ]
+        return [s.credit_cents for s in self._shares()]
+
+    def _shares(self) -> list[PartShare]:
+        if not self.parts:
+            return []
+        return attribute(
+            [(a.invoice_id, a.amount_cents) for a in self.allocations],
+            [p.method.type for p in self.parts],
+            [p.amount_cents for p in self.parts],
+        )
 
     @property
     def pending(self) -> bool:

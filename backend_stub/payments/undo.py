@@ -134,10 +134,9 @@ def void(conn: Connection, user: User, payment_id: int, reason: str) -> tuple[in
     waiting = {p["id"] for p in parts if p["status"] == "pending"}  # a bank part's money is still pending
     _put_back(conn, [(a["invoice_id"], a["amount_cents"], a["part_id"] in waiting) for a in allocations])
     refund_store.remove_allocations(conn, payment_id)
+    # The credit the paid parts made is taken back; a pending part's was never granted.
     granted = sum(c for p, c in zip(parts, _credits(payment, parts), strict=True) if p["id"] not in waiting)
-    store.add_credit(
-        conn, account["id"], -min(granted, account["credit_cents"])
-    )  # a pending part's: never made
+    store.add_credit(conn, account["id"], -min(granted, account["credit_cents"]))
     at = datetime.combine(today, clock.utcnow().time())
     if not refund_store.mark_voided(conn, payment_id, payment["status"], at, reason, user.id):
         raise too_late_to_void("This payment changed a moment ago: look at it again.")
@@ -154,7 +153,8 @@ def void(conn: Connection, user: User, payment_id: int, reason: str) -> tuple[in
         credit_cents=granted,
     )
     bank = any(p["method_type"] == "ach" for p in parts)
-    notify.payment_voided(conn, account, payment, bank, [a["number"] for a in allocations])
+    numbers = list(dict.fromkeys(a["number"] for a in allocations))  # an invoice two parts paid, once
+    notify.payment_voided(conn, account, payment, bank, numbers)
     return 200, payment_payload(conn, payment_id)
 
 
@@ -242,7 +242,13 @@ def refund(
     cards = [p for p in parts if p["method_type"] == "card"]
     label = combined_label(method_label("card", p["brand"], p["last4"], None) for p in cards) or "your card"
     notify.payment_refunded(
-        conn, account, payment, amount, label, split.from_credit_cents, [a["number"] for a, _ in reopened]
+        conn,
+        account,
+        payment,
+        amount,
+        label,
+        split.from_credit_cents,
+        list(dict.fromkeys(a["number"] for a, _ in reopened)),
     )
     row = refund_store.one(conn, refund_id)
     assert row is not None
