@@ -148,6 +148,12 @@ def test_a_returned_bank_part_reopens_only_what_it_paid(fresh: Api) -> None:
         assert _state(dana, invoice_id) == (("open", owed) if owed else ("paid", 0)), invoice_id
     summary = dana.summary()
     assert summary["balance_due_cents"] == sum(by_bank.values()) and summary["in_progress_cents"] == 0
+    card_only = next(iter(by_card.keys() - by_bank.keys()))
+    [applied] = [p for p in dana.invoice(card_only)["payments"] if p["payment_id"] == paid["id"]]
+    assert applied["status"] == "succeeded"  # the card's money arrived; only the bank's came back
+    bank_only = next(iter(by_bank.keys() - by_card.keys()))
+    [applied] = [p for p in dana.invoice(bank_only)["payments"] if p["payment_id"] == paid["id"]]
+    assert applied["status"] == "returned"
     # The email names the invoices that reopened, none the card paid alone.
     [mail] = [m for m in outbox(fresh, DANA, "ach_return") if paid["confirmation_number"] in m["body"]]
     numbers = {a["invoice_id"]: a["number"] for a in paid["allocations"]}
