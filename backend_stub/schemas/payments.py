@@ -145,6 +145,10 @@ class Quote(Model):
 
 class PaymentPart(QuotePart):
     status: Literal["succeeded", "pending", "returned", "failed", "voided"]
+    # The account credit this part's money makes beyond its invoices (card parts pay first, so it is the
+    # last parts'): granted when the part succeeds (a card part at once, a bank part when it settles),
+    # never for a returned or voided part.
+    credit_cents: int = 0
 
 
 PaymentStatus = Literal[

@@ -171,6 +171,7 @@ def test_credit_each_part_makes_is_granted_when_that_part_is_paid(fresh: Api) ->
     # The card pays everything and 10.00 more; the bank's 10.00 is all credit.
     paid = _split(dana, due + 1_000, over_cents=2_000)
     assert paid["credit_cents"] == 2_000 and _by_part(paid, BANK) == {}
+    assert [p["credit_cents"] for p in paid["parts"]] == [1_000, 1_000]
     assert dana.summary()["credit_cents"] == credit + 1_000  # the card's at once
     assert all(_state(dana, i) == ("paid", 0) for i in _by_part(paid, CARD))
     advance(fresh, 5)
@@ -180,6 +181,7 @@ def test_credit_each_part_makes_is_granted_when_that_part_is_paid(fresh: Api) ->
     assert r.status_code == 201, r.text
     returned = r.json()
     assert returned["credit_cents"] == 3_000 and returned["allocations"] == []
+    assert [p["credit_cents"] for p in returned["parts"]] == [1_000, 2_000]
     assert dana.summary()["credit_cents"] == credit + 3_000
     advance(fresh, 5)
     assert _payment(fresh, returned["id"])["status"] == "returned"
