@@ -72,10 +72,12 @@ def receipt(facts: ReceiptFacts) -> tuple[str, str]:
         f"  {part.label}: {dollars(part.amount_cents + sum(c for _, c in part.fees))}" for part in facts.parts
     ]
     if pending and facts.settles_on:
+        split = any(p.method_type == "card" for p in facts.parts)  # the card's invoices are paid now
+        which = "what the card paid is paid now, the invoices the bank pays" if split else "the invoices"
         lines += [
             "",
             "This payment is pending: bank payments settle in 3 business days, "
-            f"on {facts.settles_on.isoformat()}. Until then the invoices show as in progress.",
+            f"on {facts.settles_on.isoformat()}. Until then {which} show as in progress.",
         ]
     lines += ["", f"Questions? Call us at {BUSINESS_PHONE}."]
     return subject, "\n".join(lines)

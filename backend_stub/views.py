@@ -13,6 +13,7 @@ from typing_extensions import TypedDict  # pydantic needs this one before Python
 from backend_stub import schemas
 from backend_stub.billing.fees import FeePolicy, StandingTerms, standing_terms
 from backend_stub.billing.labels import combined_label, method_label
+from backend_stub.billing.parts import credits
 from backend_stub.billing.status import is_past_due
 from backend_stub.contact_info import display_phone
 from backend_stub.schemas.undo import Actor, Refund
@@ -189,6 +190,12 @@ def payment(
 ) -> schemas.Payment:
     """A stored payment as the wire shows it (parts' fees as charged; allocations on leaf invoices; its
     refunds, oldest first)."""
+    part_index = {p["id"]: index for index, p in enumerate(parts)}
+    part_credits = credits(
+        [p["method_type"] for p in parts],
+        [p["amount_cents"] for p in parts],
+        row["amount_cents"] - row["credit_cents"],
+    )
     return schemas.Payment(
         id=row["id"],
         account_id=row["account_id"],
@@ -207,12 +214,16 @@ def payment(
                     **_method_out(p["method_type"], p["brand"], p["last4"], p["bank_name"], p["funding"])
                 ),
                 status=p["status"],
+                credit_cents=credit,
             )
-            for p in parts
+            for p, credit in zip(parts, part_credits, strict=True)
         ],
         allocations=[
             schemas.AllocationOut(
-                invoice_id=a["invoice_id"], number=a["number"], amount_cents=a["amount_cents"]
+                invoice_id=a["invoice_id"],
+                number=a["number"],
+                amount_cents=a["amount_cents"],
+                part_index=part_index.get(a["part_id"], 0),
             )
             for a in allocations
         ],

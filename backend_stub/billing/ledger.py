@@ -68,9 +68,8 @@ def parent_totals(children: Iterable[InvoiceMoney]) -> tuple[int, int, PayState]
 def split_return(amounts: Sequence[int], credit_cents: int, returned_cents: int) -> tuple[list[int], int]:
     """How much of each allocation reopens when `returned_cents` of a pending payment comes back.
 
-    The credit (granted only at settlement) absorbs a return first; then allocations reopen newest
-    first, so the money that did arrive (a card part of a split payment) stays on the oldest invoices.
-    Returns (reopened per allocation, credit still granted)."""
+    The credit absorbs it first; then allocations reopen newest first (a refund's order: the money it
+    gives back comes off the newest invoices it paid). Returns (reopened per allocation, credit left)."""
     if returned_cents < 0 or returned_cents > sum(amounts) + credit_cents:
         raise ValueError("cannot return more than was paid")
     from_credit = min(credit_cents, returned_cents)

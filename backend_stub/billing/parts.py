@@ -88,3 +88,56 @@ def card_limits(
     return problems
 
 
+@dataclass(frozen=True)
+class PartShare:
+    """What one part of a payment pays: (invoice id, cents) on the invoices, in the allocations' order,
+    and the account credit it makes."""
+
+    allocations: tuple[tuple[int, int], ...]
+    credit_cents: int
+
+
+def attribution_order(method_types: Sequence[str]) -> list[int]:
+    """The order parts take money in: card parts first (paid at once, so they go to the oldest
+    invoices), then bank parts; each kind in the parts' own order."""
+    cards = [i for i, t in enumerate(method_types) if t != "ach"]
+    return cards + [i for i, t in enumerate(method_types) if t == "ach"]
+
+
+def attribute(
+    allocations: Sequence[tuple[int, int]], method_types: Sequence[str], amounts: Sequence[int]
+) -> list[PartShare]:
+    """Each part's share of a payment (indexed as the parts are): the parts, in `attribution_order`, fill
+    the allocations (oldest first, as planned) in turn; what a part has left after the last invoice is
+    the credit it makes. An invoice can be shared by two parts."""
+    if sum(amounts) < sum(a for _, a in allocations) or len(amounts) != len(method_types):
+        raise ValueError("the parts do not cover the allocations")
+    queue = [[invoice_id, cents] for invoice_id, cents in allocations]
+    shares: dict[int, PartShare] = {}
+    for index in attribution_order(method_types):
+        left = amounts[index]
+        taken: list[tuple[int, int]] = []
+        while left and queue:
+            invoice_id, cents = queue[0]
+            take = min(left, cents)
+            taken.append((invoice_id, take))
+            left -= take
+            if take == cents:
+                queue.pop(0)
+            else:
+                queue[0][1] = cents - take
+        shares[index] = PartShare(tuple(taken), left)
+    return [shares[i] for i in range(len(amounts))]
+
+
+def credits(method_types: Sequence[str], amounts: Sequence[int], allocated_cents: int) -> list[int]:
+    """The credit each part made (indexed as the parts are), from what never changes: the parts'
+    amounts and what the payment allocated when it was made (its amount less its credit). The parts take
+    the allocations in `attribution_order`, so credit comes from the last of them."""
+    result = [0] * len(amounts)
+    left = allocated_cents
+    for index in attribution_order(method_types):
+        take = min(left, amounts[index])
+        result[index] = amounts[index] - take
+        left -= take
+    return result

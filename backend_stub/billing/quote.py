@@ -10,7 +10,14 @@ from dataclasses import dataclass, field
 
 from backend_stub.billing.allocation import Allocation, InvoiceBalance, Target, allocate
 from backend_stub.billing.fees import Fee, FeePolicy, fees_for
-from backend_stub.billing.parts import PartRequest, card_limits, split
+from backend_stub.billing.parts import (
+    PartRequest,
+    PartShare,
+    attribute,
+    attribution_order,
+    card_limits,
+    split,
+)
 from backend_stub.billing.problems import Problem
 
 
@@ -37,6 +44,16 @@ class PartPlan:
 
 
 @dataclass(frozen=True)
+class PartAllocation:
+    """One part's money on one invoice (`part_index` into the parts)."""
+
+    invoice_id: int
+    number: str
+    amount_cents: int
+    part_index: int
+
+
+@dataclass(frozen=True)
 class Quote:
     allocations: tuple[Allocation, ...] = ()
     credit_cents: int = 0
@@ -54,6 +71,31 @@ class Quote:
     @property
     def total_cents(self) -> int:
         return self.amount_cents + self.fees_cents
+
+    @property
+    def by_part(self) -> tuple[PartAllocation, ...]:
+        """The allocations as each part pays them (billing.parts.attribute): card parts' first, on the
+        oldest invoices, then the bank parts'. Empty while the parts are not planned."""
+        numbers = {a.invoice_id: a.number for a in self.allocations}
+        shares = self._shares()
+        return tuple(
+            PartAllocation(invoice_id, numbers[invoice_id], cents, index)
+            for index in attribution_order([p.method.type for p in self.parts])
+            for invoice_id, cents in shares[index].allocations
+        )
+
+    def part_credits(self) -> list[int]:
+        """The credit each part makes (indexed as the parts are)."""
+        return [s.credit_cents for s in self._shares()]
+
+    def _shares(self) -> list[PartShare]:
+        if not self.parts:
+            return []
+        return attribute(
+            [(a.invoice_id, a.amount_cents) for a in self.allocations],
+            [p.method.type for p in self.parts],
+            [p.amount_cents for p in self.parts],
+        )
 
     @property
     def pending(self) -> bool:

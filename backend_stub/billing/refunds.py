@@ -2,8 +2,8 @@
 can be refunded, and where a refund's money comes from.
 
 A void undoes the whole payment (every part together). A refund gives back card money only, never a fee
-that is not refundable; it comes first out of the credit the payment made, then reopens the invoices it
-paid, newest allocation first (the same order as a bank return: `ledger.split_return`)."""
+that is not refundable; it comes first out of the credit the card parts made, then reopens the invoices the
+card parts paid, newest allocation first (`ledger.split_return`); what a bank part of a split paid stays."""
 
 from __future__ import annotations
 

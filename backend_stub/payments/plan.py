@@ -146,7 +146,9 @@ def _early_problems(user: User, command: PaymentCommand) -> list[Problem]:
 def quote_view(result: Quote, settings: Settings) -> dict:
     """The quote as the API answers it."""
     return {
-        "allocations": [a.__dict__ for a in result.allocations],
+        # per part once the parts are planned (what the payment records), else per invoice
+        "allocations": [a.__dict__ for a in result.by_part]
+        or [{**a.__dict__, "part_index": None} for a in result.allocations],
         "amount_cents": result.amount_cents,
         "credit_cents": result.credit_cents,
         "parts": [_part_view(p) for p in result.parts],

@@ -64,7 +64,7 @@ def record_payment(
         receipt_email=command.receipt_email.strip(),
         auth_detail=json.dumps(authorization, sort_keys=True),
     )
-    for part, token in zip(result.parts, tokens, strict=True):
+    part_ids = [
         store.insert_part(
             conn,
             payment_id,
@@ -79,13 +79,9 @@ def record_payment(
             processor_token=token.token,
             status="pending" if part.method.type == "ach" else "succeeded",
         )
-    store.insert_allocations(conn, payment_id, [(a.invoice_id, a.amount_cents) for a in result.allocations])
-    money = store.money_of(conn, [a.invoice_id for a in result.allocations])
-    for allocation in result.allocations:
-        money[allocation.invoice_id] = take(money[allocation.invoice_id], allocation.amount_cents, pending)
-    store.write_money(conn, money.values())
-    if not pending:  # a pending payment's overpayment becomes credit when it settles
-        store.add_credit(conn, account["id"], result.credit_cents)
+        for part, token in zip(result.parts, tokens, strict=True)
+    ]
+    _allocate_parts(conn, account["id"], payment_id, result, part_ids)
     saved_ids = [
         save_method(conn, account["id"], t)
         for r, t in zip(resolved, tokens, strict=True)
@@ -104,6 +100,26 @@ def record_payment(
     payload = payment_payload(conn, payment_id)
     payload["saved_payment_method_ids"] = saved_ids
     return payload
+
+
+def _allocate_parts(
+    conn: Connection, account_id: int, payment_id: int, result: Quote, part_ids: list[int]
+) -> None:
+    """Each part's money on its invoices as the quote planned it (cards on the oldest): a card part's is
+    paid and its overpayment credit at once; a bank part's is pending, its credit granted when it settles."""
+    planned = result.by_part
+    store.insert_allocations(
+        conn, payment_id, [(a.invoice_id, a.amount_cents, part_ids[a.part_index]) for a in planned]
+    )
+    money = store.money_of(conn, [a.invoice_id for a in planned])
+    for a in planned:
+        bank = result.parts[a.part_index].method.type == "ach"
+        money[a.invoice_id] = take(money[a.invoice_id], a.amount_cents, pending=bank)
+    store.write_money(conn, money.values())
+    credits = result.part_credits()
+    store.add_credit(
+        conn, account_id, sum(c for p, c in zip(result.parts, credits, strict=True) if p.method.type != "ach")
+    )
 
 
 def new_confirmation(conn: Connection) -> str:

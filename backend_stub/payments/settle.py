@@ -12,7 +12,8 @@ from datetime import date
 from sqlalchemy import Engine, RowMapping
 
 from backend_stub import clock
-from backend_stub.billing.ledger import reopen, settle, split_return
+from backend_stub.billing.ledger import reopen, settle
+from backend_stub.billing.parts import credits
 from backend_stub.payments import notices, notify
 from backend_stub.processor import Processor
 from backend_stub.store import intents
@@ -78,23 +79,36 @@ def close_bank_holds(
 
 
 def _apply(conn, payment: RowMapping, parts: list[RowMapping], outcomes: dict, returned: dict) -> None:  # type: ignore[no-untyped-def]
+    """Only the bank parts' money moves: a settled part's is paid and its credit granted, a returned
+    part's reopens its invoices (what a card part paid stays paid)."""
     allocations = store.allocations_of(conn, [payment["id"]]).get(payment["id"], [])
-    returned_cents = sum(p["amount_cents"] for p in parts if p["id"] in returned)
-    reopened, credit = split_return(
-        [a["amount_cents"] for a in allocations], payment["credit_cents"], returned_cents
-    )
     money = store.money_of(conn, [a["invoice_id"] for a in allocations])
-    for allocation, back in zip(allocations, reopened, strict=True):
-        invoice = reopen(money[allocation["invoice_id"]], back)
-        money[allocation["invoice_id"]] = settle(invoice, allocation["amount_cents"] - back)
+    reopened_numbers: list[str] = []
+    for allocation in allocations:
+        part_id = allocation["part_id"]
+        if part_id not in outcomes:
+            continue  # a card part's money: paid when it was made
+        invoice = money[allocation["invoice_id"]]
+        if part_id in returned:
+            money[allocation["invoice_id"]] = reopen(invoice, allocation["amount_cents"])
+            if allocation["number"] not in reopened_numbers:
+                reopened_numbers.append(allocation["number"])
+        else:
+            money[allocation["invoice_id"]] = settle(invoice, allocation["amount_cents"])
     store.write_money(conn, money.values())
-    store.add_credit(conn, payment["account_id"], credit)
+    made = credits(
+        [p["method_type"] for p in parts],
+        [p["amount_cents"] for p in parts],
+        payment["amount_cents"] - payment["credit_cents"],
+    )
+    settled = [p["id"] in outcomes and p["id"] not in returned for p in parts]
+    store.add_credit(conn, payment["account_id"], sum(c for c, s in zip(made, settled, strict=True) if s))
     for part in parts:
         if part["id"] in outcomes:
             store.set_part_status(conn, part["id"], "returned" if part["id"] in returned else "succeeded")
     if returned:
+        returned_cents = sum(p["amount_cents"] for p in parts if p["id"] in returned)
         account = store.account_row(conn, payment["account_id"])
-        reopened_numbers = [a["number"] for a, back in zip(allocations, reopened, strict=True) if back]
         code = next(iter(returned.values()))
         notify.bank_returned(conn, account, payment, returned_cents, code, reopened_numbers)
         day = payment["settles_on"] or clock.today(conn)

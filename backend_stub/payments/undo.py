@@ -36,6 +36,7 @@ from backend_stub.billing import refunds as rules
 from backend_stub.billing.labels import combined_label, method_label
 from backend_stub.billing.ledger import give_back, reopen
 from backend_stub.billing.money import format_cents
+from backend_stub.billing.parts import credits
 from backend_stub.errors import ApiError
 from backend_stub.owners import Owner
 from backend_stub.payments import notify
@@ -129,12 +130,13 @@ def void(conn: Connection, user: User, payment_id: int, reason: str) -> tuple[in
     )
     if refusal is not None:
         raise too_late_to_void(refusal)
-    pending = payment["status"] == "pending"
     allocations = store.allocations_of(conn, [payment_id]).get(payment_id, [])
-    _put_back(conn, [(a["invoice_id"], a["amount_cents"]) for a in allocations], pending)
+    waiting = {p["id"] for p in parts if p["status"] == "pending"}  # a bank part's money is still pending
+    _put_back(conn, [(a["invoice_id"], a["amount_cents"], a["part_id"] in waiting) for a in allocations])
     refund_store.remove_allocations(conn, payment_id)
-    if not pending:  # a pending payment's overpayment was never made credit
-        store.add_credit(conn, account["id"], -min(payment["credit_cents"], account["credit_cents"]))
+    # The credit the paid parts made is taken back; a pending part's was never granted.
+    granted = sum(c for p, c in zip(parts, _credits(payment, parts), strict=True) if p["id"] not in waiting)
+    store.add_credit(conn, account["id"], -min(granted, account["credit_cents"]))
     at = datetime.combine(today, clock.utcnow().time())
     if not refund_store.mark_voided(conn, payment_id, payment["status"], at, reason, user.id):
         raise too_late_to_void("This payment changed a moment ago: look at it again.")
@@ -148,10 +150,11 @@ def void(conn: Connection, user: User, payment_id: int, reason: str) -> tuple[in
         amount_cents=payment["amount_cents"],
         fees_cents=payment["fees_cents"],
         total_cents=payment["total_cents"],
-        credit_cents=payment["credit_cents"] if not pending else 0,
+        credit_cents=granted,
     )
     bank = any(p["method_type"] == "ach" for p in parts)
-    notify.payment_voided(conn, account, payment, bank, [a["number"] for a in allocations])
+    numbers = list(dict.fromkeys(a["number"] for a in allocations))  # an invoice two parts paid, once
+    notify.payment_voided(conn, account, payment, bank, numbers)
     return 200, payment_payload(conn, payment_id)
 
 
@@ -199,13 +202,16 @@ def refund(
     amount = left if amount_cents is None else amount_cents
     if amount > left or amount <= 0:
         raise refund_too_large(left)
-    allocations = store.allocations_of(conn, [payment_id]).get(payment_id, [])
-    credit_left = min(
-        payment["credit_cents"] - refund_store.credit_taken(conn, payment_id), account["credit_cents"]
-    )
+    # Only what the card parts paid comes back: their credit first, then their invoices, newest first.
+    cards = {p["id"] for p in parts if p["method_type"] == "card"}
+    allocations = [
+        a for a in store.allocations_of(conn, [payment_id]).get(payment_id, []) if a["part_id"] in cards
+    ]
+    card_credit = sum(c for p, c in zip(parts, _credits(payment, parts), strict=True) if p["id"] in cards)
+    credit_left = min(card_credit - refund_store.credit_taken(conn, payment_id), account["credit_cents"])
     split = rules.split_refund([a["amount_cents"] for a in allocations], max(0, credit_left), amount)
     reopened = [(a, back) for a, back in zip(allocations, split.reopened, strict=True) if back]
-    _put_back(conn, [(a["invoice_id"], back) for a, back in reopened], pending=False)
+    _put_back(conn, [(a["invoice_id"], back, False) for a, back in reopened])
     refund_store.shrink_allocations(conn, [(a["id"], back) for a, back in reopened])
     store.add_credit(conn, account["id"], -split.from_credit_cents)
     today = clock.today(conn)
@@ -236,7 +242,13 @@ def refund(
     cards = [p for p in parts if p["method_type"] == "card"]
     label = combined_label(method_label("card", p["brand"], p["last4"], None) for p in cards) or "your card"
     notify.payment_refunded(
-        conn, account, payment, amount, label, split.from_credit_cents, [a["number"] for a, _ in reopened]
+        conn,
+        account,
+        payment,
+        amount,
+        label,
+        split.from_credit_cents,
+        list(dict.fromkeys(a["number"] for a, _ in reopened)),
     )
     row = refund_store.one(conn, refund_id)
     assert row is not None
@@ -306,15 +318,25 @@ def _sent(engine: Engine, mark: Callable[[Connection], None]) -> None:
 
 
 # -- shared ---------------------------------------------------------------------------------------
-def _put_back(conn: Connection, given_back: list[tuple[int, int]], pending: bool) -> None:
-    """The invoices owe again what the payment gave them: a pending payment's money leaves `pending` (as a
-    bank return's does, ledger.reopen), a paid one's goes back on the balance; the pay states follow."""
-    money = store.money_of(conn, [invoice_id for invoice_id, _ in given_back])
-    for invoice_id, cents in given_back:
+def _put_back(conn: Connection, given_back: list[tuple[int, int, bool]]) -> None:
+    """The invoices owe again what the payment gave them, each (invoice id, cents, pending): a pending
+    part's money leaves `pending` (as a bank return's does, ledger.reopen), a paid one's goes back on the
+    balance; the pay states follow."""
+    money = store.money_of(conn, [invoice_id for invoice_id, _, _ in given_back])
+    for invoice_id, cents, pending in given_back:
         money[invoice_id] = (
             reopen(money[invoice_id], cents) if pending else give_back(money[invoice_id], cents)
         )
     store.write_money(conn, money.values())
+
+
+def _credits(payment: RowMapping, parts: list[RowMapping]) -> list[int]:
+    """The credit each part made (billing.parts.credits), in the parts' order."""
+    return credits(
+        [p["method_type"] for p in parts],
+        [p["amount_cents"] for p in parts],
+        payment["amount_cents"] - payment["credit_cents"],
+    )
 
 
 def _refundable_fee(part: RowMapping) -> int:

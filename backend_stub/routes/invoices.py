@@ -45,7 +45,10 @@ def load_invoice(
         account_id=row["account_id"],
         line_items=[dict(i) for i in items],
         children=[views.invoice_row(c, today) for c in children],
-        payments=[views.applied_payment(p, parts.get(p["payment_id"], [])) for p in applied],
+        payments=[  # each with the parts that paid these invoices (a split's card part or bank part)
+            views.applied_payment(p, [x for x in parts.get(p["payment_id"], []) if x["id"] in p["part_ids"]])
+            for p in applied
+        ],
     )
     return detail, account
 

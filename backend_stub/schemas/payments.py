@@ -131,9 +131,14 @@ class QuotePart(Model):
 
 
 class AllocationOut(Model):
+    """Money on one invoice from one part of the payment (`part_index` into `parts`; card parts pay the
+    oldest invoices): an invoice two parts share is listed once for each. `part_index` is null only in a
+    quote whose parts could not be planned (see its problems)."""
+
     invoice_id: int
     number: str
     amount_cents: int
+    part_index: int | None = None
 
 
 class Quote(Model):
@@ -150,6 +155,10 @@ class Quote(Model):
 
 class PaymentPart(QuotePart):
     status: Literal["succeeded", "pending", "returned", "failed", "voided"]
+    # The account credit this part's money makes beyond its invoices (card parts pay first, so it is the
+    # last parts'): granted when the part succeeds (a card part at once, a bank part when it settles),
+    # never for a returned or voided part.
+    credit_cents: int = 0
 
 
 PaymentStatus = Literal[

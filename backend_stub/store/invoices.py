@@ -177,22 +177,56 @@ def items(conn: Connection, invoice_id: int) -> list[RowMapping]:
     return list(conn.execute(query).mappings())
 
 
-def payments_applied(conn: Connection, invoice_ids: list[int]) -> list[RowMapping]:
-    """Payments allocated to any of `invoice_ids`, with the amount applied to them, newest first."""
+def payments_applied(conn: Connection, invoice_ids: list[int]) -> list[dict]:
+    """Payments allocated to any of `invoice_ids`, newest first: the amount applied to them, the parts
+    that paid it (`part_ids`) and the status as these invoices see it. A split's card part pays at once:
+    an invoice only its card part paid is `succeeded` while the bank part is pending or after it was
+    returned."""
+    part = func.coalesce(
+        allocations.c.part_id,
+        select(func.min(payment_parts.c.id))
+        .where(payment_parts.c.payment_id == allocations.c.payment_id)
+        .scalar_subquery(),
+    ).label("part_id")
+    shares = (
+        select(allocations.c.payment_id, part, func.sum(allocations.c.amount_cents).label("amount_cents"))
+        .where(allocations.c.invoice_id.in_(invoice_ids))
+        .group_by(allocations.c.payment_id, part)
+        .subquery()
+    )
     query = (
         select(
             payments.c.id.label("payment_id"),
             payments.c.confirmation_number,
             payments.c.status,
             payments.c.created_at,
-            func.sum(allocations.c.amount_cents).label("amount_cents"),
+            shares.c.part_id,
+            shares.c.amount_cents,
+            payment_parts.c.status.label("part_status"),
         )
-        .join(allocations, allocations.c.payment_id == payments.c.id)
-        .where(allocations.c.invoice_id.in_(invoice_ids))
-        .group_by(payments.c.id, payments.c.confirmation_number, payments.c.status, payments.c.created_at)
-        .order_by(payments.c.created_at.desc(), payments.c.id.desc())
+        .join(shares, shares.c.payment_id == payments.c.id)
+        .join(payment_parts, payment_parts.c.id == shares.c.part_id)
+        .order_by(payments.c.created_at.desc(), payments.c.id.desc(), shares.c.part_id)
     )
-    return list(conn.execute(query).mappings())
+    found: dict[int, dict] = {}
+    for row in conn.execute(query).mappings():
+        seen = found.setdefault(
+            row["payment_id"],
+            {
+                **{k: row[k] for k in ("payment_id", "confirmation_number", "status", "created_at")},
+                "amount_cents": 0,
+                "part_ids": [],
+                "part_statuses": set(),
+            },
+        )
+        seen["amount_cents"] += row["amount_cents"]
+        seen["part_ids"].append(row["part_id"])
+        seen["part_statuses"].add(row["part_status"])
+    for seen in found.values():
+        paid_by_card = seen.pop("part_statuses") == {"succeeded"}
+        if seen["status"] in ("pending", "returned") and paid_by_card:
+            seen["status"] = "succeeded"
+    return list(found.values())
 
 
 def parts_of(conn: Connection, payment_ids: list[int]) -> dict[int, list[RowMapping]]:
@@ -200,6 +234,7 @@ def parts_of(conn: Connection, payment_ids: list[int]) -> dict[int, list[RowMapp
         return {}
     query = (
         select(
+            payment_parts.c.id,
             payment_parts.c.payment_id,
             payment_parts.c.method_type,
             payment_parts.c.brand,

@@ -79,15 +79,22 @@ def insert_payment(conn: Connection, **values: object) -> int:
     return int(conn.execute(payments.insert().values(**values)).inserted_primary_key[0])
 
 
-def insert_part(conn: Connection, payment_id: int, fees: Sequence[dict], **values: object) -> None:
-    conn.execute(payment_parts.insert().values(payment_id=payment_id, fees=json.dumps(list(fees)), **values))
+def insert_part(conn: Connection, payment_id: int, fees: Sequence[dict], **values: object) -> int:
+    result = conn.execute(
+        payment_parts.insert().values(payment_id=payment_id, fees=json.dumps(list(fees)), **values)
+    )
+    return int(result.inserted_primary_key[0])
 
 
-def insert_allocations(conn: Connection, payment_id: int, rows: Sequence[tuple[int, int]]) -> None:
+def insert_allocations(conn: Connection, payment_id: int, rows: Sequence[tuple[int, int, int]]) -> None:
+    """Each (invoice id, cents, part id): that part's money on that invoice."""
     if rows:
         conn.execute(
             allocations.insert(),
-            [{"payment_id": payment_id, "invoice_id": i, "amount_cents": a} for i, a in rows],
+            [
+                {"payment_id": payment_id, "invoice_id": i, "amount_cents": a, "part_id": part}
+                for i, a, part in rows
+            ],
         )
 
 
@@ -161,7 +168,16 @@ def parts(conn: Connection, payment_ids: Sequence[int]) -> dict[int, list[RowMap
     return result
 
 
+# A row without its part (the demo seed writes 0001's columns only): a one-part payment's, so its part.
+_first_part = (
+    select(func.min(payment_parts.c.id))
+    .where(payment_parts.c.payment_id == allocations.c.payment_id)
+    .scalar_subquery()
+)
+
+
 def allocations_of(conn: Connection, payment_ids: Sequence[int]) -> dict[int, list[RowMapping]]:
+    """Each payment's allocations, oldest first, with the part each belongs to (`part_id`)."""
     result: dict[int, list[RowMapping]] = {}
     if not payment_ids:
         return result
@@ -171,6 +187,7 @@ def allocations_of(conn: Connection, payment_ids: Sequence[int]) -> dict[int, li
             allocations.c.payment_id,
             allocations.c.invoice_id,
             allocations.c.amount_cents,
+            func.coalesce(allocations.c.part_id, _first_part).label("part_id"),
             invoices.c.number,
             invoices.c.parent_id,
         )

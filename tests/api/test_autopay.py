@@ -43,7 +43,12 @@ def test_autopay_pays_each_invoice_on_its_due_date_exactly_once(fresh: Api) -> N
     fresh.http.post("/v1/dev/clock", json={"today": first["due_on"]})
     [paid] = _autopay_payments(lee)
     assert paid["allocations"] == [
-        {"invoice_id": first["id"], "number": first["number"], "amount_cents": first["balance_cents"]}
+        {
+            "invoice_id": first["id"],
+            "number": first["number"],
+            "amount_cents": first["balance_cents"],
+            "part_index": 0,  # the part paying it (issue 11 item 4)
+        }
     ]
     assert (paid["status"], paid["created_by"], paid["fees_cents"]) == ("succeeded", None, 175)
     assert paid["created_on"] == first["due_on"] and paid["receipt_email"] == LEE
@@ -79,7 +84,12 @@ def test_a_manual_payment_first_leaves_autopay_only_the_rest(fresh: Api) -> None
     advance(fresh, 30)
     [paid] = _autopay_payments(lee)
     assert paid["allocations"] == [
-        {"invoice_id": first["id"], "number": first["number"], "amount_cents": first["balance_cents"] - 1000}
+        {
+            "invoice_id": first["id"],
+            "number": first["number"],
+            "amount_cents": first["balance_cents"] - 1000,
+            "part_index": 0,
+        }
     ]
     assert lee.summary()["balance_due_cents"] == 0
 

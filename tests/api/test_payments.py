@@ -40,7 +40,12 @@ def test_card_payment_equals_its_quote_pays_at_once_and_sends_a_receipt(fresh: A
     quote = dana.quoted(payment)
     assert quote["problems"] == [] and quote["fees_cents"] == 175 and quote["fee_policy"] == "convenience"
     assert quote["allocations"] == [
-        {"invoice_id": invoice["id"], "number": invoice["number"], "amount_cents": invoice["balance_cents"]}
+        {
+            "invoice_id": invoice["id"],
+            "number": invoice["number"],
+            "amount_cents": invoice["balance_cents"],
+            "part_index": 0,  # the part paying it (issue 11 item 4)
+        }
     ]
     assert quote["parts"][0]["fees"] == [
         {
@@ -302,7 +307,7 @@ def test_a_partial_card_amount_then_oldest_first_by_card(fresh: Api) -> None:
     oldest = singles(dana)[0]
     paid = dana.paid(body({"type": "amount", "amount_cents": 1_000}, card()))
     assert paid["allocations"] == [
-        {"invoice_id": oldest["id"], "number": oldest["number"], "amount_cents": 1_000}
+        {"invoice_id": oldest["id"], "number": oldest["number"], "amount_cents": 1_000, "part_index": 0}
     ]
     assert dana.invoice(oldest["id"])["balance_cents"] == oldest["balance_cents"] - 1_000
     assert dana.invoice(oldest["id"])["status"] == "open"
@@ -326,6 +331,7 @@ def test_three_card_payments_in_five_days(fresh: Api) -> None:
 def test_split_card_and_bank_is_pending_as_a_whole_then_settles(fresh: Api) -> None:
     dana = Payer(fresh, DANA)
     invoice = singles(dana)[0]
+    in_progress = dana.summary()["in_progress_cents"]
     payment = body(invoices_target(invoice["id"]), card(), ach(), amounts=[5_000, None])
     paid = dana.paid(payment)
     assert paid["status"] == "pending" and paid["fees_cents"] == 175
@@ -333,6 +339,14 @@ def test_split_card_and_bank_is_pending_as_a_whole_then_settles(fresh: Api) -> N
         ("card", 5_000, "succeeded"),
         ("ach", invoice["balance_cents"] - 5_000, "pending"),
     ]
+    # One invoice, both parts (issue 11 item 4): the card's 50.00 is paid at once, only the bank's share
+    # is in progress, so the invoice is in progress until the bank part settles.
+    bank_share = invoice["balance_cents"] - 5_000
+    assert [(a["part_index"], a["amount_cents"]) for a in paid["allocations"]] == [
+        (0, 5_000),
+        (1, bank_share),
+    ]
+    assert dana.summary()["in_progress_cents"] == in_progress + bank_share
     assert dana.invoice(invoice["id"])["status"] == "in_progress"
     receipt = outbox(fresh, DANA, "receipt")[0]["body"]
     assert "pending" in receipt and paid["settles_on"] in receipt

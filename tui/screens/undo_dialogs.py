@@ -48,7 +48,7 @@ def reason_problem(value: str) -> str | None:
 
 
 def _invoices(payment: Payment) -> str:
-    numbers = ", ".join(allocation.number for allocation in payment.allocations)
+    numbers = ", ".join(dict.fromkeys(allocation.number for allocation in payment.allocations))
     return numbers or "none"
 
 

@@ -65,8 +65,11 @@ def allocations_table(allocations: list[Allocation], credit_cents: int = 0) -> T
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
     table.add_column("Invoice")
     table.add_column("Amount", justify="right")
+    per_invoice: dict[str, int] = {}  # an invoice two parts of a split pay is one line
     for allocation in allocations:
-        table.add_row(Text(allocation.number), _money(allocation.amount_cents))
+        per_invoice[allocation.number] = per_invoice.get(allocation.number, 0) + allocation.amount_cents
+    for number, cents in per_invoice.items():
+        table.add_row(Text(number), _money(cents))
     if credit_cents:
         table.add_row("Account credit", _money(credit_cents))
     return table
@@ -132,6 +135,11 @@ def pending_note(payment: Payment) -> str | None:
     if payment.status != "pending":
         return None
     until = format_date(payment.settles_on, empty="they settle")
+    if any(part.method.type == "card" for part in payment.parts):  # a split: the card's invoices are paid
+        return (
+            "Bank payments take 3 business days to settle; what the card paid is paid now, "
+            f"the invoices the bank pays show In Progress until {until}."
+        )
     return f"Bank payments take 3 business days to settle; these invoices show In Progress until {until}."
 
 
