@@ -27,6 +27,7 @@ from backend_stub.store import passwords as request_log
 from backend_stub.store import throttles as throttle_store
 from backend_stub.store.accounts import update_account
 from backend_stub.store.auth import User
+from backend_stub.throttles import wait_in_words
 
 CODE_LASTS = timedelta(minutes=30)  # real time, like the login codes
 MAX_TRIES = 5
@@ -59,7 +60,7 @@ def _throttle(conn: Connection, account_id: int, now: datetime) -> None:
             429,
             "rate_limited",
             "too_many_requests",
-            f"Too many email change requests for this account: wait {wait} seconds and try again.",
+            f"Too many email change requests for this account: wait {wait_in_words(wait)} and try again.",
             "email",
             headers={"Retry-After": str(wait)},
         )

@@ -60,7 +60,8 @@ def three_limits(
     ]
 
 
-def _in_words(seconds: int) -> str:
+def wait_in_words(seconds: int) -> str:
+    """A wait as a person reads it: whole minutes, rounded up ("1 minute", "15 minutes")."""
     minutes = max(1, math.ceil(seconds / 60))
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
@@ -73,7 +74,7 @@ def too_many(
         429,
         "rate_limited",
         "too_many_requests",
-        f"Too many {what} {scope}: wait {_in_words(wait)} and {again}.",
+        f"Too many {what} {scope}: wait {wait_in_words(wait)} and {again}.",
         param,
         headers={"Retry-After": str(wait)},
     )
