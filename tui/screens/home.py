@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.command import SimpleCommand
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from tui.api import AccountRef, InvoiceRow
 from tui.screens.base import Command, PaydeskScreen
@@ -35,12 +35,16 @@ SELF_SERVICE_ACTIONS = ("settings", "statement", "scheduled", "contact", "paymen
 
 
 class HomeScreen(PaydeskScreen):
+    # At 80 columns the footer holds p, m, h, t, S, c and F1 (compact, without the palette hint); the
+    # other keys (Space, Ctrl+A, e, r, s, w, a) have show=False and stay in F1 and the palette (Ctrl+P).
+    COMPACT_FOOTER = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "r",
             "refresh",
             "Refresh",
             id="home.refresh",
+            show=False,
             tooltip="Ask the server again for the balance and this tab",
         ),
         Binding("1", "show_tab('all')", "All", id="home.tab_all", tooltip="Every invoice", show=False),
@@ -87,6 +91,7 @@ class HomeScreen(PaydeskScreen):
             "settings",
             "Settings",
             id="home.settings",
+            show=False,
             tooltip="Paperless billing, text notifications and your profile",
         ),
         Binding(
@@ -115,6 +120,7 @@ class HomeScreen(PaydeskScreen):
             "payment_methods",
             "Payment methods",
             id="home.methods",
+            show=False,
             tooltip="Your saved cards and bank accounts: add one, remove one, choose the default",
         ),
         Binding(
@@ -122,6 +128,7 @@ class HomeScreen(PaydeskScreen):
             "choose_account",
             "Accounts",
             id="home.accounts",
+            show=False,
             tooltip="Switch to another of your accounts",
         ),
         Binding(
@@ -130,6 +137,22 @@ class HomeScreen(PaydeskScreen):
             "Got it",
             id="home.dismiss_notice",
             tooltip="Mark the notice on top as seen: it will not show again",
+        ),
+        # The app's keys, kept out of home's footer (F1 lists them): at 80 columns there is no room.
+        Binding("ctrl+l", "app.logout", "Log out", show=False, tooltip="Sign out and forget this session"),
+        Binding(
+            "f2",
+            "app.toggle_inbox",
+            "Inbox",
+            show=False,
+            tooltip="Show or hide the demo inbox (the emails the server sends you)",
+        ),
+        Binding(
+            "f3",
+            "app.advance_clock",
+            "Clock",
+            show=False,
+            tooltip="Demo: move the backend's clock forward (due dates, settlement, returns follow it)",
         ),
     ]
 
@@ -156,6 +179,7 @@ class HomeScreen(PaydeskScreen):
                     yield InvoiceTable(account.id, status, empty, source=self.client, id=f"invoices-{status}")
 
     def on_mount(self) -> None:
+        self.query_one(Footer).show_command_palette = False  # F1 shows, and names Ctrl+P
         if self.account is not None:
             self.load_summary()
             self.call_after_refresh(self._focus_table)

@@ -68,6 +68,7 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             "toggle_select",
             "Select",
             id="invoices.select",
+            show=False,
             tooltip="Select this invoice to pay, or unselect it",
         ),
         Binding(
@@ -75,6 +76,7 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             "select_all",
             "Select all",
             id="invoices.select_all",
+            show=False,
             tooltip="Select every loaded invoice with a balance (up to 200), or clear the selection",
         ),
         Binding(
@@ -82,6 +84,7 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             "toggle_sites",
             "Sites",
             id="invoices.toggle_sites",
+            show=False,
             tooltip="Show or hide the site invoices of a multi-site invoice",
         ),
     ]
