@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 from tui.api import ApiError, InvoiceDetail
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
-from tui.widgets.formatting import format_date, plain_cells, status_label
+from tui.widgets.formatting import cut, cut_name, format_date, plain_cells, spare_width, status_label
 from tui.widgets.payment_view import PAYMENT_STATUS
 from tui.widgets.status_line import StatusLine
 
@@ -67,8 +67,13 @@ class InvoiceDetailScreen(PaydeskScreen):
             yield DataTable(id="payments", cursor_type="none", zebra_stripes=True)
             yield Static("No payments applied yet.", id="no-payments", classes="hint")
 
+    def _room(self) -> int:
+        """The cells a table row has: the screen less the body's padding and its scrollbar."""
+        return self.app.size.width - 4
+
     def on_mount(self) -> None:
-        # Money first, words last: at 80 columns a long description is cut, never an amount.
+        # Money first, words last: at 80 columns a long description wraps (the row grows), never an
+        # amount is cut.
         description_width = min(64, max(16, self.app.size.width - 40))
         items = self.query_one("#line-items", DataTable)
         items.add_column("Description", width=description_width)
@@ -110,20 +115,37 @@ class InvoiceDetailScreen(PaydeskScreen):
                     Text(str(item.quantity), justify="right"),
                     _money(item.unit_cents),
                     _money(item.amount_cents),
-                )
+                ),
+                height=None,  # a long description wraps in full
             )
 
         sites = self.query_one("#sites", DataTable)
         sites.clear()
-        for child in invoice.children:
+        # The address goes last and is cut with "…" to the room left (Enter opens the site's invoice,
+        # which shows it in full); numbers, amounts and statuses keep their width.
+        site_cells = [
+            [
+                child.number,
+                child.site.name if child.site else "",
+                format_cents(child.amount_cents),
+                format_cents(child.balance_cents),
+                status_label(child.status, child.past_due),
+            ]
+            for child in invoice.children
+        ]
+        headers = ["Number", "Site", "Amount", "Balance", "Status"]
+        columns = [list(column) for column in zip(headers, *site_cells, strict=False)]
+        address_room = max(8, spare_width(self._room(), columns))
+        for child, cells in zip(invoice.children, site_cells, strict=True):
+            address = (child.site.address or "") if child.site else ""
             sites.add_row(
                 *plain_cells(
-                    child.number,
-                    child.site.name if child.site else "",
+                    cells[0],
+                    cells[1],
                     _money(child.amount_cents),
                     _money(child.balance_cents),
-                    status_label(child.status, child.past_due),
-                    (child.site.address or "") if child.site else "",
+                    cells[4],
+                    cut(address, address_room),
                 ),
                 key=str(child.id),
             )
@@ -133,14 +155,25 @@ class InvoiceDetailScreen(PaydeskScreen):
 
         payments = self.query_one("#payments", DataTable)
         payments.clear()
-        for payment in invoice.payments:
+        rows = [
+            [
+                format_date(payment.created_at.date()),
+                format_cents(payment.amount_cents),
+                PAYMENT_STATUS.get(payment.status, payment.status.replace("_", " ").title()),
+                payment.confirmation_number,
+            ]
+            for payment in invoice.payments
+        ]
+        headers = ["Date", "Amount", "Status", "Confirmation"]
+        method_room = max(12, spare_width(self._room(), [list(c) for c in zip(headers, *rows, strict=False)]))
+        for payment, cells in zip(invoice.payments, rows, strict=True):
             payments.add_row(
                 *plain_cells(
-                    format_date(payment.created_at.date()),
+                    cells[0],
                     _money(payment.amount_cents),
-                    PAYMENT_STATUS.get(payment.status, payment.status.replace("_", " ").title()),
-                    payment.confirmation_number,
-                    payment.method_label or "",
+                    cells[2],
+                    cells[3],
+                    cut_name(payment.method_label or "", method_room),  # the last 4 digits stay
                 )
             )
         payments.display = bool(invoice.payments)
