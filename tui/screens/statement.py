@@ -21,7 +21,7 @@ from tui.api import ApiError, Statement
 from tui.checks import day_problem, parse_day
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
-from tui.widgets.formatting import format_date, near_end
+from tui.widgets.formatting import format_date, near_end, without_reference
 from tui.widgets.pay_fields import Check, first_problem
 from tui.widgets.status_line import StatusLine
 
@@ -106,12 +106,15 @@ class StatementScreen(PaydeskScreen):
         yield StatusLine(id="statement-message")
         yield Static("", id="balances")
         yield DataTable(id="statement", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="statement-row", classes="hint")  # the highlighted line's words in full
         yield Static("", id="statement-count", classes="hint")
 
     def on_mount(self) -> None:
         table = self.query_one("#statement", DataTable)
         # Money first, words last: at 80 columns a long description is cut, never an amount.
-        description_width = max(16, min(48, self.app.size.width - 58))
+        description_width = max(16, min(48, self.app.size.width - 54))
+        self.description_width = description_width
+        self.descriptions: list[str] = []
         table.add_column("Date", key="date")
         table.add_column("Description", key="description", width=description_width)
         table.add_column("Reference", key="reference")
@@ -204,12 +207,16 @@ class StatementScreen(PaydeskScreen):
         if cursor is None:
             table.clear()
             self.loaded = 0
+            self.descriptions = []
         self.statement = page
         self.next_cursor = page.next_cursor
         for entry in page.items:
+            self.descriptions.append(entry.description)
+            # Cut with "…", never the last 4 digits; a reference the next column shows is left out.
+            words = without_reference(entry.description, entry.reference or "", self.description_width)
             table.add_row(
                 format_date(entry.date),
-                Text(entry.description),  # server text: a Text, so a "[" is never read as markup
+                Text(words),  # server text: a Text, so a "[" is never read as markup
                 Text(entry.reference or ""),
                 Text(format_cents(entry.amount_cents), justify="right"),
                 Text(format_cents(entry.balance_cents), justify="right"),
@@ -233,6 +240,8 @@ class StatementScreen(PaydeskScreen):
 
     @on(DataTable.RowHighlighted, "#statement")
     def _near_end(self, event: DataTable.RowHighlighted) -> None:
+        if 0 <= event.cursor_row < len(self.descriptions):
+            self.query_one("#statement-row", Static).update(Text(self.descriptions[event.cursor_row]))
         rows = event.data_table.row_count
         if near_end(event.cursor_row, rows, NEAR_END, self.next_cursor, self.loading_more):
             self.load_page(self.next_cursor)
