@@ -22,8 +22,8 @@ from textual.widgets import DataTable, Static
 from tui.api import Payment, Refund
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
-from tui.widgets.formatting import format_date, near_end, plain_cells
-from tui.widgets.payment_view import methods_label, payment_status, payment_view
+from tui.widgets.formatting import cut_name, format_date, near_end, plain_cells, spare_width
+from tui.widgets.payment_view import payment_status, payment_view
 from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -103,12 +103,26 @@ class PaymentHistoryScreen(PaydeskScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#history", DataTable)
-        for label in ("Date", "Confirmation", "Method", "Amount", "Fees", "Status"):
-            table.add_column(label, key=label.lower())
+        self._add_columns(table, [])
         table.focus()
         self.load_page(None)
         if self.clerk:
             self.load_today()
+
+    def _add_columns(self, table: DataTable, payments: list[Payment]) -> None:
+        """Every column whole at 80 columns: a status wraps in its own width ("Refunded" over "$20.00"),
+        the method column gets the room the first page leaves, and each method of a split takes its own
+        line, its name cut with "…" and its last 4 digits kept (Enter shows the payment in full)."""
+        self.status_width = 9 if self.app.size.width < 100 else 16
+        amounts = [format_cents(p.amount_cents) for p in payments]
+        fees = [format_cents(p.fees_cents) for p in payments]
+        columns = [["Nov 22, 2026"], ["Confirmation", *(p.confirmation_number for p in payments)]]
+        columns += [["Amount", *amounts], ["Fees", *fees], ["x" * self.status_width]]
+        self.method_width = max(14, spare_width(self.app.size.width - 2, columns))
+        table.clear(columns=True)
+        widths = {"method": self.method_width, "status": self.status_width}
+        for label in ("Date", "Confirmation", "Method", "Amount", "Fees", "Status"):
+            table.add_column(label, key=label.lower(), width=widths.get(label.lower()))
 
     @work(exclusive=True, exit_on_error=False, group="today")
     async def load_today(self) -> None:
@@ -129,7 +143,7 @@ class PaymentHistoryScreen(PaydeskScreen):
             self.loading_more = False
         if cursor is None:
             self.payments = []
-            table.clear()
+            self._add_columns(table, page.items)
             self.selected = None
         self.total = page.total_count
         self.next_cursor = page.next_cursor
@@ -139,13 +153,13 @@ class PaymentHistoryScreen(PaydeskScreen):
                 *plain_cells(
                     format_date(payment.created_on or payment.created_at.date()),
                     payment.confirmation_number,
-                    # The status must fit 80 columns ("Refunded $120.00"): long bank names are cut.
-                    methods_label(payment.parts, name_max=12 if self.app.size.width >= 100 else 7),
+                    "\n".join(cut_name(part.method.label, self.method_width) for part in payment.parts),
                     Text(format_cents(payment.amount_cents), justify="right"),
                     Text(format_cents(payment.fees_cents), justify="right"),
                     payment_status(payment),
                 ),
                 key=str(payment.id),
+                height=None,  # a split's methods and a long status take more lines, never cut
             )
         self._show_count()
         if cursor is None:
