@@ -143,8 +143,8 @@ def pending_note(payment: Payment) -> str | None:
     return f"Bank payments take 3 business days to settle; these invoices show In Progress until {until}."
 
 
-def payment_view(payment: Payment) -> RenderableType:
-    """The receipt and the history's detail: the same facts in the same order."""
+def payment_facts(payment: Payment) -> Table:
+    """Confirmation, date, status and where the receipt went."""
     facts = Table(box=None, show_header=False, pad_edge=False, expand=False)
     facts.add_column(style="dim")
     facts.add_column()
@@ -152,9 +152,14 @@ def payment_view(payment: Payment) -> RenderableType:
     facts.add_row("Date", format_date(payment.created_on or payment.created_at.date()))
     facts.add_row("Status", payment_status(payment, long=True))
     if payment.receipt_email:
-        facts.add_row("Receipt sent to", payment.receipt_email)
+        facts.add_row("Receipt sent to", Text(payment.receipt_email))
+    return facts
+
+
+def payment_view(payment: Payment) -> RenderableType:
+    """The history's detail: the facts, what it paid, how, and the totals."""
     pieces: list[RenderableType] = [
-        facts,
+        payment_facts(payment),
         Text(""),
         allocations_table(payment.allocations, payment.credit_cents),
         Text(""),
