@@ -257,6 +257,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self.idle_lock_seconds = None
         self._lock_screen = None
         self._update_subtitle()
+        self.inbox_email = None  # the demo inbox forgets the last person's emails (and their toasts)
         self.reset_to(LoginScreen())
         self.notify(message, severity=severity)  # type: ignore[arg-type]
 

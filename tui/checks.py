@@ -82,10 +82,10 @@ def password_rules(password: str, email: str = "") -> list[tuple[str, bool]]:
     rules = [
         (f"at least {PASSWORD_MIN} characters", len(password) >= PASSWORD_MIN),
         (f"at most {PASSWORD_MAX} characters", len(password) <= PASSWORD_MAX),
-        ("two kinds of lower case, upper case, digits, symbols", kinds >= 2),
+        ("two of these: lower case, upper case, digits, symbols", kinds >= 2),
     ]
     if len(local) >= 3:
-        rules.append((f'not the "{local}" of your email', local not in password.lower()))
+        rules.append((f'no "{local}" (your email before the @)', local not in password.lower()))
     return rules
 
 

@@ -98,7 +98,7 @@ async def test_wrong_code_shows_the_servers_message(live_server) -> None:
             if app.focused is app.screen.query_one("#resend"):
                 break
         assert app.focused is app.screen.query_one("#resend")
-        assert "Ctrl+R" in str(message.content)
+        assert str(message.content).endswith("Ask for a new one. Resend code (Ctrl+R) does it.")  # once
         response = httpx.post(
             f"{live_server.base_url}/v1/auth/code/verify", json={"email": "lee@example.com", "code": real}
         )
@@ -290,11 +290,18 @@ async def test_demo_inbox_shows_the_code_to_sign_in_with(live_server) -> None:
         )
         code_input = app.screen.query_one("#code")
         assert code_input.region.bottom <= inbox.region.y, "the inbox never covers the code input"
+        assert "000000" not in screen_text(app)  # no placeholder that reads like a code
         await pilot.press(*code)
         await on_home(pilot)
         await pilot.press("f2")
         await pilot.pause()
         assert not app.screen.query_one("DemoInbox").display
+        # Signed out, the inbox forgets Lee's emails: the next person sees none of them.
+        await pilot.press("f2", "ctrl+l")
+        await on_screen(pilot, LoginScreen)
+        inbox = app.screen.query_one("DemoInbox")
+        await wait_for(pilot, lambda: "No emails yet" in inbox.render().plain, "an empty inbox")
+        assert code not in screen_text(app)
 
 
 @pytest.fixture(scope="module")

@@ -164,6 +164,9 @@ async def test_card_payment_with_the_fee_accepted_then_home_shows_the_new_balanc
         await on_screen(pilot, FeeDialog)
         text = watch.text()
         assert "Accept and continue" in text and "Cancel" in text and format_cents(175) in text
+        # The fee's words name its amount: it is said once, not "$1.75 — Card convenience fee ($1.75, …)".
+        assert "Visa •••• 4242: Card convenience fee ($1.75, not refundable)" in text
+        assert "$1.75 — " not in text
         await pilot.press("enter")
         await receipt(pilot, screen)
         text = watch.text()

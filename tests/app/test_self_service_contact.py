@@ -63,3 +63,24 @@ async def test_contact_us_sends_the_message_and_shows_the_confirmation(server) -
 
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "back home")
+
+
+async def test_the_demo_inbox_toast_shows_a_subject_as_typed(server) -> None:
+    """A subject "[bold]" is words, not markup: the toast of its thank-you says "[bold]", no backslash."""
+    app = make_app(server.base_url, login(server.base_url, DANA), demo=True)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await on_home(pilot)
+        app.inbox_email = DANA  # what signing in does in the demo
+        await pilot.press("c")
+        screen = await on_screen(pilot, ContactScreen)
+        await pilot.press(*"[bold]", "enter")
+        screen.query_one("#message-body", TextArea).insert("Markup in a subject.")
+        await pilot.press("ctrl+s")
+        await wait_for_text(pilot, "we received your message")
+
+        def toast_with_subject() -> str:
+            texts = [toast.render().plain for toast in app.screen.query("Toast")]
+            return next((text for text in texts if "[bold]" in text), "")
+
+        toast = await wait_for(pilot, toast_with_subject, "the thank-you's toast")
+        assert "\\[bold]" not in toast

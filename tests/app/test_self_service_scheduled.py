@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets import Input, Select
+from textual.widgets import Button, Input, Select
 
 from tests.app.conftest import api_get, make_app, on_home, on_screen, wait_for, wait_for_text
 from tests.conftest import login
@@ -94,7 +94,8 @@ async def test_schedule_change_and_cancel(server) -> None:
 
         # Cancel: asked first.
         await pilot.press("x")
-        await on_screen(pilot, QuestionDialog)
+        question = await on_screen(pilot, QuestionDialog)
+        assert str(question.query_one("#cancel", Button).label) == "Keep it"  # not a second "Cancel"
         await pilot.press("enter")
         await wait_for_text(pilot, "Cancelled the payment of")
         assert scheduled(server, token, account_id)[0]["status"] == "cancelled"

@@ -206,7 +206,7 @@ def test_autopay_status_reads_plainly() -> None:
     )
     text = autopay_status(failed)
     assert "with Visa •••• 4242" in text and "[b]$91.70[/b] on Nov 30, 2026" in text
-    assert "The autopay on Nov 22, 2026 did not go through: Insufficient \\[funds]." in text
+    assert "The autopay on Nov 22, 2026 did not go through. Insufficient \\[funds]." in text
 
 
 async def choose(pilot, screen: SettingsScreen, label: str, method_id: int) -> None:

@@ -130,13 +130,17 @@ class PathDialog(Dialog[str]):
 
 
 class QuestionDialog(Dialog[bool]):
-    """One plain question; dismissed with True (the first button) or None (Cancel or Escape)."""
+    """One plain question; dismissed with True (the first button) or None (the second button or Escape).
 
-    def __init__(self, title: str, text: str, yes: str) -> None:
+    `no` names what the second button keeps: "Cancel" beside "Cancel payment" read as two cancels.
+    """
+
+    def __init__(self, title: str, text: str, yes: str, no: str = "Cancel") -> None:
         super().__init__()
         self.title_text = title
         self.text = text
         self.yes = yes
+        self.no = no
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog ask-dialog"):
@@ -144,7 +148,7 @@ class QuestionDialog(Dialog[bool]):
             yield Static(escape(self.text))
             with Horizontal(classes="buttons"):
                 yield Button(escape(self.yes), id="ok", variant="primary")
-                yield Button("Cancel", id="cancel")
+                yield Button(escape(self.no), id="cancel")
 
     def on_mount(self) -> None:
         self.query_one("#ok", Button).focus()

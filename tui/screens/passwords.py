@@ -403,7 +403,7 @@ class SetPasswordScreen(_FormScreen):
             return False
         if error.param == "token" or error.code in ("invalid_token", "token_expired", "token_used"):
             link = self.query_one("#link", Input)
-            self.say_about(link, f"{error} Ask for a new link: Escape, then Send link.")
+            self.say_about(link, f"{error} To ask: Escape, then Send link.")  # the server already says "ask"
             link.focus()
         elif error.param == "password":
             for selector in ("#password", "#password-again"):

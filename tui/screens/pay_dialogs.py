@@ -61,7 +61,7 @@ class FeeDialog(_PayQuestion):
         yield Static(f"A fee of {format_cents(quote.fees_cents)} applies", classes="dialog-title")
         for part in quote.parts:
             for fee in part.fees:
-                line = f"{part.method.label}: {format_cents(fee.amount_cents)} — {fee_words(fee)}"
+                line = f"{part.method.label}: {fee_words(fee)}"  # the words name the amount
                 yield Static(escape(line), classes="fee-line")
         yield Static(
             f"Total charged: {format_cents(quote.total_cents)} "

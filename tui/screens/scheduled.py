@@ -228,6 +228,7 @@ class ScheduledPaymentsScreen(PaydeskScreen):
             "Cancel this scheduled payment?",
             f"{format_cents(item.amount_cents)} on {format_date(item.pay_on)} will not be paid.",
             "Cancel payment",
+            no="Keep it",
         )
         self.app.push_screen(question, lambda yes: self._cancel(item, yes))
 

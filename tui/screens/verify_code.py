@@ -48,7 +48,8 @@ class VerifyCodeScreen(PaydeskScreen):
                 "It expires in 10 minutes.",
                 classes="hint",
             )
-            yield MaskedInput("999999", placeholder="000000", id="code", validate_on=["submitted"])
+            # No placeholder digits: "000000" reads like a code. The blanks are underscores.
+            yield MaskedInput("999999;_", id="code", validate_on=["submitted"])
             yield StatusLine(id="verify-message")
             yield Button("Resend code", id="resend")
 
@@ -108,7 +109,7 @@ class VerifyCodeScreen(PaydeskScreen):
         field = self.query_one("#code", MaskedInput)
         if error.code == "code_dead":
             # The server's words, then what to do: the only way on is a new code.
-            self.say(f"{error} Press Ctrl+R or choose Resend code to get a new one.", error=True)
+            self.say(f"{error} Resend code (Ctrl+R) does it.", error=True)  # the server already says "ask"
             field.clear()
             self.query_one("#resend", Button).focus()
         else:

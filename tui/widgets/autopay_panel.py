@@ -56,7 +56,7 @@ def autopay_status(account: Account) -> str:
     failure = autopay.last_failure
     if failure is not None:
         lines.append(
-            f"[$error]The autopay on {format_date(failure.on)} did not go through: "
+            f"[$error]The autopay on {format_date(failure.on)} did not go through. "
             f"{escape(failure.message)}[/]"
         )
     return "\n".join(lines)

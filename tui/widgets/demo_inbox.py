@@ -80,6 +80,8 @@ class InboxPoller:
     def watch_address(self, address: str | None) -> None:
         if address == self.address:
             return
+        if self.address and address is None:  # signed out: the last person's codes leave the screen
+            self.app.clear_notifications()
         self.address = address
         self._seen = set()
         # Mail sent from now on is news; older mail is listed but not announced. (The demo server
@@ -108,7 +110,7 @@ class InboxPoller:
         self.app.inbox_items = tuple(items[:SHOWN])
         for item in reversed(fresh):
             text = lead_of(item, 80, code_label="Code:")
-            self.app.notify(text, title=f"Demo inbox: {escape(item.subject)}", timeout=8, markup=True)
+            self.app.notify(text, title=f"Demo inbox: {item.subject}", timeout=8, markup=True)
 
 
 class DemoInbox(Static):
@@ -127,8 +129,7 @@ class DemoInbox(Static):
 
     def _show(self, items: tuple[OutboxEmail, ...]) -> None:
         address = self.app.inbox_email
-        if address:
-            self.border_title = f"Demo inbox · {escape(address)}"
+        self.border_title = f"Demo inbox · {escape(address)}" if address else "Demo inbox"
         if not items:
             self.update("[dim]No emails yet. Emails the server sends to you appear here.[/dim]")
             return
