@@ -53,12 +53,12 @@ class BalanceCard(Widget):
         self.query_one("#as-of", Static).update(
             f"as of {format_date(summary.today)}" if summary.today else ""
         )
-        # How many invoices are open belongs to the balance, not to the next due date ("4 open" under
-        # Next Due read as four invoices due that day).
+        # How many invoices are open belongs to the balance ("4 invoices"), not to the next due date
+        # ("4 open" under Next Due read as four invoices due that day).
         self.query_one("#balance-due", Tile).show(
             "Balance Due",
             format_cents(summary.balance_due_cents),
-            plural(summary.open_count, "open invoice") if summary.open_count else "",
+            plural(summary.open_count, "invoice") if summary.open_count else "",
         )
         past_due = self.query_one("#past-due", Tile)
         if summary.past_due_count:
