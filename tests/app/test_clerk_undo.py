@@ -36,6 +36,7 @@ from tui.money import format_cents
 from tui.screens.payment_history import PaymentHistoryScreen
 from tui.screens.statement import StatementScreen
 from tui.screens.undo_dialogs import RefundDialog, VoidDialog
+from tui.widgets.formatting import without_reference
 
 SMALL = (80, 24)
 
@@ -113,11 +114,16 @@ async def statement_shows(pilot, server: StubServer, token: str, account, kind: 
         row = table.row_count - len(lines) + offset
         cells = [str(cell) for cell in table.get_row_at(row)]
         money = [format_cents(line["amount_cents"]), format_cents(line["balance_cents"])]
-        assert cells[1:] == [line["description"], line["reference"], *money]
+        # The words leave out the reference the next column shows when they are too long for 80 columns;
+        # the cursor's line shows them in full under the table.
+        words = without_reference(line["description"], line["reference"], statement.description_width)
+        assert cells[1:] == [words, line["reference"], *money]
+        assert statement.descriptions[row] == line["description"]
         assert any(
             line["reference"] in shown and all(m in shown for m in money) for shown in text.splitlines()
         )
     assert format_cents(page["closing_balance_cents"]) in text
+    await wait_for_text(pilot, lines[-1]["description"])  # the highlighted line, in full
     return lines
 
 

@@ -89,11 +89,12 @@ def cut_name(label: str, width: int) -> str:
 def without_reference(description: str, reference: str, width: int) -> str:
     """A statement line's words in `width` cells. When the reference (shown in its own column) makes
     the words too long, it is left out of them rather than cut: "Fees on payment PD-VVGCR7E6" ->
-    "Fees on payment"; last 4 digits are kept as in `cut_name`."""
+    "Fees on payment", "Fees on payment PD-… not charged" -> "Fees on payment not charged"; last 4
+    digits are kept as in `cut_name`."""
     if cell_len(description) <= width:
         return description
-    if reference and description.endswith(" " + reference):
-        description = description[: -len(reference) - 1]
+    if reference and f" {reference}" in description:
+        description = description.replace(f" {reference}", "", 1)
     return cut_name(description, width)
 
 
