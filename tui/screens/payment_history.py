@@ -118,7 +118,9 @@ class PaymentHistoryScreen(PaydeskScreen):
         fees = [format_cents(p.fees_cents) for p in payments]
         columns = [["Nov 22, 2026"], ["Confirmation", *(p.confirmation_number for p in payments)]]
         columns += [["Amount", *amounts], ["Fees", *fees], ["x" * self.status_width]]
-        self.method_width = max(14, spare_width(self.app.size.width - 2, columns))
+        # No wider than the names need (a later page's longer name is cut, its last 4 kept).
+        widest = max((len(part.method.label) for p in payments for part in p.parts), default=0)
+        self.method_width = max(14, min(spare_width(self.app.size.width - 2, columns), max(widest, 24)))
         table.clear(columns=True)
         widths = {"method": self.method_width, "status": self.status_width}
         for label in ("Date", "Confirmation", "Method", "Amount", "Fees", "Status"):
