@@ -191,3 +191,53 @@ async def test_receipt_totals_are_on_screen_above_done(live_server, tokens) -> N
         above = "\n".join(lines[:done])
         for words in ("Payment", "Fees", "Total", "$831.00", "Bank payments take 3 business days"):
             assert words in above, above
+
+
+def _bank_payment(allocations: list[dict]) -> Payment:
+    return Payment.model_validate(
+        {
+            "id": 2,
+            "account_id": 1,
+            "confirmation_number": "PD-WORDS",
+            "status": "pending",
+            "amount_cents": 5000,
+            "fees_cents": 0,
+            "total_cents": 5000,
+            "parts": [
+                {"amount_cents": 5000, "method": {"type": "ach", "bank_name": "Bank", "last4": "6789"}}
+            ],
+            "allocations": allocations,
+            "credit_cents": 0 if allocations else 5000,
+            "created_at": dt.datetime(2026, 11, 15, 14, 5, tzinfo=dt.UTC),
+            "settles_on": dt.date(2026, 11, 18),
+        }
+    )
+
+
+def test_a_credit_only_bank_payment_speaks_of_the_credit_not_invoices() -> None:
+    from tui.widgets.payment_view import pending_note
+
+    assert pending_note(_bank_payment([])) == (
+        "Bank payments take 3 business days to settle; the account credit is added on Nov 18, 2026."
+    )
+    paid = _bank_payment([{"invoice_id": 1, "number": "INV-1", "amount_cents": 5000}])
+    assert "these invoices show In Progress until Nov 18, 2026" in (pending_note(paid) or "")
+
+
+def test_a_bank_payment_is_not_paid_now() -> None:
+    from tui.api import Quote
+    from tui.screens.pay_dialogs import confirm_words
+
+    def quote(method: dict) -> Quote:
+        return Quote.model_validate(
+            {
+                "amount_cents": 9170,
+                "fees_cents": 0,
+                "total_cents": 9170,
+                "parts": [{"amount_cents": 9170, "method": method}],
+                "allocations": [],
+            }
+        )
+
+    bank = confirm_words(quote({"type": "ach", "bank_name": "Cascade Community Bank", "last4": "6789"}))
+    assert "paid now" not in bank and "3 business days" in bank and "•••• 6789" in bank

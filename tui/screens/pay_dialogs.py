@@ -71,6 +71,18 @@ class FeeDialog(_PayQuestion):
         yield Static("Declining the fee means no payment is made.", classes="hint")
 
 
+def confirm_words(quote: Quote) -> str:
+    """A bank debit is not "paid now": it is sent today and settles in 3 business days."""
+    total = format_cents(quote.total_cents)
+    banks = [part.method.label for part in quote.parts if part.method.type == "ach"]
+    if not banks:
+        return f"{total} will be paid now. There is no fee."
+    return (
+        f"{total} is sent from {' and '.join(banks)} today; bank payments take 3 business days "
+        "to settle. There is no fee."
+    )
+
+
 class ConfirmDialog(_PayQuestion):
     """No fee to accept (a bank payment): one plain question before the money moves."""
 
@@ -81,7 +93,4 @@ class ConfirmDialog(_PayQuestion):
 
     def body(self) -> ComposeResult:
         yield Static("Make this payment?", classes="dialog-title")
-        yield Static(
-            f"{format_cents(self.quote.total_cents)} will be paid now. There is no fee.",
-            classes="fee-total",
-        )
+        yield Static(escape(confirm_words(self.quote)), classes="fee-total")

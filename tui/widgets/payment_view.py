@@ -140,6 +140,9 @@ def pending_note(payment: Payment) -> str | None:
             "Bank payments take 3 business days to settle; what the card paid is paid now, "
             f"the invoices the bank pays show In Progress until {until}."
         )
+    if not payment.allocations:  # all of it becomes account credit: there are no invoices to speak of
+        when = "when it settles" if payment.settles_on is None else f"on {until}"
+        return f"Bank payments take 3 business days to settle; the account credit is added {when}."
     return f"Bank payments take 3 business days to settle; these invoices show In Progress until {until}."
 
 
