@@ -68,6 +68,10 @@ async def test_home_footer_shows_its_keys_at_80_columns(live_server, tokens) -> 
         for words in ("p Pay", "m Make a payment", "h History", "t Statement", "S Scheduled", "c Contact us"):
             assert words in footer, footer
         assert "f1 Keys" in footer and "▏" not in footer  # nothing cut at its end
+        # The count of open invoices sits under Balance Due; "4 open" under Next Due read as due that day.
+        summary = api_get(live_server, tokens[DANA], f"/v1/accounts/{app.screen.account.id}/summary")
+        assert f"{summary['open_count']} invoices" in screen_text(app)
+        assert f"{summary['open_count']} open" not in screen_text(app)
 
 
 async def test_invoice_detail_keeps_the_last_4_digits_of_a_long_bank_name(live_server, tokens) -> None:
