@@ -245,3 +245,18 @@ def test_a_bank_payment_is_not_paid_now() -> None:
 
     bank = confirm_words(quote({"type": "ach", "bank_name": "Cascade Community Bank", "last4": "6789"}))
     assert "paid now" not in bank and "3 business days" in bank and "•••• 6789" in bank
+
+
+async def test_the_demo_inbox_leaves_the_guest_form_whole(live_server) -> None:
+    from tui.screens.guest import GuestLookupScreen
+    from tui.screens.login import LoginScreen
+
+    app = make_app(live_server.base_url, demo=True)
+    async with app.run_test(size=SMALL) as pilot:
+        await on_screen(pilot, LoginScreen)
+        await pilot.press("ctrl+g")
+        screen = await on_screen(pilot, GuestLookupScreen)
+        inbox = screen.query_one("DemoInbox")
+        await wait_for(pilot, lambda: inbox.region.height > 0, "the inbox drawn")
+        button = screen.query_one("#find")
+        assert button.region.bottom <= inbox.region.y, "the inbox never covers the button"
