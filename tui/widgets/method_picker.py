@@ -309,6 +309,13 @@ class MethodPicker(Vertical):
     def _choice_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
         self._show_form()
+        if self.choice in (NEW_CARD, NEW_BANK) and event.radio_set.has_focus:
+            # Chosen by the person: typing goes on in the new form's first field, as it does after
+            # "Another amount" and "Split" (a saved method keeps the focus on the list).
+            self.call_after_refresh(self._focus_form)
+
+    def _focus_form(self) -> None:
+        self.first_field().focus()
 
     @property
     def choice(self) -> str:
@@ -361,9 +368,11 @@ class MethodPicker(Vertical):
         self.query_one(CardForm).clear_secrets()
 
     def first_field(self) -> Widget:
-        """Where typing starts: the card number for a new card, else the list of methods."""
+        """Where typing starts: a new card's number, a new bank account's routing number, else the list."""
         if self.choice == NEW_CARD:
             return self.query_one(CardNumberInput)
+        if self.choice == NEW_BANK:
+            return self.query_one("#bank-routing", Input)
         return self.query_one(".method-choice", RadioSet)
 
     def field_for(self, name: str) -> Widget:

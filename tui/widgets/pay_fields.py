@@ -7,6 +7,7 @@ runs inline (Input validators) and when the person presses Continue.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.validation import ValidationResult, Validator
@@ -14,6 +15,9 @@ from textual.widgets import Input
 
 from tui import cards
 from tui.money import parse_dollars
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 Problem = Callable[[str], str | None]
 
@@ -37,6 +41,18 @@ class FieldProblem(Exception):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def point_at(field: Widget) -> None:
+    """The wizard's one rule for a refused field: focused, scrolled into view, its whole value selected.
+
+    So the next keys replace what was refused (a full expiry or routing number would otherwise drop
+    them), and an arrow key keeps the value and moves the cursor to mend it.
+    """
+    field.focus()
+    if isinstance(field, Input):
+        field.select_all()  # focused already: no Focus event selects it
+    field.scroll_visible(animate=False)
 
 
 def first_problem(field: Input) -> str | None:
