@@ -9,12 +9,14 @@ backend: where the focus is and what the screen says after the keys, then what t
 
 from __future__ import annotations
 
-from textual.widgets import Input, MaskedInput, RadioSet
+from textual import events
+from textual.widgets import Button, Input, MaskedInput, RadioSet
 
-from tests.app.conftest import api_get, make_app, on_home, screen_text, wait_for
+from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for
 from tests.app.test_pay_flows import VISA, accept, open_wizard, receipt, to_review
 from tests.conftest import login
 from tui.screens.pay_dialogs import ConfirmDialog, FeeDialog
+from tui.screens.settings import SettingsScreen
 from tui.widgets.status_line import StatusLine
 
 SIZE = (100, 40)
@@ -24,6 +26,18 @@ LEE = "lee@example.com"  # a saved Visa, the default
 
 def message(screen) -> str:
     return str(screen.query_one("#pay-message", StatusLine).content)
+
+
+def toasts(app) -> list[str]:
+    return [str(note.message) for note in app._notifications]
+
+
+async def paste(pilot, field: Input, text: str) -> None:
+    """What the terminal sends for a paste, to the field with the focus."""
+    field.focus()
+    await pilot.pause()
+    field.post_message(events.Paste(text))
+    await pilot.pause()
 
 
 def whole_value_selected(field: Input) -> bool:
@@ -149,3 +163,90 @@ async def test_a_refused_field_is_focused_with_its_value_selected_and_typing_rep
     payment = api_get(pay_server, token, f"/v1/payments/{screen.payment.id}")
     assert payment["amount_cents"] == 2500
     assert [part["method"]["type"] for part in payment["parts"]] == ["ach"]
+
+
+# ---- 12. input left out is said ------------------------------------------------------------------------
+
+
+async def test_what_a_field_leaves_out_is_said_and_the_card_number_never(pay_server) -> None:
+    token = login(pay_server.base_url, DANA)
+    app = make_app(pay_server.base_url, token)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await on_home(pilot)
+        screen = await open_wizard(pilot, "m")
+        choice = screen.query_one("#amount-choice", RadioSet)
+        choice.focus()
+        while choice.pressed_button is None or choice.pressed_button.id != "pay-other":
+            await pilot.press("down", "enter")
+        amount = screen.query_one("#custom-amount", Input)
+        await wait_for(pilot, lambda: app.focused is amount, "the amount field")
+        await pilot.press("-", "3", "0", "x")
+        assert amount.value == "30"
+        await wait_for(
+            pilot,
+            lambda: (
+                "Amounts are digits and a point: '-' was left out." in toasts(app)
+                and "Amounts are digits and a point: 'x' was left out." in toasts(app)
+            ),
+            "what the amount left out",
+        )
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: screen.step == "how", "step 2")
+
+        # 3,600 characters pasted into the card number: refused, and said by its length alone.
+        number = screen.query_one("#method-1 #card-number", Input)
+        await paste(pilot, number, "4242" * 900)
+        said = "That is 3,600 characters; a card number has at most 19 digits."
+        await wait_for(pilot, lambda: said in toasts(app), "the paste refused")
+        assert number.value == ""
+        # A number pasted with its label: the letters are left out and named, the digits kept.
+        await paste(pilot, number, f"Visa {VISA}")
+        assert number.digits == VISA
+        await wait_for(pilot, lambda: any("A card number is digits:" in t for t in toasts(app)), "letters")
+        await pilot.press("tab", *"1230", "tab", *"12a3", "tab", *"97405")
+        assert screen.query_one("#method-1 #card-cvc", Input).value == "123"
+        await wait_for(
+            pilot, lambda: "A security code is digits: 'a' was left out." in toasts(app), "the CVC's letter"
+        )
+        await to_review(pilot, screen)
+        await pilot.press("ctrl+s")
+        await accept(pilot, FeeDialog)
+        await receipt(pilot, screen)
+        for text in [*toasts(app), screen_text(app)]:
+            assert VISA not in text.replace(" ", "") and "4242424242" not in text
+    payment = api_get(pay_server, token, f"/v1/payments/{screen.payment.id}")
+    assert payment["amount_cents"] == 3000
+    assert payment["parts"][0]["method"]["last4"] == "4242"
+
+
+async def test_settings_say_what_the_phone_and_address_leave_out(pay_server) -> None:
+    token = login(pay_server.base_url, DANA)
+    account_id = api_get(pay_server, token, "/v1/me")["accounts"][0]["id"]
+    before = api_get(pay_server, token, f"/v1/accounts/{account_id}")
+    app = make_app(pay_server.base_url, token)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await on_home(pilot)
+        await pilot.press("s")
+        screen = await on_screen(pilot, SettingsScreen)
+        await wait_for(pilot, lambda: screen.account is not None, "the account's settings")
+        address = screen.query_one("#profile-address", Input)
+        await paste(pilot, address, "x" * 3600)
+        said = "That is 3,600 characters; an address has at most 300 characters."
+        await wait_for(pilot, lambda: said in toasts(app), "the long paste refused")
+        assert address.value == (before["service_address"] or "")
+
+        phone = screen.query_one("#profile-phone", Input)
+        phone.clear()
+        await paste(pilot, phone, "tel 541-555-0199")
+        assert phone.value == " 541-555-0199"
+        said = "A phone number is digits, spaces and ( ) + . -: 't', 'e' and 'l' were left out."
+        await wait_for(pilot, lambda: said in toasts(app), "the letters named")
+        screen.query_one("#save-profile", Button).press()
+        await wait_for(
+            pilot,
+            lambda: api_get(pay_server, token, f"/v1/accounts/{account_id}")["phone"] != before["phone"],
+            "the phone saved",
+        )
+    held = api_get(pay_server, token, f"/v1/accounts/{account_id}")
+    assert held["phone"] == "+1 541-555-0199"
+    assert held["service_address"] == before["service_address"]

@@ -31,6 +31,7 @@ from tui.widgets.pay_fields import (
     CardNumberInput,
     Check,
     FieldProblem,
+    SayingInput,
     card_number_complete,
     first_problem,
 )
@@ -70,9 +71,12 @@ class CardForm(Vertical):
                 validate_on=["blur", "submitted"],
             )
             yield Label("CVC", classes="field-label-short")
-            yield Input(
+            yield SayingInput(
                 placeholder="CVC",
                 id="card-cvc",
+                what="a security code",
+                takes="A security code is digits",
+                unit="digits",
                 password=True,
                 restrict=r"[0-9]*",
                 max_length=4,
@@ -81,9 +85,11 @@ class CardForm(Vertical):
                 validate_on=["blur", "submitted"],
             )
             yield Label("ZIP", classes="field-label-short")
-            yield Input(
+            yield SayingInput(
                 placeholder="ZIP",
                 id="card-zip",
+                what="a ZIP code",
+                takes="A ZIP code is digits and '-'",
                 restrict=r"[0-9-]*",
                 max_length=10,
                 compact=True,
@@ -92,10 +98,11 @@ class CardForm(Vertical):
             )
         with Horizontal(classes="field-row"):
             yield Label("Name on card", classes="field-label")
-            yield Input(
+            yield SayingInput(
                 self.name_on_card,
                 placeholder="Name on card",
                 id="card-name",
+                what="the name on the card",
                 compact=True,
                 max_length=100,
                 validators=[Check(required("name on the card"))],
@@ -193,9 +200,12 @@ class BankForm(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row"):
             yield Label("Routing number", classes="field-label")
-            yield Input(
+            yield SayingInput(
                 placeholder="9 digits",
                 id="bank-routing",
+                what="a routing number",
+                takes="A routing number is digits",
+                unit="digits",
                 restrict=r"[0-9]*",
                 max_length=9,
                 compact=True,
@@ -204,9 +214,12 @@ class BankForm(Vertical):
             )
         with Horizontal(classes="field-row"):
             yield Label("Account number", classes="field-label")
-            yield Input(
+            yield SayingInput(
                 placeholder="4 to 17 digits",
                 id="bank-account",
+                what="a bank account number",
+                takes="A bank account number is digits",
+                unit="digits",
                 restrict=r"[0-9]*",
                 max_length=17,
                 compact=True,
@@ -220,10 +233,11 @@ class BankForm(Vertical):
                 yield RadioButton("Savings", id="savings")
         with Horizontal(classes="field-row"):
             yield Label("Account holder", classes="field-label")
-            yield Input(
+            yield SayingInput(
                 self.holder_name,
                 placeholder="Name on the bank account",
                 id="bank-holder",
+                what="the account holder's name",
                 compact=True,
                 max_length=100,
                 validators=[Check(required("name on the bank account"))],
