@@ -203,7 +203,17 @@ async def test_what_a_field_leaves_out_is_said_and_the_card_number_never(pay_ser
         await paste(pilot, number, f"Visa {VISA}")
         assert number.digits == VISA
         await wait_for(pilot, lambda: any("A card number is digits:" in t for t in toasts(app)), "letters")
-        await pilot.press("tab", *"1230", "tab", *"12a3", "tab", *"97405")
+        await pilot.press("tab", *"1x230", "9")  # a letter, then a fifth digit into the full expiry
+        assert screen.query_one("#method-1 #card-expiry", MaskedInput).value == "12/30"
+        await wait_for(
+            pilot,
+            lambda: (
+                "An expiry is digits, MM/YY: 'x' was left out." in toasts(app)
+                and "An expiry has 4 digits (MM/YY): Backspace to change it." in toasts(app)
+            ),
+            "what the expiry left out",
+        )
+        await pilot.press("tab", *"12a3", "tab", *"97405")
         assert screen.query_one("#method-1 #card-cvc", Input).value == "123"
         await wait_for(
             pilot, lambda: "A security code is digits: 'a' was left out." in toasts(app), "the CVC's letter"

@@ -30,6 +30,7 @@ from tui.checks import required
 from tui.widgets.pay_fields import (
     CardNumberInput,
     Check,
+    ExpiryInput,
     FieldProblem,
     SayingInput,
     card_number_complete,
@@ -62,7 +63,7 @@ class CardForm(Vertical):
             yield Static("", classes="brand")
         with Horizontal(classes="field-row"):
             yield Label("Expiry", classes="field-label")
-            yield MaskedInput(
+            yield ExpiryInput(
                 "00/00",
                 placeholder="MM/YY",
                 id="card-expiry",

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Input
+from textual.widgets import Input, MaskedInput
 
 from tui import cards
 from tui.money import parse_dollars
@@ -83,7 +83,7 @@ def dollars_problem(text: str) -> str | None:
 
 def _quoted(chars: list[str]) -> str:
     """ "'-'", "'a' and 'b'", "'a', 'b', 'c' and 4 more": the characters left out, as a person reads them."""
-    shown = [repr(c) if c != "'" else '"\'"' for c in chars[:3]]
+    shown = [f"'{c}'" if c != "'" else '"\'"' for c in chars[:3]]
     if len(chars) > 3:
         return f"{', '.join(shown)} and {len(chars) - 3} more"
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
@@ -151,6 +151,32 @@ class SayingInput(Input):
             self.say_refused(left_out(self.takes, dropped))
         if kept:
             super().replace(kept, start, end)
+
+
+class ExpiryInput(MaskedInput):
+    """MM/YY, 4 digits: a key or paste it cannot take is said (letters left out, a full field) as
+    SayingInput says it."""
+
+    _said: tuple[str, float] = ("", 0.0)
+    say_refused = SayingInput.say_refused
+
+    def insert_text_at_cursor(self, text: str) -> None:
+        digits = "".join(c for c in text if c.isdigit())
+        dropped = "".join(c for c in text if not c.isdigit() and c != "/")
+        if len(digits) > 4:
+            self.say_refused(too_long(len(text), "an expiry", 4, "digits (MM/YY)"))
+            return
+        if dropped:
+            self.say_refused(left_out("An expiry is digits, MM/YY", dropped))
+        if not digits:
+            return
+        before = self.value
+        super().insert_text_at_cursor(digits)
+        if self.value == before:
+            self.say_refused("An expiry has 4 digits (MM/YY): Backspace to change it.")
+
+    def restricted(self) -> None:
+        """Said by insert_text_at_cursor; no bell on top."""
 
 
 class MoneyInput(SayingInput):
