@@ -24,6 +24,16 @@ def safe_name(name: str) -> str:
     return cleaned or "download"
 
 
+def free_name(path: Path) -> Path:
+    """The first name beside `path` that is not taken: "invoice-INV-1.pdf" -> "invoice-INV-1(2).pdf"."""
+    number = 2
+    while True:
+        candidate = path.with_name(f"{path.stem}({number}){path.suffix}")
+        if not candidate.exists():
+            return candidate
+        number += 1
+
+
 def save_file(content: bytes, name: str, path: Path | None = None) -> Path:
     """Write `content` to `path`, or to `name` in the downloads folder; returns where it went.
 

@@ -228,7 +228,10 @@ class InvoiceDetailScreen(PaydeskScreen):
 
     def _save_to(self, path: str | None) -> None:
         if path:
-            self.save_pdf(Path(path), then_print=False)
+            from tui.screens.replace_file import ask_before_saving  # a file there: replace it or not
+
+            save = lambda chosen: self.save_pdf(chosen, then_print=False)  # noqa: E731
+            ask_before_saving(self.app, Path(path), save, self.say)
 
     def action_print_pdf(self) -> None:
         from tui.downloads import downloads_dir, safe_name

@@ -28,7 +28,7 @@ from tui.checks import email_problem, phone_digits, phone_problem, required
 from tui.screens.base import Command, PaydeskScreen
 from tui.screens.email_dialogs import EmailCodeDialog, pending_sentence
 from tui.widgets.autopay_panel import AutopayPanel
-from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.pay_fields import Check, SayingInput, first_problem
 from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -125,8 +125,10 @@ class SettingsScreen(PaydeskScreen):
                     yield Button("Cancel change", id="cancel-email-change", compact=True)
             with Horizontal(classes="field-row"):
                 yield Label("Phone", classes="field-label")
-                yield Input(
+                yield SayingInput(  # says what it leaves out (issue 11 item 12)
                     id="profile-phone",
+                    what="a phone number",
+                    takes="A phone number is digits, spaces and ( ) + . -",
                     compact=True,
                     max_length=20,
                     restrict=r"[0-9()+. -]*",
@@ -136,8 +138,9 @@ class SettingsScreen(PaydeskScreen):
                 )
             with Horizontal(classes="field-row"):
                 yield Label("Service address", classes="field-label")
-                yield Input(
+                yield SayingInput(  # says a paste is too long (issue 11 item 12)
                     id="profile-address",
+                    what="an address",
                     compact=True,
                     max_length=300,
                     validators=[Check(required("service address"))],

@@ -30,7 +30,9 @@ from tui.checks import required
 from tui.widgets.pay_fields import (
     CardNumberInput,
     Check,
+    ExpiryInput,
     FieldProblem,
+    SayingInput,
     card_number_complete,
     first_problem,
 )
@@ -61,7 +63,7 @@ class CardForm(Vertical):
             yield Static("", classes="brand")
         with Horizontal(classes="field-row"):
             yield Label("Expiry", classes="field-label")
-            yield MaskedInput(
+            yield ExpiryInput(
                 "00/00",
                 placeholder="MM/YY",
                 id="card-expiry",
@@ -70,9 +72,12 @@ class CardForm(Vertical):
                 validate_on=["blur", "submitted"],
             )
             yield Label("CVC", classes="field-label-short")
-            yield Input(
+            yield SayingInput(
                 placeholder="CVC",
                 id="card-cvc",
+                what="a security code",
+                takes="A security code is digits",
+                unit="digits",
                 password=True,
                 restrict=r"[0-9]*",
                 max_length=4,
@@ -81,9 +86,11 @@ class CardForm(Vertical):
                 validate_on=["blur", "submitted"],
             )
             yield Label("ZIP", classes="field-label-short")
-            yield Input(
+            yield SayingInput(
                 placeholder="ZIP",
                 id="card-zip",
+                what="a ZIP code",
+                takes="A ZIP code is digits and '-'",
                 restrict=r"[0-9-]*",
                 max_length=10,
                 compact=True,
@@ -92,10 +99,11 @@ class CardForm(Vertical):
             )
         with Horizontal(classes="field-row"):
             yield Label("Name on card", classes="field-label")
-            yield Input(
+            yield SayingInput(
                 self.name_on_card,
                 placeholder="Name on card",
                 id="card-name",
+                what="the name on the card",
                 compact=True,
                 max_length=100,
                 validators=[Check(required("name on the card"))],
@@ -193,9 +201,12 @@ class BankForm(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="field-row"):
             yield Label("Routing number", classes="field-label")
-            yield Input(
+            yield SayingInput(
                 placeholder="9 digits",
                 id="bank-routing",
+                what="a routing number",
+                takes="A routing number is digits",
+                unit="digits",
                 restrict=r"[0-9]*",
                 max_length=9,
                 compact=True,
@@ -204,9 +215,12 @@ class BankForm(Vertical):
             )
         with Horizontal(classes="field-row"):
             yield Label("Account number", classes="field-label")
-            yield Input(
+            yield SayingInput(
                 placeholder="4 to 17 digits",
                 id="bank-account",
+                what="a bank account number",
+                takes="A bank account number is digits",
+                unit="digits",
                 restrict=r"[0-9]*",
                 max_length=17,
                 compact=True,
@@ -220,10 +234,11 @@ class BankForm(Vertical):
                 yield RadioButton("Savings", id="savings")
         with Horizontal(classes="field-row"):
             yield Label("Account holder", classes="field-label")
-            yield Input(
+            yield SayingInput(
                 self.holder_name,
                 placeholder="Name on the bank account",
                 id="bank-holder",
+                what="the account holder's name",
                 compact=True,
                 max_length=100,
                 validators=[Check(required("name on the bank account"))],
@@ -309,6 +324,13 @@ class MethodPicker(Vertical):
     def _choice_changed(self, event: RadioSet.Changed) -> None:
         event.stop()
         self._show_form()
+        if self.choice in (NEW_CARD, NEW_BANK) and event.radio_set.has_focus:
+            # Chosen by the person: typing goes on in the new form's first field, as it does after
+            # "Another amount" and "Split" (a saved method keeps the focus on the list).
+            self.call_after_refresh(self._focus_form)
+
+    def _focus_form(self) -> None:
+        self.first_field().focus()
 
     @property
     def choice(self) -> str:
@@ -361,9 +383,11 @@ class MethodPicker(Vertical):
         self.query_one(CardForm).clear_secrets()
 
     def first_field(self) -> Widget:
-        """Where typing starts: the card number for a new card, else the list of methods."""
+        """Where typing starts: a new card's number, a new bank account's routing number, else the list."""
         if self.choice == NEW_CARD:
             return self.query_one(CardNumberInput)
+        if self.choice == NEW_BANK:
+            return self.query_one("#bank-routing", Input)
         return self.query_one(".method-choice", RadioSet)
 
     def field_for(self, name: str) -> Widget:

@@ -137,8 +137,8 @@ class HowYouPay(VerticalScroll):
         return picker.field_for(spot.detail or "number")
 
     def first_field(self) -> Widget:
-        picker = self.query_one("#method-1", MethodPicker)
-        return picker.first_field() if self.clerk else picker.query_one(".method-choice")
+        """Where the person types next: the card number, the routing number, or the saved methods' list."""
+        return self.query_one("#method-1", MethodPicker).first_field()
 
     def forget_secrets(self) -> None:
         """Empty every card number and CVC input."""

@@ -49,7 +49,7 @@ from tui.screens.pay.receipt import ReceiptStep
 from tui.screens.pay.request import payment_request, with_accepted_fees
 from tui.screens.pay.review import ReviewStep
 from tui.screens.pay.what import WhatYouPay
-from tui.widgets.pay_fields import FieldProblem
+from tui.widgets.pay_fields import FieldProblem, point_at
 from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -450,8 +450,7 @@ class PayScreen(PaydeskScreen):
             self.call_after_refresh(self._reveal, field)
 
     def _reveal(self, field: Widget) -> None:
-        field.focus()
-        field.scroll_visible(animate=False)
+        point_at(field)
 
     def say(self, text: str, *, error: bool = False) -> None:
         self.query_one("#pay-message", StatusLine).say(text, error=error)

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Input, Label, RadioButton, RadioSet, Stat
 from tui.money import format_cents, input_dollars
 from tui.screens.pay.lines import InvoiceLine, PayInvoicesTable
 from tui.screens.pay.request import amount_target, invoices_target
-from tui.widgets.pay_fields import FieldProblem, MoneyInput
+from tui.widgets.pay_fields import FieldProblem, MoneyInput, point_at
 
 if TYPE_CHECKING:
     from tui.api import InvoiceRow, Summary
@@ -272,7 +272,7 @@ class WhatYouPay(VerticalScroll):
             cents = field.cents
         except FieldProblem as problem:
             self.say(problem.message, error=True)
-            field.focus()
+            point_at(field)
             return False
         if cents > line.row.balance_cents:
             self.say(
@@ -280,7 +280,7 @@ class WhatYouPay(VerticalScroll):
                 "enter that or less.",
                 error=True,
             )
-            field.focus()
+            point_at(field)
             return False
         line.amount_cents = cents
         line.included = True

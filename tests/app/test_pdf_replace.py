@@ -1,0 +1,62 @@
+"""`d` on an invoice whose PDF is already in the folder asks first (issue 11 item 12): save it under a new
+name (offered first, so Enter never overwrites), replace the file, or Cancel, which saves nothing.
+The shared demo backend: read-only; what is saved is the server's PDF.
+"""
+
+from __future__ import annotations
+
+from textual.widgets import Button
+
+from tests.app.conftest import make_app, on_screen, wait_for
+from tests.app.test_self_service_pdf import SIZE, message, open_past_due_invoice
+from tui.screens.dialogs import PathDialog
+from tui.screens.invoice_detail import InvoiceDetailScreen
+from tui.screens.replace_file import ReplaceFileDialog
+
+DANA = "dana@example.com"
+
+
+async def test_d_on_a_pdf_already_there_asks_new_name_replace_or_cancel(
+    live_server, tokens, tmp_path, monkeypatch
+) -> None:
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    monkeypatch.setenv("PAYDESK_DOWNLOAD_DIR", str(downloads))
+    app = make_app(live_server.base_url, tokens[DANA])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_past_due_invoice(pilot)
+        mine = downloads / f"invoice-{detail.invoice.number}.pdf"
+        mine.write_bytes(b"my own notes")
+        second = downloads / f"invoice-{detail.invoice.number}(2).pdf"
+
+        # Enter, Enter: the dialog asks, and its first button saves beside the file, not over it.
+        await pilot.press("d")
+        await on_screen(pilot, PathDialog)
+        await pilot.press("enter")
+        ask = await on_screen(pilot, ReplaceFileDialog)
+        assert app.focused is ask.query_one("#new-name", Button)
+        assert str(ask.query_one("#new-name", Button).label) == f"Save as {second.name}"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: message(detail) == f"Saved the PDF to {second}", "saved as (2)")
+        assert mine.read_bytes() == b"my own notes"
+        assert second.read_bytes().startswith(b"%PDF")
+
+        # Cancel (Escape) saves nothing and says so.
+        await pilot.press("d")
+        await on_screen(pilot, PathDialog)
+        await pilot.press("enter")
+        await on_screen(pilot, ReplaceFileDialog)
+        await pilot.press("escape")
+        await on_screen(pilot, InvoiceDetailScreen)
+        await wait_for(pilot, lambda: message(detail) == f"Nothing was saved: {mine} is as it was.", "kept")
+        assert sorted(p.name for p in downloads.iterdir()) == sorted([mine.name, second.name])
+
+        # "Replace it" (one Tab along) writes the server's PDF over the file.
+        await pilot.press("d")
+        await on_screen(pilot, PathDialog)
+        await pilot.press("enter")
+        await on_screen(pilot, ReplaceFileDialog)
+        await pilot.press("tab", "enter")
+        await wait_for(pilot, lambda: message(detail) == f"Saved the PDF to {mine}", "replaced")
+        assert mine.read_bytes() == second.read_bytes()
+        assert sorted(p.name for p in downloads.iterdir()) == sorted([mine.name, second.name])
