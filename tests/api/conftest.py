@@ -107,6 +107,19 @@ def large(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         api.close()
 
 
+@pytest.fixture(params=DB_PARAMS)
+def kept_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A demo database that outlives its server, so another server can serve it with other settings
+    (a fee policy changed between two runs, say)."""
+    if request.param == "postgres":
+        if not postgres_available():
+            pytest.skip("no PostgreSQL at 127.0.0.1:5432")
+        with fresh_postgres_database("demo") as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path / 'demo.db'}"
+
+
 @pytest.fixture
 def fresh(fresh_server: StubServer) -> Iterator[Api]:
     """A client on a brand-new demo server (for tests that change data or use up rate limits)."""

@@ -6,14 +6,13 @@ the dev hook `POST /v1/dev/payment-methods/{id}/behaviour`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.api.conftest import Api, assert_error
 from tests.api.paying import VISA, Payer, advance, body, card, invoices_target, outbox
-from tests.support.stub import fresh_postgres_database, postgres_available, serve_stub
+from tests.support.stub import serve_stub
 
 DANA, LEE, CLERK = "dana@example.com", "lee@example.com", "clerk@example.com"
 CONVENIENCE_TERMS = {
@@ -217,23 +216,11 @@ def test_lee_accepted_the_cards_fee_at_enrolment_and_each_run_takes_it(fresh: Ap
     assert (paid["fees_cents"], paid["total_cents"]) == (175, first["balance_cents"] + 175)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A demo database that outlives its server, so another can serve it with other settings."""
-    if request.param == "postgres":
-        if not postgres_available():
-            pytest.skip("no PostgreSQL at 127.0.0.1:5432")
-        with fresh_postgres_database("demo") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'demo.db'}"
-
-
 def test_a_run_under_other_fee_terms_is_skipped_with_a_notice_until_they_are_accepted(
-    database: str, tmp_path: Path
+    kept_database: str, tmp_path: Path
 ) -> None:
     # The business moves to a 3% credit card surcharge: not the $1.75 Lee accepted.
-    with serve_stub(database, tmp_path, extra_env={"PAYDESK_FEE_POLICY": "surcharge"}) as server:
+    with serve_stub(kept_database, tmp_path, extra_env={"PAYDESK_FEE_POLICY": "surcharge"}) as server:
         api = Api(server)
         lee = Payer(api, LEE)
         first, second = _open(lee)

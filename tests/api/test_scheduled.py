@@ -3,14 +3,13 @@ the run on the dev clock (once, dated its day; a decline recorded and emailed)."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.api.conftest import Api, assert_error
 from tests.api.paying import VISA, Payer, advance, card, outbox
-from tests.support.stub import fresh_postgres_database, postgres_available, serve_stub
+from tests.support.stub import serve_stub
 
 DANA, LEE = "dana@example.com", "lee@example.com"
 TODAY = "2026-11-15"
@@ -257,22 +256,10 @@ def test_a_card_payment_is_scheduled_only_with_its_fee_shown_and_accepted(fresh:
     assert fresh.ok(listed, DANA)["items"][0]["pay_on"] == "2026-11-21"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A demo database that outlives its server, so another can serve it with other settings."""
-    if request.param == "postgres":
-        if not postgres_available():
-            pytest.skip("no PostgreSQL at 127.0.0.1:5432")
-        with fresh_postgres_database("demo") as url:
-            yield url
-    else:
-        yield f"sqlite:///{tmp_path / 'demo.db'}"
-
-
 def test_a_run_whose_fees_changed_is_skipped_with_a_notice_and_charges_nothing(
-    database: str, tmp_path: Path
+    kept_database: str, tmp_path: Path
 ) -> None:
-    with serve_stub(database, tmp_path) as server:
+    with serve_stub(kept_database, tmp_path) as server:
         api = Api(server)
         dana = Payer(api, DANA)
         method_id = _saved_card(api, dana)
@@ -282,7 +269,7 @@ def test_a_run_whose_fees_changed_is_skipped_with_a_notice_and_charges_nothing(
         assert scheduled["fees_cents"] == 175
         api.close()
     # The business moves to a 3% credit card surcharge before the run: not the fee Dana accepted.
-    with serve_stub(database, tmp_path, extra_env={"PAYDESK_FEE_POLICY": "surcharge"}) as server:
+    with serve_stub(kept_database, tmp_path, extra_env={"PAYDESK_FEE_POLICY": "surcharge"}) as server:
         api = Api(server)
         dana = Payer(api, DANA)
         advance(api, 5)  # 11-20
