@@ -36,13 +36,6 @@ WINDOW = timedelta(minutes=15)
 THROTTLE_KIND = "email_change"  # auth_requests.kind, keyed by the account id
 
 
-def _pepper(conn: Connection, settings: Settings) -> str:
-    # The same pepper as the login codes (routes/auth.py): PAYDESK_PEPPER, else the database's own.
-    if settings.pepper:
-        return settings.pepper
-    return meta.get_or_create(conn, "code_pepper", lambda: secrets.token_hex(32))
-
-
 def _code_hash(pepper: str, account_id: int, new_email: str, code: str) -> str:
     # Bound to the account and the address: a code never confirms another change than the one it was for.
     message = f"email_change:{account_id}:{new_email}:{code}".encode()
@@ -84,7 +77,7 @@ def request_change(
         account_id=account_id,
         old_email=row["email"],
         new_email=new_email,
-        code_hash=_code_hash(_pepper(conn, settings), account_id, new_email, code),
+        code_hash=_code_hash(meta.code_pepper(conn, settings.pepper), account_id, new_email, code),
         requested_by=user.id,
         now=now,
         expires_at=now + CODE_LASTS,
@@ -168,7 +161,7 @@ def confirm_change(
         return code_dead()
     if change["expires_at"] <= now:
         return code_expired()
-    expected = _code_hash(_pepper(conn, settings), account_id, change["new_email"], code)
+    expected = _code_hash(meta.code_pepper(conn, settings.pepper), account_id, change["new_email"], code)
     if not hmac.compare_digest(expected, change["code_hash"]):
         dead = store.record_wrong_code(conn, int(change["id"]), MAX_TRIES, now)
         # Every try is someone's action on the account (a clerk's above all): audited, the code never.

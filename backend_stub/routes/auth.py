@@ -39,12 +39,6 @@ router = APIRouter(tags=["auth"], route_class=OneTripRoute)
 SENT = CodeSent(status="sent", message="If that email has an account, a code is on its way.")
 
 
-def _pepper(conn: Connection, settings: Settings) -> str:
-    if settings.pepper:
-        return settings.pepper
-    return meta.get_or_create(conn, "code_pepper", lambda: secrets.token_hex(32))
-
-
 def _code_hash(pepper: str, email: str, code: str) -> str:
     return hmac.new(pepper.encode(), f"{email}:{code}".encode(), hashlib.sha256).hexdigest()
 
@@ -113,7 +107,7 @@ def _request_code(engine: Engine, settings: Settings, email: str, client: str) -
         store.create_code(
             conn,
             email,
-            _code_hash(_pepper(conn, settings), email, code),
+            _code_hash(meta.code_pepper(conn, settings.pepper), email, code),
             now,
             now + timedelta(seconds=settings.code_ttl_seconds),
         )
@@ -188,7 +182,7 @@ def _check_code(
         return ApiError(
             401, "authentication", "code_expired", "That code has expired: ask for a new one.", "code"
         )
-    expected = _code_hash(_pepper(conn, settings), email, code)
+    expected = _code_hash(meta.code_pepper(conn, settings.pepper), email, code)
     if not hmac.compare_digest(expected, row.code_hash):
         return (
             _dead_code()

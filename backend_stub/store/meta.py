@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from sqlalchemy import Connection, bindparam, select, update
@@ -36,3 +37,11 @@ def get_or_create(conn: Connection, key: str, make: Callable[[], str]) -> str:
     value = get(conn, key)
     assert value is not None
     return value
+
+
+def code_pepper(conn: Connection, configured: str | None) -> str:
+    """The pepper of every emailed code's hash (sign-in codes, email change codes): PAYDESK_PEPPER when
+    set, else the database's own, made once."""
+    if configured:
+        return configured
+    return get_or_create(conn, "code_pepper", lambda: secrets.token_hex(32))
