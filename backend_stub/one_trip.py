@@ -40,12 +40,15 @@ from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from backend_stub.dependency_plan import DEFERRED_FACTORY, plan_for
 
 # While a OneTripRoute solves its dependencies: the calls the deferred ones recorded, in FastAPI's order.
 _deferring: contextvars.ContextVar[list[Deferred] | None] = contextvars.ContextVar(
     "paydesk_deferring", default=None
 )
-_DEFERRED_MARK = "__paydesk_deferred__"
+_DEFERRED_MARK = DEFERRED_FACTORY  # the plan (backend_stub.dependency_plan) records through it
 _SHORT_READ_MARK = "__paydesk_short_read__"
 # Whether the app lets this request's short reads run on the event loop (see the module docstring), and
 # whether the request is running there now.
@@ -119,7 +122,8 @@ def in_request_thread(
         signature = inspect.signature(call, eval_str=True)
     except NameError:  # a closure's string annotations: FastAPI cannot read those either
         signature = inspect.signature(call)
-    if inspect.isgeneratorfunction(call):
+    generator = inspect.isgeneratorfunction(call)
+    if generator:
 
         async def deferred_generator(**kwargs: Any) -> Any:
             if (recorded := _deferring.get()) is not None:
@@ -140,7 +144,7 @@ def in_request_thread(
     stub.__signature__ = signature  # type: ignore[attr-defined]
     stub.__name__, stub.__qualname__, stub.__doc__ = call.__name__, call.__qualname__, call.__doc__
     stub.__module__ = call.__module__
-    setattr(stub, _DEFERRED_MARK, True)
+    setattr(stub, _DEFERRED_MARK, lambda kwargs: Deferred(call, kwargs, generator=generator, on_loop=on_loop))
     return stub
 
 
@@ -283,9 +287,9 @@ class OneTripRoute(APIRoute):
         context = context_var.get() if context_var is not None else None
         route: Any = context if getattr(context, "original_route", None) is self else self
         route.dependant = without_repeats(route.dependant)
-        handler = super().get_route_handler()
         if not _one_trip_possible(route.dependant):
-            return handler  # each dependency computed at once, on its own trip
+            return super().get_route_handler()  # each dependency computed at once, on its own trip
+        handler = self._planned_handler(route)
 
         @functools.wraps(handler)
         async def one_trip(request: Any) -> Any:
@@ -304,3 +308,33 @@ class OneTripRoute(APIRoute):
                 _loop_allowed.reset(allowed)
 
         return one_trip
+
+    def _planned_handler(self, route: Any) -> Callable[..., Any]:
+        """FastAPI's handler, with the tree solved by its plan (backend_stub.dependency_plan) where one
+        can be made: FastAPI sees one dependency (the plan's solved values) and the endpoint taking them.
+        `route.dependant` stays the real tree (OpenAPI reads it); it is swapped only while FastAPI builds
+        its handler, which keeps FastAPI's reading of the body, answer and errors."""
+        plan = plan_for(route.dependant)
+        if plan is None:
+            return super().get_route_handler()
+        endpoint = route.dependant.call
+        coroutine = inspect.iscoroutinefunction(endpoint)
+
+        async def solved(request: Request) -> dict[str, Any]:
+            return await plan.solve(request, _deferring.get())
+
+        async def call_endpoint(values: dict[str, Any]) -> Any:
+            if coroutine:
+                return await endpoint(**values)
+            return await run_in_threadpool(endpoint, **values)
+
+        planned = Dependant(
+            call=call_endpoint,
+            path=route.dependant.path,
+            dependencies=[Dependant(call=solved, name="values", request_param_name="request")],
+        )
+        real, route.dependant = route.dependant, planned
+        try:
+            return super().get_route_handler()
+        finally:
+            route.dependant = real

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, RowMapping, and_, bindparam, exists, func, or_, select
 
+from backend_stub.store import fast_rows
 from backend_stub.store.auth import User
 from backend_stub.store.tables import accounts, payment_methods, user_accounts, users
 
@@ -51,7 +52,7 @@ def visible_account(conn: Connection, user: User, account_id: int) -> RowMapping
     """The account if `user` may see it: a clerk sees any, a customer only the linked ones."""
     params = {"account_id": account_id, "user_id": user.id, "guest_account_id": user.account_id}
     query = _GUESTS_ACCOUNT if user.is_guest else _ANY_ACCOUNT if user.is_clerk else _LINKED_ACCOUNT
-    return conn.execute(query, params).mappings().first()
+    return fast_rows.first(conn, query, params)  # every account's request asks
 
 
 def payment_method(conn: Connection, method_id: int) -> RowMapping | None:

@@ -11,6 +11,7 @@ from datetime import date
 from sqlalchemy import Connection, Date, Integer, RowMapping, Select, bindparam, func, select, tuple_
 
 from backend_stub.billing.summary import InvoiceGroup
+from backend_stub.store import fast_rows
 from backend_stub.store.tables import (
     allocations,
     invoice_counts,
@@ -76,10 +77,11 @@ def list_page(
     count, page = _list_statements(status, kind, after is not None)
     params: dict[str, object] = {"account_id": account_id, "limit": limit + 1}
     if total is None:
-        total = int(conn.execute(count, params).scalar_one())
+        (counted,) = fast_rows.mappings(conn, count, params)[0].values()
+        total = int(counted)
     if after is not None:
         params["after_on"], params["after_id"] = after
-    return list(conn.execute(page, params).mappings()), total
+    return fast_rows.mappings(conn, page, params), total
 
 
 @functools.cache

@@ -9,13 +9,15 @@ from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from backend_stub.store import fast_rows
 from backend_stub.store.tables import meta
 
 _GET = select(meta.c.value).where(meta.c.key == bindparam("key"))  # built once: every request reads today
 
 
 def get(conn: Connection, key: str) -> str | None:
-    return conn.execute(_GET, {"key": key}).scalar_one_or_none()
+    row = fast_rows.first(conn, _GET, {"key": key})
+    return row["value"] if row else None
 
 
 def put(conn: Connection, key: str, value: str) -> None:

@@ -1,0 +1,234 @@
+"""A route's dependency tree, planned once and solved per request without FastAPI's bookkeeping.
+
+FastAPI 0.16x solves a tree anew on every request: for each node it works out again whether the call is a
+generator, a coroutine or a security scheme, builds its cache key and validates its (mostly empty)
+parameter lists. For an invoice page (the caller, the account check, the transaction, the filters) that
+was 35% of the request, more than its three queries. A `Plan` does that work once, when the route is
+built, and then solves the tree as `fastapi.dependencies.utils.solve_dependencies` does: depth first, a
+shared dependency once (the same cache key), each node's own parameters validated by FastAPI's own
+`request_params_to_args` in FastAPI's order, a node whose inputs failed left uncalled while the others go
+on, and all the errors raised together at the end; an exception a dependency raises goes up at once.
+
+Only trees it can solve exactly are planned (`plan_for` answers None otherwise, and the route keeps
+FastAPI's solver): no request body, no sync or generator dependency (`@in_request_thread` ones are
+async stubs that record a `Deferred`: the plan records it directly), no `Response`, background tasks,
+security scopes or websocket parameters, and no dependency overrides at request time.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from copy import deepcopy
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi._compat import ModelField, field_annotation_is_sequence, get_missing_field_error
+from fastapi.dependencies import utils as fastapi_utils
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.models import _get_cache_key as fastapi_cache_key
+from fastapi.exceptions import RequestValidationError
+from starlette.requests import Request
+
+# The attribute an `@in_request_thread` stub carries: a function of the stub's keyword arguments that
+# returns the Deferred the stub would have recorded (backend_stub.one_trip).
+DEFERRED_FACTORY = "__paydesk_deferred__"
+
+
+@dataclass(frozen=True, slots=True)
+class _Param:
+    """One path, query, header or cookie parameter, read as `request_params_to_args` reads it, with what
+    that works out per request (its aliases, whether it is a list, its default) worked out once."""
+
+    field: ModelField
+    name: str
+    where: str  # the loc's first part: path, query, header, cookie
+    aliases: tuple[tuple[str, str], ...]  # (validation alias, request key), in preference order
+    required: bool
+    default: Any
+    copy_default: bool  # a mutable default is copied for each request, as FastAPI does
+    validate_default: bool
+
+    def read(self, received: Any, values: dict[str, Any], errors: list[Any]) -> None:
+        key = self.aliases[0][1]
+        if len(self.aliases) > 1:
+            key = next((pair[1] for pair in self.aliases if pair[1] in received), key)
+        value = received.get(key)
+        loc = (self.where, key)
+        if value is None:
+            if self.required:
+                errors.append(get_missing_field_error(loc=loc))
+                return
+            value = deepcopy(self.default) if self.copy_default else self.default
+            if not self.validate_default:
+                values[self.name] = value
+                return
+        found, failed = self.field.validate(value, values, loc=loc)
+        if failed:
+            errors.extend(failed)
+        else:
+            values[self.name] = found
+
+
+@dataclass(frozen=True, slots=True)
+class _Node:
+    name: str | None
+    call: Callable[..., Any]
+    key: Any  # FastAPI's cache key: a shared dependency is solved once per request
+    use_cache: bool
+    record: Callable[[dict[str, Any]], Any] | None  # a deferred stub's factory, else None
+    params: tuple[tuple[str, tuple[_Param, ...]], ...]  # (where: path/query/header/cookie, its params)
+    request_param_name: str | None
+    connection_param_name: str | None  # a security scheme's `request: HTTPConnection`
+    subs: tuple[_Node, ...]
+
+
+class Plan:
+    """The solved values of a route's endpoint parameters, or a RequestValidationError."""
+
+    def __init__(self, root: _Node) -> None:
+        self._root = root
+
+    async def solve(self, request: Request, recorded: list[Any] | None) -> dict[str, Any]:
+        if request.app.dependency_overrides:
+            raise _Unplannable("dependency overrides are set")  # pragma: no cover - tests use none
+        errors: list[Any] = []
+        values = await self._solve(self._root, request, {}, errors, recorded)
+        if errors:
+            raise RequestValidationError(errors, body=None)
+        return values
+
+    async def _solve(
+        self,
+        node: _Node,
+        request: Request,
+        cache: dict[Any, Any],
+        errors: list[Any],
+        recorded: list[Any] | None,
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        node_errors: list[Any] = []
+        for sub in node.subs:
+            if sub.use_cache and sub.key in cache:
+                # Solved before in this request, without errors (only those are kept): FastAPI would
+                # solve its tree again, to the same values, and then take the kept one.
+                if sub.name is not None:
+                    values[sub.name] = cache[sub.key]
+                continue
+            sub_errors: list[Any] = []
+            sub_values = await self._solve(sub, request, cache, sub_errors, recorded)
+            if sub_errors:
+                node_errors.extend(sub_errors)
+                continue
+            if sub.record is not None:
+                solved = sub.record(sub_values)
+                if recorded is not None:
+                    recorded.append(solved)
+            else:
+                solved = await sub.call(**sub_values)
+            if sub.name is not None:
+                values[sub.name] = solved
+            cache[sub.key] = solved
+        for where, params in node.params:
+            received = _source(request, where)
+            for param in params:
+                param.read(received, values, node_errors)
+        if node.connection_param_name:
+            values[node.connection_param_name] = request
+        if node.request_param_name:
+            values[node.request_param_name] = request
+        errors.extend(node_errors)
+        return values
+
+
+class _Unplannable(Exception):
+    pass
+
+
+def _source(request: Request, where: str) -> Any:
+    if where == "path":
+        return request.path_params
+    if where == "query":
+        return request.query_params
+    if where == "header":
+        return request.headers
+    return request.cookies
+
+
+def plan_for(dependant: Dependant) -> Plan | None:
+    """The plan of the endpoint's tree, or None where only FastAPI's own solver is exact."""
+    try:
+        root = _node(dependant, is_root=True)
+    except _Unplannable:
+        return None
+    return Plan(root)
+
+
+def _node(dependant: Dependant, *, is_root: bool = False) -> _Node:
+    if (
+        dependant.body_params
+        or dependant.response_param_name
+        or dependant.background_tasks_param_name
+        or dependant.security_scopes_param_name
+        or dependant.websocket_param_name
+        or dependant.own_oauth_scopes
+    ):
+        raise _Unplannable("a parameter only FastAPI's solver fills")
+    call = dependant.call
+    record = getattr(call, DEFERRED_FACTORY, None)
+    if not is_root and record is None and not _is_plain_coroutine(call):
+        raise _Unplannable("a sync or generator dependency")
+    params = tuple(
+        (where, tuple(_param(field, where) for field in fields))
+        for where, fields in (
+            ("path", dependant.path_params),
+            ("query", dependant.query_params),
+            ("header", dependant.header_params),
+            ("cookie", dependant.cookie_params),
+        )
+        if fields
+    )
+    return _Node(
+        name=dependant.name,
+        call=call,  # type: ignore[arg-type]
+        key=fastapi_cache_key(dependant=dependant),
+        use_cache=dependant.use_cache,
+        record=record,
+        params=params,
+        request_param_name=dependant.request_param_name,
+        connection_param_name=dependant.http_connection_param_name,
+        subs=tuple(_node(sub) for sub in dependant.dependencies),
+    )
+
+
+_IMMUTABLE = (str, int, float, bool, bytes, type(None), tuple, frozenset)
+
+
+def _param(field: ModelField, where: str) -> _Param:
+    """A plain parameter; anything `request_params_to_args` reads another way (a model of parameters, a
+    list, a JSON value) is left to FastAPI's solver."""
+    if (
+        fastapi_utils._get_param_model(field) is not None
+        or fastapi_utils._is_json_field(field)
+        or field_annotation_is_sequence(field.field_info.annotation)
+    ):
+        raise _Unplannable("a parameter read another way")
+    info = field.field_info
+    return _Param(
+        field=field,
+        name=field.name,
+        where=where,
+        aliases=tuple(fastapi_utils._get_param_aliases(field)),
+        required=info.is_required(),
+        default=field.default,
+        copy_default=not isinstance(field.default, _IMMUTABLE),
+        validate_default=bool(info.validate_default),
+    )
+
+
+def _is_plain_coroutine(call: Any) -> bool:
+    """An `async def` (or an object whose `__call__` is one, like a security scheme), not a generator."""
+    if inspect.iscoroutinefunction(call):
+        return True
+    dunder = getattr(call, "__call__", None)  # noqa: B004 - the method itself, not callable()
+    return not inspect.isclass(call) and inspect.iscoroutinefunction(dunder)
