@@ -32,6 +32,7 @@ PAGE_SIZE = 100
 NEAR_END = 10
 OLDEST_MONTHS = 36  # the server keeps 36 months of history
 PRESETS = {"3": 3, "12": 12, "36": 36}
+MONTHS = Binding.Group("Last 3/12/36 months")
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -50,9 +51,18 @@ def preset_range(today: dt.date, months: int) -> tuple[dt.date, dt.date]:
 class StatementScreen(PaydeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="statement.back", tooltip="Back to the invoices"),
-        Binding("1", "preset('3')", "3 months", id="statement.months_3", tooltip="The last 3 months"),
-        Binding("2", "preset('12')", "12 months", id="statement.months_12", tooltip="The last 12 months"),
-        Binding("3", "preset('36')", "36 months", id="statement.months_36", tooltip="The last 36 months"),
+        # One label for the three presets ("1 2 3 Last 3/12/36 months"), so at 80 columns f From/to shows too.
+        *(
+            Binding(
+                key,
+                f"preset('{months}')",
+                f"{months} months",
+                id=f"statement.months_{months}",
+                tooltip=f"The last {months} months",
+                group=MONTHS,
+            )
+            for key, months in (("1", "3"), ("2", "12"), ("3", "36"))
+        ),
         Binding(
             "x",
             "export_csv",
