@@ -22,7 +22,7 @@ from tui.checks import day_problem, parse_day
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import format_date, near_end, without_reference
-from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.pay_fields import Check, DateInput, first_problem
 from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -93,22 +93,16 @@ class StatementScreen(PaydeskScreen):
         yield Static(title, id="statement-title")
         with Horizontal(id="statement-range"):
             yield Label("From", classes="field-label-short")
-            yield Input(
+            yield DateInput(  # says what it leaves out (issue 11 item 12)
                 id="from",
                 compact=True,
-                max_length=10,
-                placeholder="YYYY-MM-DD",
-                restrict=r"[0-9-]*",
                 validators=[Check(day_problem)],
                 validate_on=["submitted"],
             )
             yield Label("To", classes="field-label-short")
-            yield Input(
+            yield DateInput(  # says what it leaves out (issue 11 item 12)
                 id="to",
                 compact=True,
-                max_length=10,
-                placeholder="YYYY-MM-DD",
-                restrict=r"[0-9-]*",
                 validators=[Check(day_problem)],
                 validate_on=["submitted"],
             )
