@@ -1,9 +1,12 @@
 """`d` on an invoice whose PDF is already in the folder asks first (issue 11 item 12): save it under a new
-name (offered first, so Enter never overwrites), replace the file, or Cancel, which saves nothing.
+name (offered first, so Enter never overwrites), replace the file, or Cancel, which saves nothing;
+`P` (save, then print) asks the same.
 The shared demo backend: read-only; what is saved is the server's PDF.
 """
 
 from __future__ import annotations
+
+import stat
 
 from textual.widgets import Button
 
@@ -60,3 +63,42 @@ async def test_d_on_a_pdf_already_there_asks_new_name_replace_or_cancel(
         await wait_for(pilot, lambda: message(detail) == f"Saved the PDF to {mine}", "replaced")
         assert mine.read_bytes() == second.read_bytes()
         assert sorted(p.name for p in downloads.iterdir()) == sorted([mine.name, second.name])
+
+
+async def test_print_on_a_pdf_already_there_asks_first(live_server, tokens, tmp_path, monkeypatch) -> None:
+    """`P` saves before it prints: the same question as `d`, and what is printed is the file saved."""
+    downloads = tmp_path / "Downloads"
+    downloads.mkdir()
+    monkeypatch.setenv("PAYDESK_DOWNLOAD_DIR", str(downloads))
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    printed = tmp_path / "printed.txt"
+    fake_lp = bin_dir / "lp"
+    fake_lp.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {printed}\nhead -c 4 "$1" >> {printed}\n')
+    fake_lp.chmod(fake_lp.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    app = make_app(live_server.base_url, tokens[DANA])
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        detail = await open_past_due_invoice(pilot)
+        mine = downloads / f"invoice-{detail.invoice.number}.pdf"
+        mine.write_bytes(b"my own notes")
+        second = downloads / f"invoice-{detail.invoice.number}(2).pdf"
+
+        # Cancel: nothing saved over the file, nothing printed, and the screen says so.
+        await pilot.press("P")
+        ask = await on_screen(pilot, ReplaceFileDialog)
+        assert app.focused is ask.query_one("#new-name", Button)
+        await pilot.press("escape")
+        await on_screen(pilot, InvoiceDetailScreen)
+        await wait_for(pilot, lambda: message(detail) == f"Nothing was saved: {mine} is as it was.", "kept")
+        assert mine.read_bytes() == b"my own notes" and not printed.exists()
+        assert [p.name for p in downloads.iterdir()] == [mine.name]
+
+        # Enter takes the new name: the server's PDF is saved beside the file, and that one is printed.
+        await pilot.press("P")
+        await on_screen(pilot, ReplaceFileDialog)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: message(detail).startswith("Sent to the printer (lp)"), "printed")
+        assert message(detail).endswith(f"The PDF is saved at {second}")
+        assert mine.read_bytes() == b"my own notes"
+        assert printed.read_text().splitlines() == [str(second), "%PDF"]

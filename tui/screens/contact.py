@@ -14,7 +14,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 from tui.api import ApiError
 from tui.checks import required
 from tui.screens.base import PaydeskScreen
-from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.pay_fields import Check, SayingInput, first_problem
 from tui.widgets.payment_view import BUSINESS_PHONE
 from tui.widgets.status_line import StatusLine
 
@@ -44,8 +44,9 @@ class ContactScreen(PaydeskScreen):
             )
             with Horizontal(classes="field-row"):
                 yield Label("Subject", classes="field-label")
-                yield Input(
+                yield SayingInput(  # says a paste is too long (issue 11 item 12)
                     id="subject",
+                    what="a subject",
                     compact=True,
                     max_length=SUBJECT_MAX,
                     placeholder="What is it about?",

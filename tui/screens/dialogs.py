@@ -24,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static
 
 from tui.checks import phone_problem
-from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.pay_fields import Check, SayingInput, first_problem
 from tui.widgets.status_line import StatusLine
 
 T = TypeVar("T")
@@ -68,10 +68,12 @@ class PhoneDialog(Dialog[str]):
                 "Message and data rates may apply.",
                 classes="hint",
             )
-            yield Input(
+            yield SayingInput(  # says what it leaves out (issue 11 item 12), as the profile's phone
                 self.phone,
                 placeholder="503-555-0142",
                 id="phone",
+                what="a phone number",
+                takes="A phone number is digits, spaces and ( ) + . -",
                 max_length=20,
                 restrict=r"[0-9()+. -]*",
                 validators=[Check(phone_problem)],

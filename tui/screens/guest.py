@@ -20,7 +20,7 @@ from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.widgets.balance_card import BalanceCard
 from tui.widgets.invoice_table import InvoiceTable
-from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.pay_fields import Check, SayingInput, first_problem
 from tui.widgets.status_line import StatusLine
 
 
@@ -38,17 +38,20 @@ class GuestLookupScreen(PaydeskScreen):
                 "account holder's last name.",
                 classes="hint",
             )
-            yield Input(
+            yield SayingInput(  # says what it leaves out (issue 11 item 12)
                 placeholder="Account number",
                 id="guest-account-number",
+                what="an account number",
+                takes="An account number is digits",
                 restrict=r"[0-9 ]*",
                 max_length=20,
                 validators=[Check(required("account number"))],
                 validate_on=["submitted"],
             )
-            yield Input(
+            yield SayingInput(
                 placeholder="Last name",
                 id="guest-last-name",
+                what="a last name",
                 max_length=100,
                 validators=[Check(required("last name"))],
                 validate_on=["submitted"],

@@ -235,8 +235,10 @@ class InvoiceDetailScreen(PaydeskScreen):
 
     def action_print_pdf(self) -> None:
         from tui.downloads import downloads_dir, safe_name
+        from tui.screens.replace_file import ask_before_saving  # a file there: replace it or not, as `d`
 
-        self.save_pdf(downloads_dir() / safe_name(self._pdf_name()), then_print=True)
+        save = lambda chosen: self.save_pdf(chosen, then_print=True)  # noqa: E731
+        ask_before_saving(self.app, downloads_dir() / safe_name(self._pdf_name()), save, self.say)
 
     @work(exclusive=True, exit_on_error=False, group="pdf")
     async def save_pdf(self, path: Path, *, then_print: bool) -> None:

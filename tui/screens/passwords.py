@@ -20,7 +20,7 @@ from textual.widgets import Button, Input, Label, Static
 from tui.api import ApiError
 from tui.checks import email_problem, password_problem, password_rules, required, token_from_link
 from tui.screens.base import PaydeskScreen
-from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.pay_fields import Check, SayingInput, first_problem
 from tui.widgets.status_line import StatusLine
 
 LINK_HINT = "Paste the link from the email (paydesk://set-password?token=…), or the token in it."
@@ -260,9 +260,11 @@ class ForgotPasswordScreen(_LinkRequestScreen):
             yield Static(
                 "Enter your account number (on your bill) and the email on your account.", classes="hint"
             )
-            yield Input(
+            yield SayingInput(  # says what it leaves out (issue 11 item 12)
                 placeholder="Account number",
                 id="account-number",
+                what="an account number",
+                takes="An account number is digits",
                 restrict=r"[0-9 ]*",
                 max_length=20,
                 validators=[Check(required("account number"))],

@@ -40,7 +40,7 @@ from tui.checks import day_problem, email_problem, parse_day
 from tui.money import format_cents, input_dollars
 from tui.screens.dialogs import Dialog
 from tui.widgets.formatting import format_date
-from tui.widgets.pay_fields import Check, FieldProblem, MoneyInput, first_problem
+from tui.widgets.pay_fields import Check, DateInput, FieldProblem, MoneyInput, first_problem
 from tui.widgets.status_line import StatusLine
 from tui.workers import ReportsWorkerErrors
 
@@ -242,12 +242,10 @@ class ScheduleDialog(_FormDialog[NewSchedule]):
                 )
             with Horizontal(classes="field-row"):
                 yield Label("On (YYYY-MM-DD)", classes="field-label")
-                yield Input(
+                yield DateInput(  # says what it leaves out (issue 11 item 12)
                     (self.today + dt.timedelta(days=1)).isoformat(),  # today's would run at once
                     id="pay-on",
                     compact=True,
-                    max_length=10,
-                    restrict=r"[0-9-]*",
                     validators=[Check(lambda value: date_problem(value, self.today, self._latest()))],
                     validate_on=["submitted"],
                 )
@@ -361,12 +359,10 @@ class ChangeScheduleDialog(_FormDialog[ScheduleChange]):
             yield Static("Change the scheduled payment", classes="dialog-title")
             with Horizontal(classes="field-row"):
                 yield Label("On (YYYY-MM-DD)", classes="field-label")
-                yield Input(
+                yield DateInput(
                     scheduled.pay_on.isoformat(),
                     id="pay-on",
                     compact=True,
-                    max_length=10,
-                    restrict=r"[0-9-]*",
                     validators=[Check(lambda value: date_problem(value, self.today, None))],
                 )
             if scheduled.target.get("type") == "amount":

@@ -110,8 +110,9 @@ class SettingsScreen(PaydeskScreen):
             yield Static("Profile", classes="section-title")
             with Horizontal(classes="field-row"):
                 yield Label("Email", classes="field-label")
-                yield Input(
+                yield SayingInput(  # says a paste is too long (issue 11 item 12)
                     id="profile-email",
+                    what="an email address",
                     compact=True,
                     max_length=254,
                     validators=[Check(email_problem)],

@@ -22,7 +22,7 @@ from tui.checks import day_problem, parse_day
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import format_date, near_end, without_reference
-from tui.widgets.pay_fields import Check, first_problem
+from tui.widgets.pay_fields import Check, DateInput, first_problem
 from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ PAGE_SIZE = 100
 NEAR_END = 10
 OLDEST_MONTHS = 36  # the server keeps 36 months of history
 PRESETS = {"3": 3, "12": 12, "36": 36}
+MONTHS = Binding.Group("Last 3/12/36 months")
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -50,9 +51,18 @@ def preset_range(today: dt.date, months: int) -> tuple[dt.date, dt.date]:
 class StatementScreen(PaydeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="statement.back", tooltip="Back to the invoices"),
-        Binding("1", "preset('3')", "3 months", id="statement.months_3", tooltip="The last 3 months"),
-        Binding("2", "preset('12')", "12 months", id="statement.months_12", tooltip="The last 12 months"),
-        Binding("3", "preset('36')", "36 months", id="statement.months_36", tooltip="The last 36 months"),
+        # One label for the three presets ("1 2 3 Last 3/12/36 months"), so at 80 columns f From/to shows too.
+        *(
+            Binding(
+                key,
+                f"preset('{months}')",
+                f"{months} months",
+                id=f"statement.months_{months}",
+                tooltip=f"The last {months} months",
+                group=MONTHS,
+            )
+            for key, months in (("1", "3"), ("2", "12"), ("3", "36"))
+        ),
         Binding(
             "x",
             "export_csv",
@@ -83,22 +93,16 @@ class StatementScreen(PaydeskScreen):
         yield Static(title, id="statement-title")
         with Horizontal(id="statement-range"):
             yield Label("From", classes="field-label-short")
-            yield Input(
+            yield DateInput(  # says what it leaves out (issue 11 item 12)
                 id="from",
                 compact=True,
-                max_length=10,
-                placeholder="YYYY-MM-DD",
-                restrict=r"[0-9-]*",
                 validators=[Check(day_problem)],
                 validate_on=["submitted"],
             )
             yield Label("To", classes="field-label-short")
-            yield Input(
+            yield DateInput(  # says what it leaves out (issue 11 item 12)
                 id="to",
                 compact=True,
-                max_length=10,
-                placeholder="YYYY-MM-DD",
-                restrict=r"[0-9-]*",
                 validators=[Check(day_problem)],
                 validate_on=["submitted"],
             )

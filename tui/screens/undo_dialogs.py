@@ -25,7 +25,7 @@ from tui.api import ApiError, NotAuthenticated, Payment, PaymentOutcomeUnknown, 
 from tui.checks import required
 from tui.money import format_cents, input_dollars
 from tui.screens.dialogs import Dialog
-from tui.widgets.pay_fields import Check, FieldProblem, MoneyInput, first_problem
+from tui.widgets.pay_fields import Check, FieldProblem, MoneyInput, SayingInput, first_problem
 from tui.widgets.payment_view import methods_label
 from tui.widgets.status_line import StatusLine
 from tui.workers import ReportsWorkerErrors
@@ -151,8 +151,9 @@ class _UndoDialog(ReportsWorkerErrors, Dialog[T]):
             yield from self.fields()
             with Horizontal(classes="field-row"):
                 yield Label("Reason", classes="field-label")
-                yield Input(
+                yield SayingInput(  # says a paste is too long (issue 11 item 12)
                     id="reason",
+                    what="a reason",
                     placeholder="Why (the customer is told)",
                     max_length=REASON_MAX,
                     compact=True,

@@ -153,6 +153,21 @@ class SayingInput(Input):
             super().replace(kept, start, end)
 
 
+class DateInput(SayingInput):
+    """A date typed as YYYY-MM-DD: a letter, a "/" or a long paste is said, not dropped."""
+
+    def __init__(self, value: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("placeholder", "YYYY-MM-DD")
+        super().__init__(
+            value,
+            what="a date (YYYY-MM-DD)",
+            takes="A date is digits and '-', as YYYY-MM-DD",
+            max_length=10,
+            restrict=r"[0-9-]*",
+            **kwargs,
+        )
+
+
 class ExpiryInput(MaskedInput):
     """MM/YY, 4 digits: a key or paste it cannot take is said (letters left out, a full field) as
     SayingInput says it."""

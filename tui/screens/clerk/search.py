@@ -18,6 +18,7 @@ from textual.widgets import Button, DataTable, Input, Static
 from tui.api import AccountMatch, ApiError
 from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import plain_cells
+from tui.widgets.pay_fields import SayingInput
 from tui.widgets.status_line import StatusLine
 
 ACCOUNT_NUMBER_LENGTH = 10
@@ -47,9 +48,12 @@ class ClerkSearchScreen(PaydeskScreen):
             yield Static("Find the caller's account", classes="form-title")
             yield Static("Account number and last name, or email.", classes="hint")
             with Horizontal(id="search-fields"):
-                yield Input(
+                yield SayingInput(  # says what it leaves out (issue 11 item 12)
                     placeholder="Account number",
                     id="account-number",
+                    what="an account number",
+                    takes="An account number is digits",
+                    unit="digits",
                     restrict=r"[0-9]*",
                     max_length=ACCOUNT_NUMBER_LENGTH,
                 )

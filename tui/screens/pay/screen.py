@@ -88,6 +88,16 @@ class PayScreen(PaydeskScreen):
             id="pay.back",
             tooltip="Go back a step; on the first step, leave without paying",
         ),
+        # Focus stays on Done, so the receipt (not an ancestor of the button) takes the scrolling keys.
+        *(
+            Binding(key, f"scroll_receipt('{how}')", show=False)
+            for key, how in (
+                ("pagedown", "page_down"),
+                ("pageup", "page_up"),
+                ("down", "down"),
+                ("up", "up"),
+            )
+        ),
     ]
 
     # The step shown. Every assignment redraws it (the same step too: a new quote relabels Pay), and
@@ -251,6 +261,21 @@ class PayScreen(PaydeskScreen):
                 self.say(problem.message, error=True)
             if problem.field is not None:
                 self._reveal(problem.field)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "scroll_receipt":
+            return self.step == "receipt"
+        return True
+
+    def action_scroll_receipt(self, how: str) -> None:
+        """PageDown/PageUp/Down/Up move the receipt at once, whatever is focused below it."""
+        scroll = {
+            "page_down": self.receipt.scroll_page_down,
+            "page_up": self.receipt.scroll_page_up,
+            "down": self.receipt.scroll_down,
+            "up": self.receipt.scroll_up,
+        }[how]
+        scroll(animate=False)
 
     def action_back(self) -> None:
         if self.busy:
