@@ -149,14 +149,14 @@ def _run_ui(
 
 
 def _apply_theme(app: Any, theme_option: str | None, config_theme: str | None) -> None:
-    available = app.available_themes
-    if theme_option is not None:
-        if theme_option not in available:
-            names = ", ".join(sorted(available))
-            raise UsageError(f"there is no theme {theme_option!r}; choose one of: {names}.")
-        app.theme = theme_option
-    elif config_theme in available:  # an unknown theme in the config file is not worth failing over
-        app.theme = config_theme
+    from tui.config import start_theme
+
+    try:
+        theme = start_theme(theme_option, config_theme, app.available_themes)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if theme is not None:
+        app.theme = theme
 
 
 if __name__ == "__main__":
