@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # SUPPRESS: without it the subcommand's default would overwrite `paydesk --theme X demo`.
     demo.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="a Textual theme")
+    from tui.browser import register as register_web  # argparse only: --help stays instant
+
+    register_web(commands)
     return parser
 
 
@@ -79,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, --version (0) and bad usage (2)
         return exit_.code if isinstance(exit_.code, int) else 2
     try:
+        handler = getattr(args, "handler", None)
+        if handler is not None:  # a subcommand that runs itself (`paydesk web`)
+            return handler(args)
         if args.command == "demo":
             if args.server is not None:
                 parser.print_usage(sys.stderr)
