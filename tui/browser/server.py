@@ -59,7 +59,7 @@ class PaydeskServer(Server):
     @aiohttp_jinja2.template("app_index.html")
     async def handle_index(self, request: web.Request) -> dict[str, Any]:
         base = f"{request.scheme}://{request.host}"
-        websocket = ("wss" if request.scheme == "https" else "ws") + base.split(":", 1)[1]
+        websocket = ("wss:" if request.scheme == "https" else "ws:") + base.split(":", 1)[1]
         font_size = request.query.get("fontsize", "16")
         return {
             "font_size": int(font_size) if font_size.isdigit() else 16,
