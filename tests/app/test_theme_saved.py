@@ -76,3 +76,21 @@ def test_theme_option_then_textual_theme_then_the_saved_one() -> None:
     assert start_theme(None, "gone", themes, env={}) is None
     with pytest.raises(ValueError, match="there is no theme 'nope'"):
         start_theme("nope", None, themes, env={})
+
+
+async def test_no_color_still_wins_over_a_saved_theme(live_server, monkeypatch: pytest.MonkeyPatch) -> None:
+    """NO_COLOR is Textual's to honour (a monochrome filter on every frame): a saved theme changes the
+    palette underneath, never that filter."""
+    from textual.filter import Monochrome, NoColor
+
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('theme = "nord"\n', encoding="utf-8")
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(live_server.base_url)
+    cli._apply_theme(app, None, load_config().theme)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_screen(pilot, LoginScreen)
+        await pick_theme(pilot, "gruvbox")
+        assert app.no_color and any(isinstance(f, Monochrome | NoColor) for f in app._filters)
+    assert load_config().theme == "gruvbox"

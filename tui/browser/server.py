@@ -52,6 +52,7 @@ class PaydeskServer(Server):
             statics_path=HERE / "static",
             templates_path=HERE / "templates",
         )
+        self.sessions: set[asyncio.Task[Any]] = set()
 
     async def on_startup(self, app: web.Application) -> None:
         """textual-serve prints its logo here; `serve` says where it listens instead."""
@@ -72,7 +73,21 @@ class PaydeskServer(Server):
         origin = request.headers.get("Origin")
         if origin is not None and urlsplit(origin).netloc != request.host:
             raise web.HTTPForbidden(text="This Paydesk session belongs to another page.")
-        return await super().handle_websocket(request)
+        task = asyncio.current_task()
+        assert task is not None
+        self.sessions.add(task)
+        try:
+            return await super().handle_websocket(request)
+        finally:
+            self.sessions.discard(task)
+
+    async def end_sessions(self) -> None:
+        """Tell every session's app to quit and wait for it (textual-serve does so when a handler is
+        cancelled); without this, stopping waits on each open page's websocket."""
+        tasks = list(self.sessions)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
 
 def serve(host: str, port: int, server_url: str, *, demo: bool, theme: str | None) -> int:
@@ -105,6 +120,7 @@ async def _serve(server: PaydeskServer, host: str, port: int, what: str) -> int:
         shown_host = f"[{bound[0]}]" if ":" in str(bound[0]) else bound[0]
         print(f"paydesk web: serving {what} on http://{shown_host}:{bound[1]}/ (Ctrl+C stops it)", flush=True)
         await stop.wait()
+        await server.end_sessions()
     finally:
         await runner.cleanup()
     return 0
