@@ -26,6 +26,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 from textual.reactive import var
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 # Only the light error types here: the client and its pydantic models load on first use, so the
 # login screen draws without paying for them (see DESIGN.md's performance notes).
@@ -76,6 +77,22 @@ class ScreenCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)
+
+
+class SavedThemeProvider(ThemeProvider):
+    """The palette's theme list; the theme picked there is also saved for the next start."""
+
+    @property
+    def commands(self) -> list[tuple[str, Callable[[], None]]]:
+        app = self.app
+        chosen = getattr(app, "theme_chosen", None)
+
+        def choose(name: str) -> None:
+            app.theme = name
+            if callable(chosen):
+                chosen(name)
+
+        return [(name, partial(choose, name)) for name in sorted(app.available_themes)]
 
 
 class PaydeskApp(ReportsWorkerErrors, App[None]):
@@ -141,10 +158,13 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         demo: bool = False,
         token_store: TokenStoreLike | None = None,
         client: PaydeskClient | None = None,
+        save_theme: bool = True,
     ) -> None:
         super().__init__()
         self.server_url = server_url
         self.demo = demo
+        # False under `paydesk web`: the person in the browser may not be the machine's user.
+        self.save_theme = save_theme
         self._client = client
         self.token_store: TokenStoreLike = (
             token_store if token_store is not None else _default_store(server_url, demo)
@@ -174,6 +194,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
     # ---- start, sign in, sign out -------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self.apply_config_keymap()
         notice = self.token_store.notice
         if notice:
             self.notify(notice, title="Your session", timeout=10)
@@ -293,6 +314,45 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             who = f"{user.name} (clerk)" if user.is_clerk else user.name
         parts = [p for p in ("DEMO" if self.demo else "", who) if p]
         self.sub_title = " · ".join(parts) if parts else "Not signed in"
+
+    # ---- keys and theme of one's own (config.toml) ---------------------------------------------
+
+    def apply_config_keymap(self) -> None:
+        """config.toml's [keymap], applied with set_keymap; what cannot be applied is one warning."""
+        from tui.config import ConfigError, config_path, load_config
+        from tui.keymap import check_keymap
+
+        try:
+            config = load_config()
+        except ConfigError:
+            return  # the CLI reports a broken config file before the app starts
+        keymap, problems = check_keymap(config.keymap)
+        problems = [*config.keymap_problems, *problems]
+        if keymap:
+            self.set_keymap(keymap)
+        if problems:
+            self.notify(
+                escape("; ".join(problems) + "."),
+                title=f"[keymap] in {config_path()}: left out",
+                severity="warning",
+                timeout=15,
+            )
+
+    def search_themes(self) -> None:
+        from textual.command import CommandPalette
+
+        self.push_screen(CommandPalette(providers=[SavedThemeProvider], placeholder="Search for themes…"))
+
+    def theme_chosen(self, name: str) -> None:
+        """Picked in the palette: kept in config.toml for the next start (the rest of the file stays)."""
+        if not self.save_theme:
+            return
+        from tui.config import ConfigError, save_setting
+
+        try:
+            save_setting("theme", name)
+        except (ConfigError, OSError) as exc:
+            self.notify(escape(f"The theme is not saved: {exc}"), title="Theme", severity="warning")
 
     # ---- the one error handler ---------------------------------------------------------------
 

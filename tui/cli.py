@@ -68,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # SUPPRESS: without it the subcommand's default would overwrite `paydesk --theme X demo`.
     demo.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="a Textual theme")
+    from tui.browser import register as register_web  # argparse only: --help stays instant
+
+    register_web(commands)
     return parser
 
 
@@ -79,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, --version (0) and bad usage (2)
         return exit_.code if isinstance(exit_.code, int) else 2
     try:
+        handler = getattr(args, "handler", None)
+        if handler is not None:  # a subcommand that runs itself (`paydesk web`)
+            return handler(args)
         if args.command == "demo":
             if args.server is not None:
                 parser.print_usage(sys.stderr)
@@ -149,14 +155,14 @@ def _run_ui(
 
 
 def _apply_theme(app: Any, theme_option: str | None, config_theme: str | None) -> None:
-    available = app.available_themes
-    if theme_option is not None:
-        if theme_option not in available:
-            names = ", ".join(sorted(available))
-            raise UsageError(f"there is no theme {theme_option!r}; choose one of: {names}.")
-        app.theme = theme_option
-    elif config_theme in available:  # an unknown theme in the config file is not worth failing over
-        app.theme = config_theme
+    from tui.config import start_theme
+
+    try:
+        theme = start_theme(theme_option, config_theme, app.available_themes)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if theme is not None:
+        app.theme = theme
 
 
 if __name__ == "__main__":

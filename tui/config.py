@@ -6,11 +6,14 @@ nothing touches the real home folder).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import tempfile
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,6 +54,10 @@ class Config:
     remember_me: bool = True
     # None: the default for the person's role (IDLE_LOCK_MINUTES)
     idle_lock_minutes: float | None = None
+    # [keymap]: binding id -> keys, as written (tui/keymap.py checks them against the app's bindings)
+    keymap: dict[str, str] = field(default_factory=dict)
+    # What was wrong in [keymap] and left out: a warning at start, never a reason to fail.
+    keymap_problems: tuple[str, ...] = ()
 
 
 # Minutes without a key before the screen locks: clerks keep a customer's account open all day.
@@ -92,6 +99,7 @@ def load_config(path: Path | None = None) -> Config:
         theme=_optional_str(data, "theme", path),
         remember_me=_bool(data, "remember_me", path, default=True),
         idle_lock_minutes=_positive_number(data, "idle_lock_minutes", path),
+        **_keymap(data),
     )
 
 
@@ -112,6 +120,104 @@ def save_config(config: Config, path: Path | None = None) -> Path:
     tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
     os.replace(tmp, path)
     return path
+
+
+def save_setting(key: str, value: str, path: Path | None = None) -> Path:
+    """Set one top-level string setting (such as `theme`) in config.toml, keeping the rest of the
+    file as the user wrote it: their other keys, tables and comments. Written atomically.
+
+    tomllib only reads, so the line is edited as text; the result is read back and must say exactly
+    what the old file said plus this one value, or nothing is written (ConfigError).
+    """
+    path = path or config_path()
+    try:
+        old_text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old_text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"Cannot read the config file {path}: {exc}.") from exc
+    try:
+        old = tomllib.loads(old_text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"The config file {path} is not valid TOML ({exc}); fix it or delete it.") from exc
+    new_text = _with_setting(old_text, key, value)
+    try:
+        new = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError:
+        new = None
+    if new != {**old, key: value}:
+        raise ConfigError(f"Could not save {key} in {path} without changing the rest; set it there by hand.")
+    _write_atomically(path, new_text)
+    return path
+
+
+_TOP_LEVEL_KEY = re.compile(r"^\s*(?P<key>[A-Za-z0-9_-]+|\"[^\"]*\"|'[^']*')\s*=")
+_TABLE_HEADER = re.compile(r"^\s*\[")
+
+
+def _with_setting(text: str, key: str, value: str) -> str:
+    """`text` with `key = "value"` replacing the top-level line that sets `key`, or added before the
+    first table (a key after a [table] header would belong to that table)."""
+    line = f"{key} = {json.dumps(value, ensure_ascii=False)}"
+    lines = text.splitlines()
+    first_table = len(lines)
+    for index, current in enumerate(lines):
+        if _TABLE_HEADER.match(current):
+            first_table = index
+            break
+        match = _TOP_LEVEL_KEY.match(current)
+        if match and match.group("key").strip("\"'") == key:
+            lines[index] = line
+            return "\n".join(lines) + "\n"
+    insert_at = first_table
+    if first_table < len(lines):
+        # a comment right above a table belongs to that table
+        while insert_at > 0 and lines[insert_at - 1].lstrip().startswith("#"):
+            insert_at -= 1
+    while insert_at > 0 and not lines[insert_at - 1].strip():
+        insert_at -= 1
+    lines.insert(insert_at, line)
+    return "\n".join(lines) + "\n"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write a temporary file beside `path` and rename it over: a crash leaves the old file or the new
+    one, never half of one. The file keeps its permissions."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode: int | None = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = None
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as tmp:
+            tmp.write(text)
+            tmp.flush()
+            os.fsync(tmp.fileno())
+        if mode is not None:
+            os.chmod(tmp_name, mode)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+
+
+def start_theme(
+    option: str | None, saved: str | None, available: Collection[str], env: Mapping[str, str] | None = None
+) -> str | None:
+    """The theme to set at start, or None for Textual's own choice: `--theme` > TEXTUAL_THEME (Textual
+    reads it itself) > config.toml's `theme`. An unknown `--theme` is a ValueError; an unknown saved
+    theme (one that is gone) is not worth failing over."""
+    env = os.environ if env is None else env
+    if option is not None:
+        if option not in available:
+            names = ", ".join(sorted(available))
+            raise ValueError(f"there is no theme {option!r}; choose one of: {names}.")
+        return option
+    if env.get("TEXTUAL_THEME", "") in available:
+        return None
+    return saved if saved in available else None
 
 
 def normalize_server_url(url: str, *, source: str = "The server URL") -> str:
@@ -143,6 +249,34 @@ def resolve_server(cli_value: str | None, env: Mapping[str, str], config: Config
         if value is not None and value.strip():
             return normalize_server_url(value, source=source)
     return None
+
+
+def _keymap(data: dict) -> dict:
+    """[keymap] as written: string values kept, the rest named in `keymap_problems`.
+
+    Binding ids have dots, which TOML reads as nested tables (`home.pay = "p"` is {"home": {"pay": "p"}}):
+    the nesting is joined back into the id, so both `home.pay = "p"` and `"home.pay" = "p"` work.
+    """
+    table = data.get("keymap")
+    if table is None:
+        return {}
+    if not isinstance(table, dict):
+        return {"keymap_problems": ('keymap must be a table: a [keymap] line, then lines such as a = "b"',)}
+    keymap: dict[str, str] = {}
+    problems: list[str] = []
+
+    def walk(prefix: str, node: dict) -> None:
+        for name, keys in node.items():
+            binding_id = f"{prefix}{name}"
+            if isinstance(keys, dict):
+                walk(f"{binding_id}.", keys)
+            elif isinstance(keys, str):
+                keymap[binding_id] = keys
+            else:
+                problems.append(f'{binding_id} must be a quoted string of keys, such as "ctrl+p"')
+
+    walk("", table)
+    return {"keymap": keymap, "keymap_problems": tuple(problems)}
 
 
 def _optional_str(data: dict, key: str, path: Path) -> str | None:
