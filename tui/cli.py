@@ -1,8 +1,13 @@
-"""The `paydesk` command: `paydesk [--server URL] [--theme NAME]`, `paydesk demo [--seed ...]`.
+"""The `paydesk` command: `paydesk [--server URL] [--theme NAME]`, `paydesk demo [--seed ...]`, and the
+scriptable commands (`paydesk login`, `summary`, `invoices`, `pay`, ...: tui/commands/).
 
-Only argparse is imported up front so `paydesk --help` is instant; the app, textual, httpx and
-pydantic load when they are needed. This module never imports backend_stub: the demo starts it
-as a child process (tui/demo.py).
+Every subcommand registers itself with a `handler` (`set_defaults(handler=...)`): a callable that takes
+the parsed arguments and returns the exit status (it may raise CliError or UsageError). A package adds
+its own command with one line in `build_parser`, such as `browser_command.register(commands)`.
+
+Only argparse is imported up front so `paydesk --help` is instant; the app, textual, httpx, pydantic,
+rich and the command modules load inside the handlers. This module never imports backend_stub: the
+demo starts it as a child process (tui/demo.py).
 """
 
 from __future__ import annotations
@@ -21,7 +26,13 @@ class CliError(Exception):
 
 
 class UsageError(CliError):
-    """A value on the command line that cannot be used (such as an unknown theme): exit status 2."""
+    """A value on the command line that cannot be used (such as an unknown theme): exit status 2.
+
+    `usage=True` prints the usage line first, as argparse does for what it refuses itself."""
+
+    def __init__(self, message: str, *, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
 class _VersionAction(argparse.Action):
@@ -56,7 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--server", metavar="URL", help="the Paydesk server (default: $PAYDESK_SERVER, then config.toml)"
     )
     parser.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. nord or textual-light")
+    parser.set_defaults(handler=_app_handler)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _register_demo(commands)
+    from tui.commands import parsers as scriptable  # argparse only: the handlers load when they run
+
+    scriptable.register(commands)
+    return parser
+
+
+def _register_demo(commands: Any) -> None:
     demo = commands.add_parser(
         "demo",
         help="run the app against a bundled demo server (offline, nothing saved)",
@@ -68,7 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # SUPPRESS: without it the subcommand's default would overwrite `paydesk --theme X demo`.
     demo.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="a Textual theme")
-    return parser
+    demo.set_defaults(handler=_demo_handler)
+
+
+def _app_handler(args: argparse.Namespace) -> int:
+    return run_app(args.server, args.theme)
+
+
+def _demo_handler(args: argparse.Namespace) -> int:
+    if args.server is not None:
+        raise UsageError(f"`{PROG} demo` runs its own server; drop --server.", usage=True)
+    return run_demo(args.seed, args.theme)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,14 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exit_:  # --help, --version (0) and bad usage (2)
         return exit_.code if isinstance(exit_.code, int) else 2
     try:
-        if args.command == "demo":
-            if args.server is not None:
-                parser.print_usage(sys.stderr)
-                print(f"{PROG}: error: `{PROG} demo` runs its own server; drop --server.", file=sys.stderr)
-                return 2
-            return run_demo(args.seed, args.theme)
-        return run_app(args.server, args.theme)
+        return int(args.handler(args))
     except UsageError as exc:
+        if exc.usage:
+            parser.print_usage(sys.stderr)
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except CliError as exc:
