@@ -29,6 +29,29 @@ class Ran:
     stderr: str
 
 
+def environment(server: str | None, token: str | None, env: dict[str, str] | None = None) -> dict[str, str]:
+    environ = {**os.environ, "COLUMNS": "120", **(env or {})}
+    environ.pop("PAYDESK_TOKEN", None)
+    if server is not None:
+        environ["PAYDESK_SERVER"] = server
+    if token is not None:
+        environ["PAYDESK_TOKEN"] = token
+    return environ
+
+
+def start_paydesk(*args: str, server: str, token: str | None = None) -> subprocess.Popen:
+    """`paydesk ARGS` started with pipes for stdin, stdout and stderr (a test writes its answers)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui", *args],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(server, token),
+    )
+
+
 def paydesk(
     *args: str,
     server: str | None,
@@ -38,12 +61,6 @@ def paydesk(
     timeout: float = 60,
 ) -> Ran:
     """Run `paydesk ARGS` to the end; stdin is a pipe (never a terminal), empty unless given."""
-    environ = {**os.environ, "COLUMNS": "120", **(env or {})}
-    environ.pop("PAYDESK_TOKEN", None)
-    if server is not None:
-        environ["PAYDESK_SERVER"] = server
-    if token is not None:
-        environ["PAYDESK_TOKEN"] = token
     done = subprocess.run(
         [sys.executable, "-m", "tui", *args],
         cwd=ROOT,
@@ -51,7 +68,7 @@ def paydesk(
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=environ,
+        env=environment(server, token, env),
     )
     return Ran(done.returncode, done.stdout, done.stderr)
 
