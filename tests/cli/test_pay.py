@@ -143,3 +143,40 @@ def test_one_payment_when_the_first_answer_is_lost(tmp_path: Path) -> None:
         assert [p["payment_id"] for p in detail["payments"]] == [payment["id"]]
         assert detail["status"] == "paid"
         api.close()
+
+
+@pytest.mark.pty
+@pytest.mark.parametrize("answer", ["n", "y"])
+def test_on_a_terminal_it_asks_and_pays_only_on_yes(fresh_shell: Shell, answer: str) -> None:
+    import sys
+
+    from tests.cli.conftest import ROOT, environment
+
+    pexpect = pytest.importorskip("pexpect")
+
+    api = fresh_shell.api
+    account, visa, invoice = _lee(api)
+    before = _payments(api, account)
+    env = environment(fresh_shell.server, api.token(LEE), {"TERM": "dumb"})
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "tui", "pay", "--invoice", invoice["number"], "--method", f"saved:{visa}"],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+    )
+    try:
+        child.expect_exact("A convenience fee of $1.75 is added, and it is not refundable.")
+        child.expect_exact("Pay $93.45 now? [y/N]")
+        child.sendline(answer)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    after = _payments(api, account)
+    if answer == "y":
+        assert child.exitstatus == 0, child.before
+        assert len(after) == len(before) + 1 and after[0]["confirmation_number"] in child.before
+    else:
+        assert child.exitstatus == 1 and "Nothing was paid." in child.before
+        assert after == before

@@ -157,3 +157,27 @@ def test_a_customer_finding_accounts_gets_the_servers_refusal(shared: Shell) -> 
     assert served.status_code == 403
     assert json.loads(ran.stdout) == served.json()
     assert one_sentence(ran.stderr) == f"paydesk: {served.json()['error']['message']}"
+
+
+def test_invoices_all_streams_every_page_of_a_large_account(tmp_path) -> None:
+    from tests.api.conftest import Api
+    from tests.support.stub import serve_stub
+
+    with serve_stub(f"sqlite:///{tmp_path / 'large.db'}", tmp_path, seed="large") as server:
+        api = Api(server)
+        big = "big@example.com"
+        total = api.invoices(big, limit=1)["total_count"]
+        assert total > 2 * 200  # several pages of the largest size
+        ran = Shell(api).run("invoices", "--all", "--csv", as_=big)
+        assert ran.returncode == 0, ran.stderr
+        rows = list(csv.reader(io.StringIO(ran.stdout)))[1:]
+        assert len(rows) == total and len({r[8] for r in rows}) == total  # each once
+        as_json = json.loads(
+            Shell(api).run("invoices", "--all", "--status", "paid", "--json", as_=big).stdout
+        )
+        paid = api.invoices(big, status="paid", limit=1)["total_count"]
+        assert len(as_json["items"]) == as_json["total_count"] == paid and as_json["next_cursor"] is None
+        assert [r["issued_on"] for r in as_json["items"]] == sorted(
+            (r["issued_on"] for r in as_json["items"]), reverse=True
+        )
+        api.close()
