@@ -56,7 +56,25 @@ def version() -> str:
         return "0+unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
+_TAKES_VALUE = ("--server", "--theme")
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named in `argv`: its first word that is not an option or an option's value."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _TAKES_VALUE:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv`: only the scriptable command it names is built, so `paydesk` alone starts
+    without building a dozen parsers (`paydesk --help` lists them all); without `argv`, all of them."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Paydesk: invoices and payments in your terminal.",
@@ -72,8 +90,19 @@ def build_parser() -> argparse.ArgumentParser:
     _register_demo(commands)
     from tui.commands import parsers as scriptable  # argparse only: the handlers load when they run
 
-    scriptable.register(commands)
+    scriptable.register(commands, _which(argv, scriptable))
     return parser
+
+
+def _which(argv: Sequence[str] | None, scriptable: Any) -> object:
+    if argv is None:
+        return scriptable.EVERY
+    named = command_in(argv)
+    if named in scriptable.HELP:
+        return named
+    if named is None and not {"-h", "--help"} & set(argv):
+        return None  # the app itself
+    return None if named == "demo" else scriptable.LISTED  # help, or an unknown command's choices
 
 
 def _register_demo(commands: Any) -> None:
@@ -103,9 +132,13 @@ def _demo_handler(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `paydesk` console script; returns the exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
+        if getattr(args, "bare", False):  # the guess missed the command (an odd spelling): build all
+            parser = build_parser()
+            args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version (0) and bad usage (2)
         return exit_.code if isinstance(exit_.code, int) else 2
     try:

@@ -92,7 +92,8 @@ def _common(*, json: bool = True, csv: bool = False, account: bool = True) -> ar
     return parent
 
 
-def _add(commands: Any, name: str, handler: Lazy, help_: str, *parents: argparse.ArgumentParser) -> Any:
+def _add(commands: Any, name: str, handler: Lazy, *parents: argparse.ArgumentParser) -> Any:
+    help_ = HELP[name]
     sub = commands.add_parser(
         name, help=help_, description=help_[0].upper() + help_[1:] + ".", parents=parents
     )
@@ -100,84 +101,69 @@ def _add(commands: Any, name: str, handler: Lazy, help_: str, *parents: argparse
     return sub
 
 
-def register(commands: Any) -> None:
-    """Add login, logout, summary, invoices, invoice, pay, methods, history, statement and account."""
-    login = _add(
-        commands,
-        "login",
-        Lazy("tui.commands.login", "login"),
-        "sign in with a code sent by email (or --password) and keep the session as the app does",
-        _common(json=False, account=False),
-    )
+HELP = {
+    "login": "sign in with a code sent by email (or --password) and keep the session as the app does",
+    "logout": "sign out: the session is revoked on the server and forgotten here",
+    "summary": "the account overview: balance due, past due, in progress, credit, next due",
+    "invoices": "the invoice list, newest first",
+    "invoice": "one invoice with its line items and payments",
+    "pay": "pay invoices, an amount or the balance with a saved method: quoted first, then confirmed",
+    "methods": "the saved payment methods",
+    "history": "the payment history, newest first",
+    "statement": "the account statement with its running balance",
+    "account": "clerks: find an account",
+    "find": "clerks: find an account by its number and last name, or by email",
+}
+EVERY = object()  # register(): build every command's arguments
+LISTED = object()  # register(): only names and help, for `paydesk --help` and an unknown command
+
+
+def register(commands: Any, only: object = EVERY) -> None:
+    """Add login, logout, summary, invoices, invoice, pay, methods, history, statement and account.
+
+    `only` keeps the app's start fast (each parser costs about 1 ms, paid by every `paydesk` otherwise):
+    EVERY builds them all; a command's name builds that one; LISTED adds each with its name and help
+    alone (all `paydesk --help` shows; `bare=True` marks them); None adds none (`paydesk`, `paydesk demo`).
+    """
+    for name, build in _BUILDERS.items():
+        if only is EVERY or only == name:
+            build(commands)
+        elif only is LISTED:
+            commands.add_parser(name, help=HELP[name]).set_defaults(bare=True)
+
+
+def _login(commands: Any) -> None:
+    login = _add(commands, "login", Lazy("tui.commands.login", "login"), _common(json=False, account=False))
     login.add_argument("--email", metavar="E", help="your email (asked for when not given)")
     login.add_argument("--password", action="store_true", help="sign in with your password instead of a code")
-    _add(
-        commands,
-        "logout",
-        Lazy("tui.commands.login", "logout"),
-        "sign out: the session is revoked on the server and forgotten here",
-        _common(json=False, account=False),
-    )
-    _add(
-        commands,
-        "summary",
-        Lazy("tui.commands.reads", "summary"),
-        "the account overview: balance due, past due, in progress, credit, next due",
-        _common(),
-    )
-    invoices = _add(
-        commands,
-        "invoices",
-        Lazy("tui.commands.reads", "invoices"),
-        "the invoice list, newest first",
-        _common(csv=True),
-    )
+
+
+def _logout(commands: Any) -> None:
+    _add(commands, "logout", Lazy("tui.commands.login", "logout"), _common(json=False, account=False))
+
+
+def _summary(commands: Any) -> None:
+    _add(commands, "summary", Lazy("tui.commands.reads", "summary"), _common())
+
+
+def _invoices(commands: Any) -> None:
+    invoices = _add(commands, "invoices", Lazy("tui.commands.reads", "invoices"), _common(csv=True))
     invoices.add_argument("--status", choices=STATUSES, default="all", help="which invoices (default: all)")
     how_many = invoices.add_mutually_exclusive_group()
     how_many.add_argument(
         "--limit", metavar="N", type=positive_int, default=50, help="at most N (default 50)"
     )
     how_many.add_argument("--all", action="store_true", help="every invoice, page after page")
-    invoice = _add(
-        commands,
-        "invoice",
-        Lazy("tui.commands.reads", "invoice"),
-        "one invoice with its line items and payments",
-        _common(),
-    )
+
+
+def _invoice(commands: Any) -> None:
+    invoice = _add(commands, "invoice", Lazy("tui.commands.reads", "invoice"), _common())
     invoice.add_argument("number", metavar="NUMBER", help="the invoice number, such as INV-2026-00012")
     invoice.add_argument("--pdf", metavar="PATH", help="also save the invoice's PDF to PATH")
-    _register_pay(commands)
-    _add(commands, "methods", Lazy("tui.commands.reads", "methods"), "the saved payment methods", _common())
-    _add(
-        commands,
-        "history",
-        Lazy("tui.commands.reads", "history"),
-        "the payment history, newest first",
-        _common(csv=True),
-    )
-    statement = _add(
-        commands,
-        "statement",
-        Lazy("tui.commands.reads", "statement"),
-        "the account statement with its running balance",
-        _common(csv=True),
-    )
-    statement.add_argument(
-        "--from", dest="start", metavar="D", type=iso_date, help="first day (default: a year back)"
-    )
-    statement.add_argument("--to", dest="end", metavar="D", type=iso_date, help="last day (default: today)")
-    _register_account(commands)
 
 
-def _register_pay(commands: Any) -> None:
-    pay = _add(
-        commands,
-        "pay",
-        Lazy("tui.commands.pay", "pay"),
-        "pay invoices, an amount or the balance with a saved method: quoted first, then confirmed",
-        _common(),
-    )
+def _pay(commands: Any) -> None:
+    pay = _add(commands, "pay", Lazy("tui.commands.pay", "pay"), _common())
     what = pay.add_mutually_exclusive_group(required=True)
     what.add_argument(
         "--invoice", metavar="NUMBER", nargs="+", action="extend", help="the invoices to pay in full"
@@ -199,18 +185,40 @@ def _register_pay(commands: Any) -> None:
     pay.add_argument("--yes", action="store_true", help="pay without asking, accepting the quoted fees")
 
 
-def _register_account(commands: Any) -> None:
-    account = commands.add_parser(
-        "account", help="clerks: find an account", description="Clerks: find an account."
+def _methods(commands: Any) -> None:
+    _add(commands, "methods", Lazy("tui.commands.reads", "methods"), _common())
+
+
+def _history(commands: Any) -> None:
+    _add(commands, "history", Lazy("tui.commands.reads", "history"), _common(csv=True))
+
+
+def _statement(commands: Any) -> None:
+    statement = _add(commands, "statement", Lazy("tui.commands.reads", "statement"), _common(csv=True))
+    statement.add_argument(
+        "--from", dest="start", metavar="D", type=iso_date, help="first day (default: a year back)"
     )
+    statement.add_argument("--to", dest="end", metavar="D", type=iso_date, help="last day (default: today)")
+
+
+def _account(commands: Any) -> None:
+    account = commands.add_parser("account", help=HELP["account"], description="Clerks: find an account.")
     account_commands = account.add_subparsers(dest="account_command", metavar="COMMAND", required=True)
-    find = _add(
-        account_commands,
-        "find",
-        Lazy("tui.commands.reads", "account_find"),
-        "clerks: find an account by its number and last name, or by email",
-        _common(account=False),
-    )
+    find = _add(account_commands, "find", Lazy("tui.commands.reads", "account_find"), _common(account=False))
     find.add_argument("--account-number", metavar="N", help="the account number (with --last-name)")
     find.add_argument("--last-name", metavar="L", help="the last name on the account (with --account-number)")
     find.add_argument("--email", metavar="E", help="the account's email")
+
+
+_BUILDERS = {
+    "login": _login,
+    "logout": _logout,
+    "summary": _summary,
+    "invoices": _invoices,
+    "invoice": _invoice,
+    "pay": _pay,
+    "methods": _methods,
+    "history": _history,
+    "statement": _statement,
+    "account": _account,
+}
