@@ -1,8 +1,13 @@
-"""The `paydesk` command: `paydesk [--server URL] [--theme NAME]`, `paydesk demo [--seed ...]`.
+"""The `paydesk` command: `paydesk [--server URL] [--theme NAME]`, `paydesk demo [--seed ...]`, and the
+scriptable commands (`paydesk login`, `summary`, `invoices`, `pay`, ...: tui/commands/).
 
-Only argparse is imported up front so `paydesk --help` is instant; the app, textual, httpx and
-pydantic load when they are needed. This module never imports backend_stub: the demo starts it
-as a child process (tui/demo.py).
+Every subcommand registers itself with a `handler` (`set_defaults(handler=...)`): a callable that takes
+the parsed arguments and returns the exit status (it may raise CliError or UsageError). A package adds
+its own command with one line in `build_parser`, such as `browser_command.register(commands)`.
+
+Only argparse is imported up front so `paydesk --help` is instant; the app, textual, httpx, pydantic,
+rich and the command modules load inside the handlers. This module never imports backend_stub: the
+demo starts it as a child process (tui/demo.py).
 """
 
 from __future__ import annotations
@@ -21,7 +26,13 @@ class CliError(Exception):
 
 
 class UsageError(CliError):
-    """A value on the command line that cannot be used (such as an unknown theme): exit status 2."""
+    """A value on the command line that cannot be used (such as an unknown theme): exit status 2.
+
+    `usage=True` prints the usage line first, as argparse does for what it refuses itself."""
+
+    def __init__(self, message: str, *, usage: bool = False) -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
 class _VersionAction(argparse.Action):
@@ -45,7 +56,25 @@ def version() -> str:
         return "0+unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
+_TAKES_VALUE = ("--server", "--theme")
+
+
+def command_in(argv: Sequence[str]) -> str | None:
+    """The subcommand named in `argv`: its first word that is not an option or an option's value."""
+    skip = False
+    for word in argv:
+        if skip:
+            skip = False
+        elif word in _TAKES_VALUE:
+            skip = True
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv`: only the scriptable command it names is built, so `paydesk` alone starts
+    without building a dozen parsers (`paydesk --help` lists them all); without `argv`, all of them."""
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Paydesk: invoices and payments in your terminal.",
@@ -56,7 +85,30 @@ def build_parser() -> argparse.ArgumentParser:
         "--server", metavar="URL", help="the Paydesk server (default: $PAYDESK_SERVER, then config.toml)"
     )
     parser.add_argument("--theme", metavar="NAME", help="a Textual theme, e.g. nord or textual-light")
+    parser.set_defaults(handler=_app_handler)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _register_demo(commands)
+    from tui.browser import register as register_web  # argparse only: --help stays instant
+
+    register_web(commands)
+    from tui.commands import parsers as scriptable  # argparse only: the handlers load when they run
+
+    scriptable.register(commands, _which(argv, scriptable))
+    return parser
+
+
+def _which(argv: Sequence[str] | None, scriptable: Any) -> object:
+    if argv is None:
+        return scriptable.EVERY
+    named = command_in(argv)
+    if named in scriptable.HELP:
+        return named
+    if named is None and not {"-h", "--help"} & set(argv):
+        return None  # the app itself
+    return None if named == "demo" else scriptable.LISTED  # help, or an unknown command's choices
+
+
+def _register_demo(commands: Any) -> None:
     demo = commands.add_parser(
         "demo",
         help="run the app against a bundled demo server (offline, nothing saved)",
@@ -68,31 +120,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # SUPPRESS: without it the subcommand's default would overwrite `paydesk --theme X demo`.
     demo.add_argument("--theme", metavar="NAME", default=argparse.SUPPRESS, help="a Textual theme")
-    from tui.browser import register as register_web  # argparse only: --help stays instant
+    demo.set_defaults(handler=_demo_handler)
 
-    register_web(commands)
-    return parser
+
+def _app_handler(args: argparse.Namespace) -> int:
+    return run_app(args.server, args.theme)
+
+
+def _demo_handler(args: argparse.Namespace) -> int:
+    if args.server is not None:
+        raise UsageError(f"`{PROG} demo` runs its own server; drop --server.", usage=True)
+    return run_demo(args.seed, args.theme)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `paydesk` console script; returns the exit status."""
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
+        if getattr(args, "bare", False):  # the guess missed the command (an odd spelling): build all
+            parser = build_parser()
+            args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version (0) and bad usage (2)
         return exit_.code if isinstance(exit_.code, int) else 2
     try:
-        handler = getattr(args, "handler", None)
-        if handler is not None:  # a subcommand that runs itself (`paydesk web`)
-            return handler(args)
-        if args.command == "demo":
-            if args.server is not None:
-                parser.print_usage(sys.stderr)
-                print(f"{PROG}: error: `{PROG} demo` runs its own server; drop --server.", file=sys.stderr)
-                return 2
-            return run_demo(args.seed, args.theme)
-        return run_app(args.server, args.theme)
+        return int(args.handler(args))
     except UsageError as exc:
+        if exc.usage:
+            parser.print_usage(sys.stderr)
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except CliError as exc:
@@ -155,14 +211,14 @@ def _run_ui(
 
 
 def _apply_theme(app: Any, theme_option: str | None, config_theme: str | None) -> None:
-    from tui.config import start_theme
-
-    try:
-        theme = start_theme(theme_option, config_theme, app.available_themes)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    if theme is not None:
-        app.theme = theme
+    available = app.available_themes
+    if theme_option is not None:
+        if theme_option not in available:
+            names = ", ".join(sorted(available))
+            raise UsageError(f"there is no theme {theme_option!r}; choose one of: {names}.")
+        app.theme = theme_option
+    elif config_theme in available:  # an unknown theme in the config file is not worth failing over
+        app.theme = config_theme
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from backend_stub.errors import guest_forbidden
 from backend_stub.one_trip import OneTripRoute, in_request_thread, short_read
 from backend_stub.routes import rules
 from backend_stub.routes.common import CursorQuery, Limit, errors
-from backend_stub.schemas import Account, InvoicePage, Summary
+from backend_stub.schemas import Account, InvoicePage, PlainLine, Summary
 from backend_stub.store import accounts as account_store
 from backend_stub.store import autopay as autopay_store
 from backend_stub.store import email_changes
@@ -26,6 +26,15 @@ router = APIRouter(tags=["accounts"], route_class=OneTripRoute)
 
 StatusFilter = Annotated[Literal["all", "open", "in_progress", "paid"], Query()]
 KindFilter = Annotated[Literal["all", "single", "multi"], Query()]
+# `?number=`: one invoice by its number (exact), for `paydesk invoice NUMBER` and `pay --invoice`.
+NumberFilter = Annotated[
+    PlainLine | None,
+    Query(
+        min_length=1,
+        max_length=32,
+        description="Only the invoice with this number (exact), e.g. INV-2026-00012: one item or none.",
+    ),
+]
 
 
 @in_request_thread(io=False)
@@ -89,12 +98,17 @@ def list_invoices(
     kind: KindFilter = "all",
     limit: Limit = 50,
     cursor_: CursorQuery = None,
+    number: NumberFilter = None,
 ) -> Response:
+    today = clock.today(conn)
+    if number is not None:  # one invoice or none: a page of its own, never a cursor
+        found = invoice_store.with_number(conn, account_id, number, status=status, kind=kind)
+        page = views.invoice_page_json(found, today, None, len(found))
+        return Response(page, media_type="application/json")
     scope = f"{status}/{kind}"
     after, known_total = cursor.decode_date_id_count(cursor_, scope)
     rows, total = invoice_store.list_page(
         conn, account_id, status=status, kind=kind, limit=limit, after=after, total=known_total
     )
-    today = clock.today(conn)
     rows, next_cursor = cursor.page(rows, limit, lambda r: (r["issued_on"], r["id"], total, scope))
     return Response(views.invoice_page_json(rows, today, next_cursor, total), media_type="application/json")

@@ -115,6 +115,14 @@ def _count(status: str, kind: str) -> Select:
     return select(func.coalesce(func.sum(invoice_counts.c.n), 0)).where(*conditions)
 
 
+def with_number(
+    conn: Connection, account_id: int, number: str, *, status: str, kind: str
+) -> list[RowMapping]:
+    """The list's filter narrowed to one invoice number (numbers are unique): one row or none."""
+    query = _rows().where(*_top_level(account_id, status, kind), invoices.c.number == number)
+    return list(conn.execute(query).mappings())
+
+
 def count_top_level(conn: Connection, account_id: int, status: str, kind: str) -> int:
     """The count of `_top_level` from the invoices themselves (what `invoice_counts` must always say)."""
     query = select(func.count()).select_from(invoices).where(*_top_level(account_id, status, kind))

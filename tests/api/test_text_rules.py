@@ -308,6 +308,15 @@ FIELDS: list[tuple[str, str, bool, str | None, str, str, Send]] = [
         for field in fields
     ],
     (
+        "listInvoices",
+        "number",
+        True,
+        DANA,
+        "GET",
+        "/v1/accounts/{dana}/invoices",
+        lambda v: {"params": {"number": f"INV{v}1"}},
+    ),
+    (
         "devListOutbox",
         "to",
         True,

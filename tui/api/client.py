@@ -375,3 +375,40 @@ class PaydeskClient(Transport):
         body = RefundRequest(amount_cents=amount_cents, reason=reason).wire()
         headers = {"Idempotency-Key": idempotency_key}
         return parse(Refund, await self._request("POST", path, json=body, headers=headers))
+
+    # -- issue 12 (cli): the scriptable commands' calls -------------------------------------------------
+
+    async def invoice_by_number(self, account_id: int, number: str) -> InvoiceRow | None:
+        """The account's invoice with this number (exact, `?number=`), or None when it has none."""
+        path = f"/v1/accounts/{int(account_id)}/invoices"
+        page = parse(Page[InvoiceRow], await self._request("GET", path, params={"number": number}))
+        return page.items[0] if page.items else None
+
+    async def statement_between(
+        self,
+        account_id: int,
+        start: dt.date | None,
+        end: dt.date | None,
+        limit: int = 200,
+        cursor: str | None = None,
+    ) -> Statement:
+        """Like `statement`, with the server's own default for a day not given (a year back, today)."""
+        params = query(
+            limit=limit,
+            cursor=cursor,
+            **{"from": start.isoformat() if start else None, "to": end.isoformat() if end else None},
+        )
+        response = await self._request("GET", f"/v1/accounts/{int(account_id)}/statement", params=params)
+        return parse(Statement, response)
+
+    async def statement_csv_between(
+        self, account_id: int, start: dt.date | None, end: dt.date | None
+    ) -> Download:
+        """Like `statement_csv`, with the server's own default for a day not given."""
+        params = query(
+            format="csv",
+            **{"from": start.isoformat() if start else None, "to": end.isoformat() if end else None},
+        )
+        path = f"/v1/accounts/{int(account_id)}/statement"
+        response = await self._request("GET", path, params=params, headers={"Accept": "text/csv"})
+        return download(response, f"statement-{int(account_id)}.csv")
