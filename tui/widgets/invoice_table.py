@@ -2,6 +2,9 @@
 
 The table never asks for every invoice at once: it loads `PAGE_SIZE` rows, then the next page when
 the cursor or the scroll position comes within `NEAR_END` rows of the end, and says "N of TOTAL".
+It holds a bounded window of at most `WINDOW_PAGES` pages however deep one scrolls (as toolong keeps a
+huge log behind a view): a page that arrives at one end drops the page at the other end, and moving
+back up asks again for the page before the window, by the cursor it was first fetched with.
 Multi-site parents expand to show their site invoices (fetched from the parent's detail).
 Space selects invoices to pay (a parent stands for all its sites; an expanded parent's sites can be
 picked one by one), Ctrl+A selects every loaded invoice with something left to pay (at most 200).
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
 PAGE_SIZE = 100
 MAX_SELECTED = 200  # a payment covers at most 200 invoices (docs/WIRE.md)
 NEAR_END = 20
+WINDOW_PAGES = 3  # the rows held at most: WINDOW_PAGES * PAGE_SIZE (and their open site lists)
 COLUMNS = ("Number", "Site", "Issued", "Due", "Amount", "Balance", "Status")
 # Below this many columns the table leaves out "Issued" and shortens site names, so every other
 # column fits an 80-column terminal without scrolling sideways.
@@ -114,9 +118,19 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         # Shown before, and the data may have changed since (home came back from another screen): the
         # next time it is shown it asks again, drawing over the rows it has (`refresh_in_place`).
         self.stale = False
-        self.rows: list[InvoiceRow] = []  # top-level rows, in server order
+        self.rows: list[InvoiceRow] = []  # the window's top-level rows, in server order
         self.total = 0
-        self.next_cursor: str | None = None
+        self.next_cursor: str | None = None  # the page after the window
+        # The window: its first row's place in the whole list, and the pages it is made of.
+        self.window_start = 0
+        self._first_page = 0  # the number of the window's first page
+        self._page_sizes: list[int] = []
+        # The cursor each page was fetched with, by page number (None: the first); a few bytes a page.
+        self._page_cursors: list[str | None] = [None]
+        # Where each selected invoice sits in the whole list, so the selection keeps its order
+        # when its rows leave the window.
+        self._selected_at: dict[int, tuple[int, int]] = {}
+        self._redrawing = False
         self.loading_more = False
         self._children: dict[int, list[InvoiceRow]] = {}
         self._expanded: set[int] = set()
@@ -219,15 +233,24 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         if cursor is None:
             self.rows = []
             self.selected.clear()
+            self._selected_at.clear()
             self._children.clear()
             self._expanded.clear()
             self._by_key.clear()
+            self.window_start, self._first_page, self._page_sizes = 0, 0, []
+            self._page_cursors = [None]
             table.clear()
         self.rows.extend(page.items)
+        self._page_sizes.append(len(page.items))
         self.total = page.total_count
         self.next_cursor = page.next_cursor
-        for row in page.items:
-            self._add(row)
+        if page.next_cursor is not None:
+            self._remember_cursor(self._first_page + len(self._page_sizes), page.next_cursor)
+        if len(self._page_sizes) > WINDOW_PAGES:
+            self._drop_first_page()
+        else:
+            for row in page.items:
+                self._add(row)
         self._show_count()
         # A loading widget gives up focus; give it back when this table is the one on show, and give it
         # when it was asked for while the page was on the way.
@@ -240,6 +263,87 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             self._focus_when_loaded = False
             table.focus()
 
+    def _remember_cursor(self, page_number: int, cursor: str) -> None:
+        if page_number < len(self._page_cursors):
+            self._page_cursors[page_number] = cursor
+        else:
+            self._page_cursors.append(cursor)
+
+    def _drop_first_page(self) -> None:
+        """The window is full: the page at its top goes, the cursor stays on its row."""
+        dropped = self._page_sizes.pop(0)
+        gone, self.rows = self.rows[:dropped], self.rows[dropped:]
+        anchor = str(self.rows[0].id)
+        before = self.table.get_row_index(anchor)
+        self.window_start += dropped
+        self._first_page += 1
+        self._forget_children(gone)
+        self._redraw_keeping_place(anchor, before)  # the page that came is drawn with the rest
+
+    def _drop_last_page(self) -> None:
+        dropped = self._page_sizes.pop()
+        gone, self.rows = self.rows[-dropped:], self.rows[:-dropped]
+        self.next_cursor = self._page_cursors[self._first_page + len(self._page_sizes)]
+        self._forget_children(gone)
+
+    def _forget_children(self, rows: list[InvoiceRow]) -> None:
+        for row in rows:
+            self._children.pop(row.id, None)
+            self._expanded.discard(row.id)
+
+    def _redraw_keeping_place(self, anchor: str, before: int) -> None:
+        """Rows came or went above the view: draw the window again with the rows on screen where they
+        were (`anchor`, a row kept, was at `before`) and the cursor on the same invoice."""
+        table = self.table
+        key = self._cursor_key()
+        cursor_row, scroll_y = table.cursor_row, round(table.scroll_y)
+        self._rebuild(key)
+        shift = table.get_row_index(anchor) - before
+        if key is None or key not in self._by_key:  # its row left the window (scrolled away from it)
+            row = max(0, min(cursor_row + shift, table.row_count - 1))
+            table.move_cursor(row=row, animate=False, scroll=False)
+        # After the refresh: the table's new height is known only then.
+        self.call_after_refresh(table.scroll_to, y=max(0, scroll_y + shift), animate=False)
+
+    def _cursor_key(self) -> str | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def _maybe_load_previous(self) -> None:
+        if self._first_page == 0 or self.loading_more:
+            return
+        self.loading_more = True
+        self._load_previous_page()
+
+    @work(exclusive=True, exit_on_error=False, group="page")
+    async def _load_previous_page(self) -> None:
+        number = self._first_page - 1
+        ticket = self._ticket = object()
+        self._show_count(loading=True)
+        try:
+            page = await self.source.invoices(
+                self.account_id, status=self.status, limit=PAGE_SIZE, cursor=self._page_cursors[number]
+            )
+        finally:
+            if self._ticket is ticket:
+                self.loading_more = False
+        if not page.items or not self.rows:
+            self.reload()  # the list changed under the window: start again from the top
+            return
+        anchor = str(self.rows[0].id)
+        before = self.table.get_row_index(anchor)
+        self.rows = list(page.items) + self.rows
+        self._page_sizes.insert(0, len(page.items))
+        self._first_page = number
+        # Rows may have come or gone above meanwhile: the first page always starts the list.
+        self.window_start = 0 if number == 0 else max(0, self.window_start - len(page.items))
+        if len(self._page_sizes) > WINDOW_PAGES:
+            self._drop_last_page()
+        self._redraw_keeping_place(anchor, before)
+        self._show_count()
+
     def refresh_in_place(self) -> None:
         """The first page again, drawn over the rows on screen: no loading state, no empty frame; the
         cursor stays on its invoice (or its place) and the selection keeps what is still payable."""
@@ -249,14 +353,35 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
 
     @work(exclusive=True, exit_on_error=False, group="refresh")
     async def _refresh_first_page(self) -> None:
-        page = await self.source.invoices(self.account_id, status=self.status, limit=PAGE_SIZE, cursor=None)
-        fresh = {row.id: row for row in page.items}
+        """The window's pages again, from its first page's cursor: the person keeps their place."""
+        first, pages = self._first_page, max(1, len(self._page_sizes))
+        cursor = self._page_cursors[first]
+        rows: list[InvoiceRow] = []
+        sizes: list[int] = []
+        cursors: list[str] = []
+        total = self.total
+        for number in range(pages):
+            page = await self.source.invoices(
+                self.account_id, status=self.status, limit=PAGE_SIZE, cursor=cursor
+            )
+            rows += page.items
+            sizes.append(len(page.items))
+            if number == 0:
+                total = page.total_count  # a later page's cursor carries the count of its first
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+            cursors.append(cursor)
+        fresh = {row.id: row for row in rows}
         children: dict[int, list[InvoiceRow]] = {}
         for parent_id in self._expanded & fresh.keys():  # open site lists are asked again too
             children[parent_id] = list((await self.source.invoice(parent_id)).children)
-        if self.loading_more:
+        if self.loading_more or self._first_page != first:
             return  # a page asked for meanwhile (a reload, or more rows) brings its own
-        self._redraw_over(list(page.items), children, page.total_count, page.next_cursor)
+        for offset, next_cursor in enumerate(cursors, start=1):
+            self._remember_cursor(first + offset, next_cursor)
+        self._page_sizes = sizes
+        self._redraw_over(rows, children, total, cursor)
 
     def _redraw_over(
         self,
@@ -273,13 +398,18 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             else None
         )
         index = table.cursor_row
+        held = {row.id for row in self.rows} | {c.id for kids in self._children.values() for c in kids}
         self.rows, self.total, self.next_cursor = rows, total, next_cursor
         self._children = children
         self._expanded = set(children)  # the site lists still open (their parents still listed)
         payable = {row.id: row for row in rows} | {c.id: c for kids in children.values() for c in kids}
         self.selected = {
-            key: payable[key] for key in self.selected if key in payable and payable[key].balance_cents > 0
+            key: payable.get(key, row)
+            for key, row in self.selected.items()
+            # Outside the window: kept as chosen (nothing here says otherwise).
+            if (key in payable and payable[key].balance_cents > 0) or (key not in payable and key not in held)
         }
+        self._selected_at = {key: at for key, at in self._selected_at.items() if key in self.selected}
         keys = [str(row.id) if row.id not in self._expanded else None for row in rows]
         if None not in keys and keys == before:
             # The same invoices in the same order: new cells in place (the scroll position stays).
@@ -309,13 +439,23 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
 
     @on(DataTable.RowHighlighted)
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.cursor_row >= event.data_table.row_count - NEAR_END:
+        # Where the cursor is now: a redraw passes row 0 on its way (its message comes later).
+        table = event.data_table
+        if self._redrawing or not table.row_count:
+            return
+        if table.cursor_row >= table.row_count - NEAR_END:
             self._maybe_load_more()
+        elif table.cursor_row < NEAR_END:
+            self._maybe_load_previous()
 
     def _scrolled(self, scroll_y: float) -> None:
         table = self.table
+        if self._redrawing:
+            return
         if scroll_y + table.scrollable_content_region.height >= table.row_count - NEAR_END:
             self._maybe_load_more()
+        elif scroll_y < NEAR_END:
+            self._maybe_load_previous()
 
     # ---- rows ----------------------------------------------------------------------------------
 
@@ -343,6 +483,9 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
     def _rebuild(self, keep_key: str | None) -> None:
         """Redraw every row (after expanding or collapsing), keeping the cursor on `keep_key`."""
         table = self.table
+        # Emptied and filled again: the scroll passes the top meanwhile, which asks for nothing.
+        self._redrawing = True
+        self.call_after_refresh(setattr, self, "_redrawing", False)
         table.clear()
         self._by_key.clear()
         for row in self.rows:
@@ -357,7 +500,8 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         empty.display = not has_rows
         self.table.display = has_rows
         empty.update(self.empty_text)
-        shown = len(self.rows)
+        end = self.window_start + len(self.rows)
+        shown = f"{self.window_start + 1}–{end}" if self.window_start else f"{end}"
         text = f"{shown} of {self.total} loaded" if has_rows else ""
         if self.selected:
             total = sum(row.balance_cents for row in self.selected.values())
@@ -405,13 +549,19 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
     # ---- selecting invoices to pay ----------------------------------------------------------------
 
     def selection(self) -> list[InvoiceRow]:
-        """The selected invoices in the table's order (a parent before its sites)."""
-        order: list[InvoiceRow] = []
-        for row in self.rows:
-            if row.id in self.selected:
-                order.append(row)
-            order += [child for child in self._children.get(row.id, []) if child.id in self.selected]
-        return order
+        """The selected invoices in the list's order (a parent before its sites), those outside the
+        window included."""
+        at = self._selected_at | self._window_positions()
+        return sorted(self.selected.values(), key=lambda row: at.get(row.id, (self.total, 0)))
+
+    def _window_positions(self) -> dict[int, tuple[int, int]]:
+        """Each held invoice's place in the whole list: (its top-level row's index, its site's index)."""
+        at: dict[int, tuple[int, int]] = {}
+        for index, row in enumerate(self.rows, start=self.window_start):
+            at[row.id] = (index, -1)
+            for site, child in enumerate(self._children.get(row.id, [])):
+                at[child.id] = (index, site)
+        return at
 
     def selection_to_pay(self) -> list[InvoiceRow]:
         """The selection for Pay; when there is none, how to make one is said on screen."""
@@ -465,6 +615,10 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             self.app.notify(f"Selected the first {MAX_SELECTED}: one payment covers at most that many.")
 
     def _redraw_marks(self, ids: list[int]) -> None:
+        at = self._window_positions()
+        self._selected_at = {
+            key: at.get(key) or self._selected_at.get(key, (self.total, 0)) for key in self.selected
+        }
         touched = set(ids)
         for key, row in self._by_key.items():
             if row.id in touched or (row.parent_id is not None and row.parent_id in touched):

@@ -1,0 +1,109 @@
+"""The invoice table keeps a bounded window of rows however deep one scrolls (issue 11, "Speed"): the
+10,000-invoice account scrolled far down holds at most WINDOW_PAGES pages, the row under the cursor is
+the right invoice, moving back up asks the server again for the pages before the window, and home on
+return from another screen refreshes the window in place instead of going back to the first 100 rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from textual.widgets import DataTable
+
+from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for
+from tests.conftest import login
+from tests.support.stub import StubServer, serve_stub
+from tui.screens.home import HomeScreen
+from tui.screens.invoice_detail import InvoiceDetailScreen
+from tui.widgets.invoice_table import PAGE_SIZE, WINDOW_PAGES, InvoiceTable
+
+SIZE = (100, 40)
+BIG = "big@example.com"
+HELD_AT_MOST = WINDOW_PAGES * PAGE_SIZE
+
+
+@pytest.fixture(scope="module")
+def large_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StubServer]:
+    workdir = tmp_path_factory.mktemp("window")
+    with serve_stub(f"sqlite:///{workdir / 'large.db'}", workdir, seed="large") as server:
+        yield server
+
+
+def numbers_on_server(server: StubServer, token: str, account_id: int, count: int) -> list[str]:
+    """The All tab's invoice numbers in order, walked page by page over the API."""
+    numbers: list[str] = []
+    cursor: str | None = None
+    while len(numbers) < count:
+        params: dict[str, Any] = {"status": "all", "limit": PAGE_SIZE}
+        if cursor:
+            params["cursor"] = cursor
+        page = api_get(server, token, f"/v1/accounts/{account_id}/invoices", **params)
+        numbers += [row["number"] for row in page["items"]]
+        cursor = page["next_cursor"]
+    return numbers
+
+
+def under_cursor(table: InvoiceTable) -> str:
+    row = table.current_row()
+    assert row is not None
+    return row.number
+
+
+async def scroll_until(pilot: Any, table: InvoiceTable, key: str, done: Any, what: str) -> None:
+    """Press `key` until `done()`, the table never holding more than its window meanwhile."""
+    for _ in range(400):
+        if done() and not table.loading_more:
+            return
+        await pilot.press(key)
+        await wait_for(pilot, lambda: not table.loading_more, "the page on its way")
+        assert table.table.row_count <= HELD_AT_MOST, "the window is bounded"
+        assert len(table.rows) <= HELD_AT_MOST
+    raise AssertionError(f"never reached {what}")
+
+
+async def test_deep_in_the_large_table_the_window_stays_bounded_and_home_keeps_the_place(
+    large_server: StubServer,
+) -> None:
+    token = login(large_server.base_url, BIG)
+    app = make_app(large_server.base_url, token)
+    async with app.run_test(size=SIZE) as pilot:
+        home = await on_home(pilot)
+        assert home.account is not None
+        await pilot.press("1")
+        table = home.query_one("#invoices-all", InvoiceTable)
+        await wait_for(pilot, lambda: table.rows and not table.loading_more, "the first page")
+        await wait_for(pilot, lambda: isinstance(app.focused, DataTable), "the rows focused")
+        expected = numbers_on_server(large_server, token, home.account.id, 7 * PAGE_SIZE)
+
+        # Deep down: page 6 and 7 are held, the first pages are not.
+        await scroll_until(pilot, table, "pagedown", lambda: table.window_start >= 4 * PAGE_SIZE, "page 5")
+        start = table.window_start
+        assert start % PAGE_SIZE == 0 and len(table.rows) <= HELD_AT_MOST
+        assert [row.number for row in table.rows] == expected[start : start + len(table.rows)]
+        assert under_cursor(table) == expected[start + table.table.cursor_row]
+        await pilot.press("down", "down")
+        assert under_cursor(table) == expected[start + table.table.cursor_row]
+        assert f"{start + 1}–{start + len(table.rows)} of 10000 loaded" in screen_text(app)
+
+        # Back from an invoice's detail: the same window, the same invoice under the cursor.
+        before = under_cursor(table)
+        await pilot.press("enter")
+        await on_screen(pilot, InvoiceDetailScreen)
+        await pilot.press("escape")
+        await on_screen(pilot, HomeScreen)
+        await wait_for(pilot, lambda: not table.loading_more and under_cursor(table) == before, "the place")
+        assert table.window_start == start and under_cursor(table) == before
+
+        # Back up: the pages before the window are asked for again, and the cursor keeps its invoice.
+        await scroll_until(pilot, table, "pageup", lambda: table.window_start < start, "the page before")
+        assert under_cursor(table) == expected[table.window_start + table.table.cursor_row]
+        assert [row.number for row in table.rows] == expected[
+            table.window_start : table.window_start + len(table.rows)
+        ]
+        await scroll_until(pilot, table, "pageup", lambda: table.window_start == 0, "the top")
+        await pilot.press("ctrl+home")
+        await wait_for(pilot, lambda: table.table.cursor_row == 0, "the first row")
+        assert under_cursor(table) == expected[0]
+        assert table.table.row_count <= HELD_AT_MOST
