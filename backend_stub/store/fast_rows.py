@@ -29,8 +29,9 @@ from sqlalchemy.sql import Executable
 class _Compiled:
     sql: str
     binds: Callable[[Mapping[str, Any]], Any]  # the driver's parameters from the caller's
+    keys: tuple[str, ...]  # each result column's label
+    types: tuple[Any, ...]  # each result column's SQLAlchemy type
     processors: list[Callable[[Any], Any] | None] | None = None  # per result column, found at first use
-    keys: tuple[str, ...] = ()
 
 
 _COMPILED: dict[tuple[int, str], tuple[Executable, _Compiled]] = {}
@@ -53,7 +54,7 @@ def mappings(conn: Connection, statement: Executable, params: Mapping[str, Any])
                 compiled.sql, parameters, error, conn.dialect.loaded_dbapi.Error
             ) from error
         if compiled.processors is None:
-            _learn_results(conn, statement, compiled, cursor.description)
+            _learn_results(conn, compiled, cursor.description)
         keys, processors = compiled.keys, compiled.processors
         assert processors is not None
         if not any(processors):
@@ -100,18 +101,20 @@ def _compiled(conn: Connection, statement: Executable) -> _Compiled:
                 return tuple(values[name] for name in order)
         else:
             binds = full
-        made = _Compiled(sql=str(compiled), binds=binds)
-        made.keys = tuple(column[0] for column in compiled._result_columns)
+        made = _Compiled(
+            sql=str(compiled),
+            binds=binds,
+            keys=tuple(column[0] for column in compiled._result_columns),
+            types=tuple(column[3] for column in compiled._result_columns),
+        )
         _COMPILED[key] = (statement, made)
         return made
 
 
-def _learn_results(conn: Connection, statement: Executable, compiled: _Compiled, description: Any) -> None:
+def _learn_results(conn: Connection, compiled: _Compiled, description: Any) -> None:
     """The result processors of each column, as SQLAlchemy picks them (they may depend on the type the
     driver reports): learnt from the first execution's cursor description."""
-    result_columns = statement.compile(dialect=conn.dialect)._result_columns  # type: ignore[attr-defined]
-    processors = []
-    for column, described in zip(result_columns, description or (), strict=False):
-        type_ = column[3]
-        processors.append(type_._cached_result_processor(conn.dialect, described[1]))
-    compiled.processors = processors
+    compiled.processors = [
+        type_._cached_result_processor(conn.dialect, described[1])
+        for type_, described in zip(compiled.types, description or (), strict=False)
+    ]
