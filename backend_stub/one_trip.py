@@ -335,6 +335,15 @@ class OneTripRoute(APIRoute):
         )
         real, route.dependant = route.dependant, planned
         try:
-            return super().get_route_handler()
+            planned_handler = super().get_route_handler()
         finally:
             route.dependant = real
+        fastapi_handler = super().get_route_handler()
+
+        async def handler(request: Request) -> Any:
+            # The plan solves the real tree; overridden dependencies are FastAPI's to swap in.
+            if request.app.dependency_overrides:
+                return await fastapi_handler(request)
+            return await planned_handler(request)
+
+        return handler
