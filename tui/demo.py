@@ -16,6 +16,7 @@ import contextlib
 import os
 import queue
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -32,6 +33,8 @@ SEEDS = ("demo", "large")
 START_TIMEOUT = 60.0  # seeding `large` (10,000 invoices) takes a while on a slow machine
 STOP_TIMEOUT = 5.0
 CACHE_FOLDER = "demo-cache"  # in the user data dir: the seeded databases the demos copy
+# How a server we stopped ends: 0 once it serves (it handles SIGTERM), or killed by our signal.
+STOPPED_STATUSES = (0, -signal.SIGTERM, -signal.SIGKILL)
 
 # The servers started behind the app, by URL: set once each prints its listen line.
 _ready: dict[str, threading.Event] = {}
@@ -162,9 +165,11 @@ def _backend_behind(folder: Path, seed: str) -> Iterator[str]:
             try:
                 yield base_url
             finally:
-                # Died by itself before it listened (not stopped by us as the person quit early).
-                failed = not ready.is_set() and process.poll() is not None
                 stop_process(process)
+                # Died by itself before it listened, not stopped by us as the person quit early. Told by
+                # its exit status, not by whether it is still running: its socket closes as it exits, a
+                # moment before the process can be reaped.
+                failed = not ready.is_set() and process.returncode not in STOPPED_STATUSES
                 drain.join(timeout=1)
                 process.stdout.close()
         if failed:
@@ -205,7 +210,6 @@ def _die_with_parent() -> None:
     """In the child, before exec: Linux sends it SIGTERM if `paydesk demo` is killed outright
     (SIGKILL, a crash), so a demo server is never left running with nobody to stop it."""
     import ctypes
-    import signal
 
     pr_set_pdeathsig = 1
     with contextlib.suppress(Exception):
