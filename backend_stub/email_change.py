@@ -11,23 +11,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import math
 import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, RowMapping
 
-from backend_stub import mail
+from backend_stub import mail, throttles
 from backend_stub.errors import ApiError, invalid
 from backend_stub.receipts import BUSINESS_PHONE
 from backend_stub.settings import Settings
 from backend_stub.store import audit, meta
 from backend_stub.store import email_changes as store
-from backend_stub.store import passwords as request_log
-from backend_stub.store import throttles as throttle_store
 from backend_stub.store.accounts import update_account
 from backend_stub.store.auth import User
-from backend_stub.throttles import wait_in_words
 
 CODE_LASTS = timedelta(minutes=30)  # real time, like the login codes
 MAX_TRIES = 5
@@ -44,20 +40,12 @@ def _code_hash(pepper: str, account_id: int, new_email: str, code: str) -> str:
 
 def _throttle(conn: Connection, account_id: int, now: datetime) -> None:
     """Count this request; 429 `too_many_requests` (nothing counted) over 5 per 15 minutes."""
-    key = str(account_id)
-    throttle_store.lock_keys(conn, [(THROTTLE_KIND, key)])  # PostgreSQL: requests of one account take turns
-    recent = request_log.requests_since(conn, THROTTLE_KIND, key, now - WINDOW)
-    if len(recent) >= REQUESTS_PER_WINDOW:
-        wait = max(1, math.ceil((recent[0] + WINDOW - now).total_seconds()))
-        raise ApiError(
-            429,
-            "rate_limited",
-            "too_many_requests",
-            f"Too many email change requests for this account: wait {wait_in_words(wait)} and try again.",
-            "email",
-            headers={"Retry-After": str(wait)},
-        )
-    request_log.record_request(conn, THROTTLE_KIND, key, now)
+    limits = [throttles.Limit(THROTTLE_KIND, str(account_id), REQUESTS_PER_WINDOW, "for this account")]
+    # The keys are locked first: on PostgreSQL the requests of one account take turns.
+    refused = throttles.refusal(conn, limits, WINDOW, now, "email change requests", "email")
+    if refused is not None:
+        raise refused
+    throttles.count(conn, limits, now)
 
 
 def _name(row: RowMapping) -> str:
