@@ -1,6 +1,9 @@
 """Clean-up of what has stopped mattering: login codes, sessions (tokens), set-password links and the
 rate limits' request rows (with the decoys an unknown email's request writes, store/throttles.py) a day
-after they ran out, and finished idempotency records past their keep.
+after they ran out; finished idempotency records past their keep; and, past the same keep, the payment
+intents of requests that failed without making a payment. An intent that made a payment stays with it
+(its void, refund and settlement find the processor's keys there), and so does a job's (its unit key
+is the claim that makes the unit run once).
 
 A day of grace, not the moment of expiry: until then a late request still gets its precise answer (this
 code expired, this session ended) rather than "no such code". Running idempotency records are left to
@@ -18,6 +21,7 @@ from backend_stub.store.tables import (
     code_requests,
     idempotency_keys,
     password_tokens,
+    payment_intents,
     sessions,
     verification_codes,
 )
@@ -43,6 +47,13 @@ def expired(conn: Connection, now: datetime, idempotency_keep: timedelta) -> dic
         (
             idempotency_keys,
             (idempotency_keys.c.status == "done") & (idempotency_keys.c.created_at < now - idempotency_keep),
+        ),
+        (
+            payment_intents,
+            (payment_intents.c.state == "failed")
+            & payment_intents.c.payment_id.is_(None)
+            & payment_intents.c.unit_key.is_(None)  # a job's claim of its unit of work: kept, so it runs once
+            & (payment_intents.c.updated_at < now - idempotency_keep),
         ),
     ]
     return {table.name: conn.execute(delete(table).where(where)).rowcount for table, where in statements}
