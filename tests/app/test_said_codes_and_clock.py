@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from textual.widgets import Input, MaskedInput
 
-from tests.app.conftest import api_get, make_app, on_home, on_screen, wait_for
-from tests.app.test_pay_focus_and_input import paste, toasts
+from tests.app.conftest import api_get, make_app, on_home, on_screen, paste, said, toasts, wait_for
 from tests.conftest import latest_code, login
 from tui.screens.clerk.identity import IdentityCheckScreen
 from tui.screens.clerk.search import ClerkSearchScreen
@@ -21,10 +20,6 @@ SIZE = (100, 40)
 CLERK = "clerk@example.com"
 DANA = "dana@example.com"
 DANA_NUMBER = "4100012345"
-
-
-async def said(pilot, sentence: str) -> None:
-    await wait_for(pilot, lambda: sentence in toasts(pilot.app), repr(sentence))
 
 
 async def test_the_code_box_says_what_it_leaves_out_and_still_signs_in(pay_server) -> None:
