@@ -78,6 +78,11 @@ def refund_refusal(status: str, parts: Sequence[PartFacts], refunded_cents: int 
             return "The card part of this payment is refunded in full already."
         return None
     if status == "pending":
+        if any(p.method_type == "card" for p in parts):  # a split: the bank's answer comes first
+            return (
+                "The bank part of this payment is still pending: its card part can be refunded once "
+                "the bank part settles or is returned."
+            )
         return "A pending bank payment is voided, not refunded."
     if status == "voided":
         return "A voided payment has nothing left to refund."

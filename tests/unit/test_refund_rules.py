@@ -149,6 +149,12 @@ def test_a_returned_split_is_refunded_until_its_card_part_is_given_back_and_stay
     assert refund_status(100, 10_000, "succeeded") == "partially_refunded"
 
 
+def test_a_pending_split_says_its_card_part_is_refunded_after_the_bank_answers() -> None:
+    refusal = refund_refusal("pending", [CARD, BANK_PENDING])
+    assert refusal is not None and "once the bank part settles or is returned" in refusal
+    assert refund_refusal("pending", [BANK_PENDING]) == "A pending bank payment is voided, not refunded."
+
+
 def _payment(**over: object) -> dict:
     return {
         "id": 1,
