@@ -1,6 +1,7 @@
 """Undoing a payment, as a clerk: a void (a card payment of today, a pending bank payment, or a split
-payment whose every part is one of those; all parts together) and a refund (a settled card payment, in
-parts, several times). The money rules are billing.refunds'; this writes them and talks to the processor.
+payment whose every part is one of those; all parts together) and a refund (a settled card payment, or
+the card part of a split whose bank part was returned, in parts, several times). The money rules are
+billing.refunds'; this writes them and talks to the processor.
 
 Order of work, and why: the database decides first, then the processor is told.
 1. One short write transaction, under the account lock a payment and a settlement take first: the payment
@@ -194,7 +195,7 @@ def refund(
     assert payment is not None
     parts = store.parts(conn, [payment_id]).get(payment_id, [])
     facts = _facts(parts)
-    refusal = rules.refund_refusal(payment["status"], facts)
+    refusal = rules.refund_refusal(payment["status"], facts, payment["refunded_cents"])
     if refusal is not None:
         raise not_refundable(refusal)
     refundable = rules.refundable_cents(facts)
@@ -203,7 +204,8 @@ def refund(
     if amount > left or amount <= 0:
         raise refund_too_large(left)
     # Only what the card parts paid comes back: their credit first, then their invoices, newest first.
-    cards = {p["id"] for p in parts if p["method_type"] == "card"}
+    # A returned bank part's allocations stay as the return left them (its money already reopened).
+    cards = {p["id"] for p in parts if p["method_type"] == "card" and p["status"] == "succeeded"}
     allocations = [
         a for a in store.allocations_of(conn, [payment_id]).get(payment_id, []) if a["part_id"] in cards
     ]
@@ -226,7 +228,8 @@ def refund(
         created_at=datetime.combine(today, clock.utcnow().time()),
     )
     refunded = payment["refunded_cents"] + amount
-    refund_store.mark_refunded(conn, payment_id, refunded, rules.refund_status(refunded, refundable))
+    status = rules.refund_status(refunded, refundable, payment["status"])  # a returned split stays returned
+    refund_store.mark_refunded(conn, payment_id, refunded, status)
     audit.record(
         conn,
         user.id,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -131,3 +132,94 @@ def api_post(server: StubServer, token: str, path: str, body: Any) -> httpx.Resp
     return httpx.post(
         f"{server.base_url}{path}", json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10
     )
+
+
+# ---- shared steps of the app tests: who is signed in, what a toast said, where a screen is ----------
+
+
+def customer(server: StubServer, email: str) -> tuple[str, int]:
+    """A customer signed in on the server: their token and their (first) account's id."""
+    token = login(server.base_url, email)
+    return token, api_get(server, token, "/v1/me")["accounts"][0]["id"]
+
+
+def toasts(app: PaydeskApp) -> list[str]:
+    """The notifications showing now, as their text."""
+    return [str(note.message) for note in app._notifications]
+
+
+async def said(pilot: Any, sentence: str) -> None:
+    """Wait until a toast says exactly this sentence."""
+    await wait_for(pilot, lambda: sentence in toasts(pilot.app), repr(sentence))
+
+
+async def paste(pilot: Any, field: Any, text: str) -> None:
+    """What the terminal sends for a paste, to `field` (focused first)."""
+    from textual import events
+
+    field.focus()
+    await pilot.pause()
+    field.post_message(events.Paste(text))
+    await pilot.pause()
+
+
+async def open_from_home(pilot: Any, key: str, screen_type: type) -> Any:
+    """Home with its data, then `key`: the screen it opens, mounted."""
+    await on_home(pilot)
+    await pilot.press(key)
+    return await on_screen(pilot, screen_type)
+
+
+async def open_past_due_invoice(pilot: Any) -> Any:
+    """From home, Enter on the first past-due invoice of the Open tab: its detail, loaded."""
+    from tui.screens.invoice_detail import InvoiceDetailScreen
+    from tui.widgets.invoice_table import InvoiceTable
+
+    home = await on_home(pilot)
+    table = home.query_one("#invoices-open", InvoiceTable)
+    past_due = next(i for i, row in enumerate(table.rows) if row.past_due)
+    table.table.move_cursor(row=past_due)
+    await pilot.press("enter")
+    detail = await on_screen(pilot, InvoiceDetailScreen)
+    await wait_for(pilot, lambda: detail.invoice is not None, "the invoice")
+    return detail
+
+
+def detail_message(detail: Any) -> str:
+    """The line under an invoice's detail that says what `d` or `P` did."""
+    return str(detail.query_one("#detail-message").content)
+
+
+def downloads_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, made: bool = True) -> Path:
+    """The folder `d` saves into (PAYDESK_DOWNLOAD_DIR), made already unless `made` is False."""
+    downloads = tmp_path / "Downloads"
+    if made:
+        downloads.mkdir()
+    monkeypatch.setenv("PAYDESK_DOWNLOAD_DIR", str(downloads))
+    return downloads
+
+
+def fake_lp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An `lp` on PATH that writes what it was given (its arguments, then the file's first 4 bytes) to the
+    file returned: what `P` printed, without a printer."""
+    import stat
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    printed = tmp_path / "printed.txt"
+    lp = bin_dir / "lp"
+    lp.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {printed}\nhead -c 4 "$1" >> {printed}\n')
+    lp.chmod(lp.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    return printed
+
+
+async def save_pdf_over_a_file(pilot: Any) -> Any:
+    """`d`, then Enter on the path offered, when a file of that name is there: the question it asks."""
+    from tui.screens.dialogs import PathDialog
+    from tui.screens.replace_file import ReplaceFileDialog
+
+    await pilot.press("d")
+    await on_screen(pilot, PathDialog)
+    await pilot.press("enter")
+    return await on_screen(pilot, ReplaceFileDialog)

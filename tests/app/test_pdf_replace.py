@@ -6,13 +6,19 @@ The shared demo backend: read-only; what is saved is the server's PDF.
 
 from __future__ import annotations
 
-import stat
-
 from textual.widgets import Button
 
-from tests.app.conftest import make_app, on_screen, wait_for
-from tests.app.test_self_service_pdf import SIZE, message, open_past_due_invoice
-from tui.screens.dialogs import PathDialog
+from tests.app.conftest import (
+    detail_message,
+    downloads_folder,
+    fake_lp,
+    make_app,
+    on_screen,
+    open_past_due_invoice,
+    save_pdf_over_a_file,
+    wait_for,
+)
+from tests.app.test_self_service_pdf import SIZE
 from tui.screens.invoice_detail import InvoiceDetailScreen
 from tui.screens.replace_file import ReplaceFileDialog
 
@@ -22,9 +28,7 @@ DANA = "dana@example.com"
 async def test_d_on_a_pdf_already_there_asks_new_name_replace_or_cancel(
     live_server, tokens, tmp_path, monkeypatch
 ) -> None:
-    downloads = tmp_path / "Downloads"
-    downloads.mkdir()
-    monkeypatch.setenv("PAYDESK_DOWNLOAD_DIR", str(downloads))
+    downloads = downloads_folder(tmp_path, monkeypatch)
     app = make_app(live_server.base_url, tokens[DANA])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         detail = await open_past_due_invoice(pilot)
@@ -33,50 +37,35 @@ async def test_d_on_a_pdf_already_there_asks_new_name_replace_or_cancel(
         second = downloads / f"invoice-{detail.invoice.number}(2).pdf"
 
         # Enter, Enter: the dialog asks, and its first button saves beside the file, not over it.
-        await pilot.press("d")
-        await on_screen(pilot, PathDialog)
-        await pilot.press("enter")
-        ask = await on_screen(pilot, ReplaceFileDialog)
+        ask = await save_pdf_over_a_file(pilot)
         assert app.focused is ask.query_one("#new-name", Button)
         assert str(ask.query_one("#new-name", Button).label) == f"Save as {second.name}"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: message(detail) == f"Saved the PDF to {second}", "saved as (2)")
+        await wait_for(pilot, lambda: detail_message(detail) == f"Saved the PDF to {second}", "saved as (2)")
         assert mine.read_bytes() == b"my own notes"
         assert second.read_bytes().startswith(b"%PDF")
 
         # Cancel (Escape) saves nothing and says so.
-        await pilot.press("d")
-        await on_screen(pilot, PathDialog)
-        await pilot.press("enter")
-        await on_screen(pilot, ReplaceFileDialog)
+        await save_pdf_over_a_file(pilot)
         await pilot.press("escape")
         await on_screen(pilot, InvoiceDetailScreen)
-        await wait_for(pilot, lambda: message(detail) == f"Nothing was saved: {mine} is as it was.", "kept")
+        await wait_for(
+            pilot, lambda: detail_message(detail) == f"Nothing was saved: {mine} is as it was.", "kept"
+        )
         assert sorted(p.name for p in downloads.iterdir()) == sorted([mine.name, second.name])
 
         # "Replace it" (one Tab along) writes the server's PDF over the file.
-        await pilot.press("d")
-        await on_screen(pilot, PathDialog)
-        await pilot.press("enter")
-        await on_screen(pilot, ReplaceFileDialog)
+        await save_pdf_over_a_file(pilot)
         await pilot.press("tab", "enter")
-        await wait_for(pilot, lambda: message(detail) == f"Saved the PDF to {mine}", "replaced")
+        await wait_for(pilot, lambda: detail_message(detail) == f"Saved the PDF to {mine}", "replaced")
         assert mine.read_bytes() == second.read_bytes()
         assert sorted(p.name for p in downloads.iterdir()) == sorted([mine.name, second.name])
 
 
 async def test_print_on_a_pdf_already_there_asks_first(live_server, tokens, tmp_path, monkeypatch) -> None:
     """`P` saves before it prints: the same question as `d`, and what is printed is the file saved."""
-    downloads = tmp_path / "Downloads"
-    downloads.mkdir()
-    monkeypatch.setenv("PAYDESK_DOWNLOAD_DIR", str(downloads))
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    printed = tmp_path / "printed.txt"
-    fake_lp = bin_dir / "lp"
-    fake_lp.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > {printed}\nhead -c 4 "$1" >> {printed}\n')
-    fake_lp.chmod(fake_lp.stat().st_mode | stat.S_IEXEC)
-    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    downloads = downloads_folder(tmp_path, monkeypatch)
+    printed = fake_lp(tmp_path, monkeypatch)
     app = make_app(live_server.base_url, tokens[DANA])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         detail = await open_past_due_invoice(pilot)
@@ -90,7 +79,9 @@ async def test_print_on_a_pdf_already_there_asks_first(live_server, tokens, tmp_
         assert app.focused is ask.query_one("#new-name", Button)
         await pilot.press("escape")
         await on_screen(pilot, InvoiceDetailScreen)
-        await wait_for(pilot, lambda: message(detail) == f"Nothing was saved: {mine} is as it was.", "kept")
+        await wait_for(
+            pilot, lambda: detail_message(detail) == f"Nothing was saved: {mine} is as it was.", "kept"
+        )
         assert mine.read_bytes() == b"my own notes" and not printed.exists()
         assert [p.name for p in downloads.iterdir()] == [mine.name]
 
@@ -98,7 +89,9 @@ async def test_print_on_a_pdf_already_there_asks_first(live_server, tokens, tmp_
         await pilot.press("P")
         await on_screen(pilot, ReplaceFileDialog)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: message(detail).startswith("Sent to the printer (lp)"), "printed")
-        assert message(detail).endswith(f"The PDF is saved at {second}")
+        await wait_for(
+            pilot, lambda: detail_message(detail).startswith("Sent to the printer (lp)"), "printed"
+        )
+        assert detail_message(detail).endswith(f"The PDF is saved at {second}")
         assert mine.read_bytes() == b"my own notes"
         assert printed.read_text().splitlines() == [str(second), "%PDF"]

@@ -11,10 +11,19 @@ import datetime as dt
 import httpx
 from textual.widgets import Input, Switch
 
-from tests.app.conftest import api_get, make_app, on_home, on_screen, screen_text, wait_for, wait_for_text
-from tests.app.test_pay_focus_and_input import paste, toasts
+from tests.app.conftest import (
+    api_get,
+    customer,
+    make_app,
+    on_screen,
+    open_from_home,
+    paste,
+    said,
+    screen_text,
+    wait_for,
+    wait_for_text,
+)
 from tests.app.test_self_service_statement import open_statement
-from tests.conftest import login
 from tui.money import format_cents
 from tui.screens.clerk.identity import IdentityCheckScreen
 from tui.screens.clerk.search import ClerkSearchScreen
@@ -34,13 +43,8 @@ LEE = "lee@example.com"
 LONG = "x" * 3600  # pasted into a field that takes letters; a digits-only field gets 3,600 digits
 
 
-async def said(pilot, sentence: str) -> None:
-    await wait_for(pilot, lambda: sentence in toasts(pilot.app), repr(sentence))
-
-
 async def test_the_guest_form_names_what_it_leaves_out(pay_server) -> None:
-    dana = login(pay_server.base_url, DANA)
-    account_id = api_get(pay_server, dana, "/v1/me")["accounts"][0]["id"]
+    dana, account_id = customer(pay_server, DANA)
     balance = api_get(pay_server, dana, f"/v1/accounts/{account_id}/summary")["balance_due_cents"]
     app = make_app(pay_server.base_url)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
@@ -94,14 +98,11 @@ async def test_the_statements_dates_name_what_they_leave_out(live_server, tokens
 
 
 async def test_the_scheduling_date_names_what_it_leaves_out(pay_server) -> None:
-    token = login(pay_server.base_url, LEE)
-    account_id = api_get(pay_server, token, "/v1/me")["accounts"][0]["id"]
+    token, account_id = customer(pay_server, LEE)
     path = f"/v1/accounts/{account_id}/scheduled-payments"
     app = make_app(pay_server.base_url, token)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await on_home(pilot)
-        await pilot.press("S")
-        screen = await on_screen(pilot, ScheduledPaymentsScreen)
+        screen = await open_from_home(pilot, "S", ScheduledPaymentsScreen)
         await wait_for(pilot, lambda: screen.today is not None, "the scheduled payments")
         await pilot.press("n")
         dialog = await on_screen(pilot, ScheduleDialog)
@@ -122,8 +123,7 @@ async def test_the_scheduling_date_names_what_it_leaves_out(pay_server) -> None:
 
 
 async def test_the_phone_dialog_names_what_it_leaves_out(pay_server) -> None:
-    token = login(pay_server.base_url, DANA)
-    account_id = api_get(pay_server, token, "/v1/me")["accounts"][0]["id"]
+    token, account_id = customer(pay_server, DANA)
     cleared = httpx.patch(
         f"{pay_server.base_url}/v1/accounts/{account_id}",
         json={"phone": None},
@@ -133,9 +133,7 @@ async def test_the_phone_dialog_names_what_it_leaves_out(pay_server) -> None:
     assert cleared.status_code == 200, cleared.text
     app = make_app(pay_server.base_url, token)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await on_home(pilot)
-        await pilot.press("s")
-        screen = await on_screen(pilot, SettingsScreen)
+        screen = await open_from_home(pilot, "s", SettingsScreen)
         await wait_for(pilot, lambda: screen.account is not None, "the account's settings")
         screen.query_one("#sms", Switch).focus()
         await pilot.press("space")
@@ -174,9 +172,7 @@ async def test_the_clerks_account_number_names_what_it_leaves_out(live_server, t
 async def test_the_contact_subject_refuses_a_long_paste_in_words(live_server, tokens) -> None:
     app = make_app(live_server.base_url, tokens[DANA])
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await on_home(pilot)
-        await pilot.press("c")
-        screen = await on_screen(pilot, ContactScreen)
+        screen = await open_from_home(pilot, "c", ContactScreen)
         subject = screen.query_one("#subject", Input)
         await paste(pilot, subject, LONG)
         await said(pilot, "That is 3,600 characters; a subject has at most 200 characters.")

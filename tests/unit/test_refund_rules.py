@@ -25,6 +25,7 @@ TODAY = date(2026, 11, 15)
 CARD = PartFacts("card", "succeeded", 10_000)
 BANK_PENDING = PartFacts("ach", "pending", 5_000)
 BANK_SETTLED = PartFacts("ach", "succeeded", 5_000)
+BANK_RETURNED = PartFacts("ach", "returned", 5_000)
 
 
 def test_credit_goes_first_then_the_newest_allocation() -> None:
@@ -109,6 +110,7 @@ def test_refundable_is_card_money_and_refundable_fees_only() -> None:
         ("partially_refunded", TODAY, 100, [CARD], False),
         ("voided", TODAY, 0, [CARD], False),
         ("returned", TODAY, 0, [BANK_SETTLED], False),
+        ("returned", date(2026, 11, 10), 0, [CARD, BANK_RETURNED], False),  # refund the card part
     ],
 )
 def test_what_can_be_voided(status: str, made_on: date, refunded: int, parts: list, voidable: bool) -> None:
@@ -128,10 +130,29 @@ def test_what_can_be_voided(status: str, made_on: date, refunded: int, parts: li
         ("refunded", [CARD], False),
         ("voided", [CARD], False),
         ("returned", [BANK_SETTLED], False),
+        ("returned", [BANK_RETURNED], False),
+        ("returned", [CARD, BANK_RETURNED], True),  # a split: its card part's money stayed paid
     ],
 )
 def test_what_can_be_refunded(status: str, parts: list, refundable: bool) -> None:
     assert (refund_refusal(status, parts) is None) == refundable
+
+
+def test_a_returned_split_is_refunded_until_its_card_part_is_given_back_and_stays_returned() -> None:
+    parts = [CARD, BANK_RETURNED]
+    assert refundable_cents(parts) == 10_000  # the card's money only: the bank's came back already
+    assert refund_refusal("returned", parts, refunded_cents=9_999) is None
+    refusal = refund_refusal("returned", parts, refunded_cents=10_000)
+    assert refusal is not None and "in full" in refusal
+    assert refund_status(10_000, 10_000, "returned") == "returned"
+    assert refund_status(100, 10_000, "returned") == "returned"
+    assert refund_status(100, 10_000, "succeeded") == "partially_refunded"
+
+
+def test_a_pending_split_says_its_card_part_is_refunded_after_the_bank_answers() -> None:
+    refusal = refund_refusal("pending", [CARD, BANK_PENDING])
+    assert refusal is not None and "once the bank part settles or is returned" in refusal
+    assert refund_refusal("pending", [BANK_PENDING]) == "A pending bank payment is voided, not refunded."
 
 
 def _payment(**over: object) -> dict:

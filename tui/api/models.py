@@ -224,12 +224,14 @@ class PaymentPart(WireModel):
     fees: list[Fee] = []
     method: MethodSummary
     status: str | None = None  # payments only: "succeeded", "pending" or "returned"
+    credit_cents: int = 0  # payments only: the account credit this part's money made
 
 
 class Allocation(WireModel):
     invoice_id: int
     number: str
     amount_cents: int
+    part_index: int | None = None  # which of the payment's parts paid it (None: a one-part payment)
 
 
 class Problem(WireModel):

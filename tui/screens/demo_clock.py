@@ -16,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.validation import Integer
 from textual.widgets import Button, Input, Static
 
+from tui.widgets.pay_fields import SayingInput
+
 MAX_DAYS = 3650
 
 
@@ -42,10 +44,14 @@ class DemoClockDialog(ModalScreen[int | None]):
         with Vertical():
             yield Static(f"[b]Move the demo clock forward[/b]\nThe backend's date is {self.today_text}.")
             yield Static("Days to move forward (bank payments settle after 3 business days):")
-            yield Input(
+            yield SayingInput(  # says a letter, a "-" or a fifth digit instead of dropping it
                 value="1",
                 id="clock-days",
-                type="integer",
+                what="a number of days",
+                takes="Days are a whole number, digits only",
+                unit="digits",
+                restrict=r"[0-9]*",
+                max_length=len(str(MAX_DAYS)),
                 validators=[Integer(minimum=1, maximum=MAX_DAYS, failure_description="1 to 3650 days")],
             )
             yield Static("", id="clock-problem")

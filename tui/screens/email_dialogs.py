@@ -21,6 +21,7 @@ from textual.widgets import Button, MaskedInput, Static
 
 from tui.api import Account, ApiError, NotAuthenticated, ServerUnavailable, SessionIdle
 from tui.screens.dialogs import Dialog
+from tui.widgets.code_input import CodeInput
 from tui.widgets.status_line import StatusLine
 from tui.workers import ReportsWorkerErrors
 
@@ -101,8 +102,7 @@ class EmailCodeDialog(ReportsWorkerErrors, Dialog[Account]):
         with Vertical(classes="dialog ask-dialog"):
             yield Static("Confirm the new email", classes="dialog-title")
             yield Static(words, id="email-code-words")
-            # No placeholder digits: "000000" reads like a code. The blanks are underscores.
-            yield MaskedInput("999999;_", id="email-code", validate_on=["submitted"])
+            yield CodeInput(id="email-code", validate_on=["submitted"])  # says what it leaves out
             yield StatusLine(id="email-code-message")
             with Horizontal(classes="buttons"):
                 yield Button("Confirm", id="ok", variant="primary")

@@ -46,7 +46,11 @@ def can_void(payment: Payment, today: dt.date | None) -> bool:
 
 
 def can_refund(payment: Payment) -> bool:
-    """A settled card payment with money left to give back."""
+    """A settled card payment with money left to give back, or the card part of a split whose bank part
+    was returned (the card's money stayed paid)."""
+    if payment.status == "returned":
+        paid_by_card = any(p.method.type == "card" and p.status == "succeeded" for p in payment.parts)
+        return paid_by_card and payment.refundable_cents > 0
     has_card = any(part.method.type == "card" for part in payment.parts)
     settled = payment.status in ("succeeded", "partially_refunded")
     return has_card and settled and payment.refundable_cents > 0

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import ClassVar, TypeVar
 
+from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -21,10 +23,19 @@ from textual.markup import escape
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Static
 
-from tui.api import ApiError, NotAuthenticated, Payment, PaymentOutcomeUnknown, Refund, UndoAttempt
+from tui.api import (
+    ApiError,
+    NotAuthenticated,
+    Payment,
+    PaymentOutcomeUnknown,
+    PaymentPart,
+    Refund,
+    UndoAttempt,
+)
 from tui.checks import required
 from tui.money import format_cents, input_dollars
 from tui.screens.dialogs import Dialog
+from tui.widgets.formatting import cut_name
 from tui.widgets.pay_fields import Check, FieldProblem, MoneyInput, SayingInput, first_problem
 from tui.widgets.payment_view import methods_label
 from tui.widgets.status_line import StatusLine
@@ -47,23 +58,108 @@ def reason_problem(value: str) -> str | None:
 # ---- what will happen, in words (plain functions over the payment) ---------------------------------
 
 
-def _invoices(payment: Payment) -> str:
-    numbers = ", ".join(dict.fromkeys(allocation.number for allocation in payment.allocations))
+def _invoices(payment: Payment, parts: set[int] | None = None) -> str:
+    """The invoices the payment paid (only those the parts `parts` paid, when given), each once."""
+    numbers = ", ".join(
+        dict.fromkeys(
+            allocation.number
+            for allocation in payment.allocations
+            if parts is None or allocation.part_index is None or allocation.part_index in parts
+        )
+    )
     return numbers or "none"
 
 
+def _is_split(payment: Payment) -> bool:
+    return len(payment.parts) > 1
+
+
+def _card_indexes(payment: Payment) -> set[int]:
+    """The card parts whose money stayed paid (a refund gives back only theirs)."""
+    return {
+        index
+        for index, part in enumerate(payment.parts)
+        if part.method.type == "card" and part.status not in ("voided", "returned")
+    }
+
+
+def _refundable(part: PaymentPart) -> int:
+    return part.amount_cents + sum(fee.amount_cents for fee in part.fees if fee.refundable)
+
+
+def refund_shares(payment: Payment, amount_cents: int) -> dict[int, int]:
+    """How a refund of `amount_cents` falls on the card parts (part index → cents), as the server spreads
+    it: each card part in order gives back up to what it paid, after the earlier refunds."""
+    shares: dict[int, int] = {}
+    start, end, low = payment.refunded_cents, payment.refunded_cents + amount_cents, 0
+    for index in sorted(_card_indexes(payment)):
+        high = low + _refundable(payment.parts[index])
+        shares[index] = max(0, min(high, end) - max(low, start))
+        low = high
+    return shares
+
+
+def void_outcomes(payment: Payment) -> list[str]:
+    """What a void does to each part, in words, in the parts' order."""
+    outcomes = []
+    for part in payment.parts:
+        if part.method.type == "card":
+            fee = f", nor its {format_cents(part.fee_cents)} fee" if part.fee_cents else ""
+            outcomes.append(f"voided: nothing is taken{fee}")
+        else:
+            outcomes.append("voided: the debit is never sent")
+    return outcomes
+
+
+def refund_outcomes(payment: Payment, amount_cents: int | None) -> list[str]:
+    """What refunding `amount_cents` (None: not readable yet) does to each part, in the parts' order."""
+    most = refund_shares(payment, payment.refundable_cents)  # what each card part has left to give back
+    shares = refund_shares(payment, amount_cents) if amount_cents else {}
+    outcomes = []
+    for index, part in enumerate(payment.parts):
+        if part.status == "returned":
+            code = f" ({payment.return_code})" if payment.return_code else ""
+            outcomes.append(f"already returned by the bank{code}")
+        elif part.method.type != "card":
+            outcomes.append("stays paid: a bank payment is not refunded")
+        elif not most.get(index):
+            outcomes.append("refunded in full already")
+        elif not amount_cents:
+            outcomes.append(f"refunded: up to {format_cents(most[index])}")
+        elif shares.get(index):
+            outcomes.append(f"refunded: {format_cents(shares[index])}")
+        else:
+            outcomes.append("kept: this amount comes from the other card")
+    return outcomes
+
+
+def parts_table(payment: Payment, outcomes: list[str]) -> Table:
+    """Each part of a split on its own line: its method (the last 4 digits always whole), its amount, and
+    what will happen to it."""
+    amounts = [format_cents(part.amount_cents) for part in payment.parts]
+    method_width = min(24, max(len(part.method.label) for part in payment.parts))
+    table = Table.grid(padding=(0, 1))
+    table.add_column(no_wrap=True, width=method_width)
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(ratio=1)
+    for part, amount, outcome in zip(payment.parts, amounts, outcomes, strict=True):
+        table.add_row(Text(cut_name(part.method.label, method_width)), Text(amount), Text(outcome))
+    return table
+
+
 def void_words(payment: Payment) -> list[str]:
-    """What a void does to this payment, one sentence a line."""
+    """What a void does to this payment, one sentence a line (a split's parts are said by the parts
+    table, void_outcomes)."""
     cards = [part for part in payment.parts if part.method.type == "card"]
     banks = [part for part in payment.parts if part.method.type == "ach"]
     words = []
-    if cards:
+    if cards and not _is_split(payment):
         fee = f" and its {format_cents(payment.fees_cents)} fee" if payment.fees_cents else ""
         words.append(
             f"The card payment of {format_cents(sum(p.amount_cents for p in cards))}{fee} is voided: "
             f"nothing is taken from {methods_label(cards)}."
         )
-    if banks:
+    if banks and not _is_split(payment):
         words.append(
             f"The bank debit of {format_cents(sum(p.amount_cents for p in banks))} from "
             f"{methods_label(banks)} is cancelled: it is never sent."
@@ -81,7 +177,8 @@ def void_words(payment: Payment) -> list[str]:
 def refund_words(payment: Payment, amount_cents: int | None) -> list[str]:
     """What refunding `amount_cents` (None: not readable yet) of this payment does."""
     left = payment.refundable_cents
-    cards = [part for part in payment.parts if part.method.type == "card"]
+    indexes = _card_indexes(payment)
+    cards = [part for index, part in enumerate(payment.parts) if index in indexes]
     words = []
     if amount_cents is None:
         words.append(f"Up to {format_cents(left)} can be refunded to {methods_label(cards)}.")
@@ -90,16 +187,24 @@ def refund_words(payment: Payment, amount_cents: int | None) -> list[str]:
     kept = sum(fee.amount_cents for part in cards for fee in part.fees if not fee.refundable)
     if kept:
         words.append(f"The {format_cents(kept)} fee is not refundable: it is kept.")
-    if payment.credit_cents:
+    # A split's refund takes back only what its card parts made and paid; the server names each part.
+    split = _is_split(payment)
+    credit = sum(part.credit_cents for part in cards) if split else payment.credit_cents
+    paid = "the card paid" if split else "it paid"
+    if credit:
         words.append(
             f"It comes first out of the account credit the payment made (up to "
-            f"{format_cents(payment.credit_cents)}), then reopens the invoices it paid, newest first."
+            f"{format_cents(credit)}), then reopens the invoices {paid}, newest first."
         )
     else:
-        words.append(f"It reopens the invoices it paid, newest first ({_invoices(payment)}).")
+        invoices = _invoices(payment, indexes if split else None)
+        words.append(f"It reopens the invoices {paid}, newest first ({invoices}).")
     if amount_cents is not None:
-        status = "refunded" if amount_cents >= left else "partially refunded"
-        words.append(f"The payment then shows as {status}. The customer is emailed.")
+        if payment.status == "returned":  # the bank's answer stays the payment's status
+            words.append("The payment still shows as returned, with the refund. The customer is emailed.")
+        else:
+            status = "refunded" if amount_cents >= left else "partially refunded"
+            words.append(f"The payment then shows as {status}. The customer is emailed.")
     return words
 
 
@@ -125,6 +230,9 @@ class _UndoDialog(ReportsWorkerErrors, Dialog[T]):
         color: $text;
         margin-bottom: 0;
     }
+    .undo-parts {
+        margin-top: 1;
+    }
     .undo-words {
         margin: 1 0;
     }
@@ -147,6 +255,7 @@ class _UndoDialog(ReportsWorkerErrors, Dialog[T]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog undo-dialog"):
             yield Static(self.title_text, classes="dialog-title")
+            yield Static("", classes="undo-parts", id="undo-parts")
             yield Static("", classes="undo-words", id="undo-words")
             yield from self.fields()
             with Horizontal(classes="field-row"):
@@ -177,8 +286,16 @@ class _UndoDialog(ReportsWorkerErrors, Dialog[T]):
 
     def show_words(self) -> None:
         self.query_one("#undo-words", Static).update(escape("\n".join(self.words())))
+        parts = self.query_one("#undo-parts", Static)
+        parts.display = _is_split(self.payment)  # a split names each part and what happens to it
+        if parts.display:
+            parts.update(parts_table(self.payment, self.outcomes()))
 
     def words(self) -> list[str]:
+        return []
+
+    def outcomes(self) -> list[str]:
+        """What will happen to each part, in the parts' order (shown for a split)."""
         return []
 
     def reason(self) -> str:
@@ -247,6 +364,9 @@ class VoidDialog(_UndoDialog[Payment]):
     def words(self) -> list[str]:
         return void_words(self.payment)
 
+    def outcomes(self) -> list[str]:
+        return void_outcomes(self.payment)
+
     def start(self) -> None:
         self.send(self.reason())
 
@@ -298,6 +418,9 @@ class RefundDialog(_UndoDialog[Refund]):
 
     def words(self) -> list[str]:
         return refund_words(self.payment, self.typed_cents())
+
+    def outcomes(self) -> list[str]:
+        return refund_outcomes(self.payment, self.typed_cents())
 
     @on(Input.Changed, "#amount")
     def _amount_typed(self) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import Button, MaskedInput, Static
 
 from tui.api import ApiError
 from tui.screens.base import PaydeskScreen
+from tui.widgets.code_input import CodeInput
 from tui.widgets.status_line import StatusLine
 
 CODE_LENGTH = 6
@@ -48,8 +49,7 @@ class VerifyCodeScreen(PaydeskScreen):
                 "It expires in 10 minutes.",
                 classes="hint",
             )
-            # No placeholder digits: "000000" reads like a code. The blanks are underscores.
-            yield MaskedInput("999999;_", id="code", validate_on=["submitted"])
+            yield CodeInput(id="code", validate_on=["submitted"])  # says what it leaves out
             yield StatusLine(id="verify-message")
             yield Button("Resend code", id="resend")
 

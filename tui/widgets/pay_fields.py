@@ -96,6 +96,13 @@ def too_long(pasted: int, what: str, most: int, unit: str = "characters") -> str
     return f"{what[0].upper()}{what[1:]} has at most {most:,} {unit}."
 
 
+def no_room(room: int, what: str, most: int, unit: str = "characters") -> str:
+    """The sentence for input that would fit an empty field but not beside what the field holds."""
+    if room <= 0:
+        return f"{what[0].upper()}{what[1:]} has at most {most:,} {unit}."
+    return f"There is room for {room:,} more in {what} (at most {most:,} {unit})."
+
+
 def left_out(takes: str, chars: str) -> str:
     """ "Amounts are digits and a point: '-' was left out." (each character once, in the order typed)."""
     unique = list(dict.fromkeys(chars))
@@ -139,13 +146,19 @@ class SayingInput(Input):
         if not text:
             super().replace(text, start, end)
             return
+        # The length first, on what came in: a paste longer than the whole field is refused as too long
+        # (as the card number does), whatever characters in it the field would also leave out.
+        if self.max_length and len(text) > self.max_length:
+            self.say_refused(too_long(len(text), self.what, self.max_length, self.unit))
+            return
         kept, dropped = text, ""
         if self.restrict:
             kept = "".join(c for c in text if re.fullmatch(self.restrict, c))
             dropped = "".join(c for c in text if not re.fullmatch(self.restrict, c))
         start, end = sorted((max(0, start), min(len(self.value), end)))
-        if self.max_length and len(self.value) - (end - start) + len(kept) > self.max_length:
-            self.say_refused(too_long(len(text), self.what, self.max_length, self.unit))
+        room = (self.max_length - (len(self.value) - (end - start))) if self.max_length else len(kept)
+        if len(kept) > room:  # it fits the field, not beside what the field holds already
+            self.say_refused(no_room(room, self.what, self.max_length, self.unit))
             return
         if dropped:
             self.say_refused(left_out(self.takes, dropped))

@@ -19,6 +19,7 @@ from textual.widgets import Button, Input, MaskedInput, Static
 
 from tui.api import ApiError, Session
 from tui.screens.base import PaydeskScreen
+from tui.widgets.code_input import CodeInput
 from tui.widgets.status_line import StatusLine
 
 CODE_LENGTH = 6
@@ -59,7 +60,7 @@ class LockScreen(PaydeskScreen):
                 classes="hint",
             )
             yield Input(placeholder="Password", password=True, id="lock-password")
-            yield MaskedInput("999999", placeholder="000000", id="lock-code")
+            yield CodeInput(id="lock-code")  # says what it leaves out; no "000000" that reads like a code
             yield StatusLine(self.reason, id="lock-message")
             with Horizontal(classes="buttons"):
                 yield Button("Unlock", id="unlock", variant="primary", compact=True)
