@@ -1,6 +1,6 @@
 """Input dropped without a word (issue 11 item 12), the last fields: the 6-digit code box and the demo
-clock's day field say what they left out; a restricted field checks a paste's length before it sorts out
-the characters it refuses, so a paste too long for the field says so (not that a '-' was left out).
+clock's day field say what they left out; a restricted field measures a paste by what it keeps, so a
+number copied with separators fits, and one too long without them says so.
 Then each field still does its work: the code signs in, the clock moves, the search finds the account.
 """
 
@@ -71,8 +71,8 @@ async def test_the_demo_clocks_days_say_what_they_leave_out_and_the_clock_moves(
         await pilot.press(*"000", "5")  # a fifth digit
         await said(pilot, "A number of days has at most 4 digits.")
         assert days.value == "2000"
-        await paste(pilot, days, "3 days")  # longer than the field: said as such, nothing taken
-        await said(pilot, "That is 6 characters; a number of days has at most 4 digits.")
+        await paste(pilot, days, "30000 days")  # too long even without the words: nothing taken
+        await said(pilot, "That is 5 characters; a number of days has at most 4 digits.")
         assert days.value == "2000"
         days.value = ""
         await paste(pilot, days, "3 d")
@@ -88,7 +88,7 @@ def _today(server, token: str) -> str:
     return api_get(server, token, f"/v1/accounts/{account_id}/summary")["today"]
 
 
-async def test_a_paste_too_long_for_the_field_is_said_before_what_it_would_leave_out(
+async def test_a_paste_is_measured_by_what_the_field_keeps_and_what_it_leaves_out_is_said(
     live_server, tokens
 ) -> None:
     app = make_app(live_server.base_url, tokens[CLERK])
@@ -96,11 +96,18 @@ async def test_a_paste_too_long_for_the_field_is_said_before_what_it_would_leave
         search = await on_screen(pilot, ClerkSearchScreen)
         number = search.query_one("#account-number", Input)
         await wait_for(pilot, lambda: app.focused is number, "the account number focused")
-        # 12 characters for a 10-digit field, '-' among them: too long, not "'-' was left out".
-        await paste(pilot, number, "4100-0123-45")
+        # 12 digits with their separators: too long for a 10-digit field, refused whole.
+        await paste(pilot, number, "4100-0123-4567")
         await said(pilot, "That is 12 characters; an account number has at most 10 digits.")
         assert not any("left out" in toast for toast in toasts(app))
         assert number.value == ""
+        # An account number copied with its separators: the 10 digits kept, the '-' named.
+        await paste(pilot, number, "4100-0123-45")
+        await said(pilot, "An account number is digits: '-' was left out.")
+        assert number.value == "4100012345"
+        number.value = ""
+        number.focus()  # a full account number moved on to the last name
+        await wait_for(pilot, lambda: app.focused is number, "the account number focused again")
         # Fits the field, not beside what it holds: the room left is said.
         await pilot.press(*"41000")
         await paste(pilot, number, "123456")

@@ -146,15 +146,15 @@ class SayingInput(Input):
         if not text:
             super().replace(text, start, end)
             return
-        # The length first, on what came in: a paste longer than the whole field is refused as too long
-        # (as the card number does), whatever characters in it the field would also leave out.
-        if self.max_length and len(text) > self.max_length:
-            self.say_refused(too_long(len(text), self.what, self.max_length, self.unit))
-            return
         kept, dropped = text, ""
         if self.restrict:
             kept = "".join(c for c in text if re.fullmatch(self.restrict, c))
             dropped = "".join(c for c in text if not re.fullmatch(self.restrict, c))
+        # The length of what the field would keep: "4100-0123-45" is a 10-digit account number with its
+        # separators left out, while a paste that stays too long without them is refused whole.
+        if self.max_length and len(kept) > self.max_length:
+            self.say_refused(too_long(len(kept), self.what, self.max_length, self.unit))
+            return
         start, end = sorted((max(0, start), min(len(self.value), end)))
         room = (self.max_length - (len(self.value) - (end - start))) if self.max_length else len(kept)
         if len(kept) > room:  # it fits the field, not beside what the field holds already
