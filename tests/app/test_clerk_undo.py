@@ -144,7 +144,7 @@ async def test_a_clerk_voids_a_card_payment_of_today(pay_server) -> None:
         dialog = await on_screen(pilot, VoidDialog)
         text = widget_text(app, dialog.query_one(".undo-dialog"))
         assert f"Void payment {payment['confirmation_number']}" in text
-        assert "is voided: nothing is taken from Visa •••• 4242" in text
+        assert "fee are voided: nothing is taken from Visa •••• 4242" in text
         assert payment["allocations"][0]["number"] in text and "open again" in text
 
         await pilot.press("enter")  # no reason: refused here, nothing sent

@@ -154,9 +154,9 @@ def void_words(payment: Payment) -> list[str]:
     banks = [part for part in payment.parts if part.method.type == "ach"]
     words = []
     if cards and not _is_split(payment):
-        fee = f" and its {format_cents(payment.fees_cents)} fee" if payment.fees_cents else ""
+        fee = f" and its {format_cents(payment.fees_cents)} fee are" if payment.fees_cents else " is"
         words.append(
-            f"The card payment of {format_cents(sum(p.amount_cents for p in cards))}{fee} is voided: "
+            f"The card payment of {format_cents(sum(p.amount_cents for p in cards))}{fee} voided: "
             f"nothing is taken from {methods_label(cards)}."
         )
     if banks and not _is_split(payment):
