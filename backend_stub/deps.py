@@ -152,6 +152,7 @@ def _reads_only(caller: User, engine: Engine) -> bool:
     return not caller.is_clerk
 
 
+@shared_read.claims
 @in_request_thread(on_loop=_reads_only)  # a clerk's transaction writes, so it may wait for the lock
 def _transaction(caller: CallerDep, engine: EngineDep) -> Iterator[Connection]:
     """The request's one transaction. A clerk's reads are audited (they write a row), so a clerk gets a
@@ -164,6 +165,7 @@ def _transaction(caller: CallerDep, engine: EngineDep) -> Iterator[Connection]:
         yield conn
 
 
+@shared_read.claims
 @in_request_thread(on_loop=True)
 def _read_transaction(engine: EngineDep) -> Iterator[Connection]:
     """The request's one transaction, for a route that only reads whoever calls it (a clerk too): the one

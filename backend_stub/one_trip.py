@@ -28,7 +28,7 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Callable
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from typing import Any
 
 from fastapi import routing as fastapi_routing
@@ -167,6 +167,13 @@ def _defers(dependant: Dependant) -> bool:
     return deferred
 
 
+def _claims_shared_read(dependant: Dependant) -> bool:
+    return any(
+        getattr(sub.call, shared_read.CLAIMS, False) or _claims_shared_read(sub)
+        for sub in dependant.dependencies
+    )
+
+
 class _NotOneTrip(Exception):
     pass
 
@@ -220,14 +227,18 @@ class OneTripRoute(APIRoute):
     thread pool (see the module docstring). Its endpoint must be a plain `def`."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self._shares_read = False  # whether the caller's read is handed on (set with the handler)
         if not inspect.iscoroutinefunction(endpoint):
             endpoint = self._in_one_trip(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
+    def _sharing(self) -> AbstractContextManager[None]:
+        return shared_read.sharing() if self._shares_read else nullcontext()
+
     def _in_one_trip(self, endpoint: Callable[..., Any]) -> Callable[..., Any]:
         def finish(stack: ExitStack, kwargs: dict[str, Any]) -> Any:
             with stack:  # the request's transaction ends here, before the answer is made
-                with shared_read.sharing():
+                with self._sharing():
                     values = {name: resolve(arg, stack) for name, arg in kwargs.items()}
                 result = endpoint(**values)
             return self._answer(result)
@@ -249,7 +260,7 @@ class OneTripRoute(APIRoute):
             try:
                 with ExitStack() as stack:
                     try:
-                        with shared_read.sharing():
+                        with self._sharing():
                             values = {name: resolve(arg, stack) for name, arg in kwargs.items()}
                         result = endpoint(**values)
                     except _OffTheLoop:
@@ -291,6 +302,7 @@ class OneTripRoute(APIRoute):
         context = context_var.get() if context_var is not None else None
         route: Any = context if getattr(context, "original_route", None) is self else self
         route.dependant = without_repeats(route.dependant)
+        self._shares_read = _claims_shared_read(route.dependant)
         if not _one_trip_possible(route.dependant):
             return super().get_route_handler()  # each dependency computed at once, on its own trip
         handler = self._planned_handler(route)

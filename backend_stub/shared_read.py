@@ -5,17 +5,19 @@ write transaction (its reads are audited), anyone else's a read. Two read transa
 pool checkout, BEGIN, COMMIT and a check-in each) were a sixth of an invoice page's time. So, while a
 OneTripRoute resolves a request's dependencies (`sharing`), the caller's read may be offered instead of
 closed (`offered_reading`), and the request's read transaction takes it over (`claim`): one snapshot for
-both. An offer nobody claimed is closed when the dependencies are resolved, before the endpoint runs;
-outside `sharing` (any other route) nothing is offered and every read closes as it always did.
+both. Only a route with such a dependency (`claims`) shares; an offer nobody claimed is closed when the
+dependencies are resolved, before the endpoint runs; outside `sharing` (any other route) nothing is
+offered and every read closes as it always did.
 """
 
 from __future__ import annotations
 
 import contextvars
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -44,6 +46,17 @@ class Offer:
                 raise
         else:
             self.close()
+
+
+CLAIMS = "__paydesk_claims_shared_read__"  # on a dependency that takes an offered read over
+
+
+def claims(dependency: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a dependency that `claim`s: only a route with one shares its caller's read. On any other
+    the caller's read closes at once, so a request never holds two connections (one idle) while a
+    dependency opens a write transaction."""
+    setattr(dependency, CLAIMS, True)
+    return dependency
 
 
 _offers: contextvars.ContextVar[list[Offer] | None] = contextvars.ContextVar("paydesk_offers", default=None)
