@@ -14,7 +14,7 @@ from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Connection, Engine, RowMapping
 
-from backend_stub import identity_gate, session_idle
+from backend_stub import identity_gate, session_idle, shared_read
 from backend_stub.clock import utcnow
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
 from backend_stub.one_trip import in_request_thread
@@ -77,7 +77,8 @@ def current_caller(
     Its own short read: the caller's role decides which transaction the request's work gets. A clerk's
     session idle too long is refused (401 session_idle); a request the user made marks it active."""
     hashed, now = token_hash(token), utcnow()
-    with reading(engine) as conn:
+    with shared_read.offered_reading(engine) as offer:
+        conn = offer.conn
         found = auth_store.signed_in(conn, hashed, now)
         user = found[0] if found else None
         if user is None:
@@ -91,6 +92,7 @@ def current_caller(
                     account_id=session["account_id"],
                     session_id=session["id"],
                 )
+        offer.keep = user is not None and not user.is_clerk  # the request's read transaction goes on in it
     if user is None:
         raise not_authenticated()
     if found and user.is_clerk:
@@ -150,11 +152,30 @@ def _reads_only(caller: User, engine: Engine) -> bool:
     return not caller.is_clerk
 
 
+@shared_read.claims
 @in_request_thread(on_loop=_reads_only)  # a clerk's transaction writes, so it may wait for the lock
 def _transaction(caller: CallerDep, engine: EngineDep) -> Iterator[Connection]:
     """The request's one transaction. A clerk's reads are audited (they write a row), so a clerk gets a
     write transaction; anyone else a read transaction."""
+    if not caller.is_clerk and (offer := shared_read.claim(engine)) is not None:
+        with offer.held() as conn:  # the caller was read in it (backend_stub.shared_read)
+            yield conn
+        return
     with (writing if caller.is_clerk else reading)(engine) as conn:
+        yield conn
+
+
+@shared_read.claims
+@in_request_thread(on_loop=True)
+def _read_transaction(engine: EngineDep) -> Iterator[Connection]:
+    """The request's one transaction, for a route that only reads whoever calls it (a clerk too): the one
+    the caller was read in, where it was offered."""
+    offer = shared_read.claim(engine)
+    if offer is not None:
+        with offer.held() as conn:
+            yield conn
+        return
+    with reading(engine) as conn:
         yield conn
 
 
@@ -167,9 +188,10 @@ def _write_transaction(engine: EngineDep) -> Iterator[Connection]:
 
 # scope="function": the transaction ends when the route function returns, before the answer is sent, so a
 # failed commit is answered as an error (never a 200 for data that was not kept); an error raised by the
-# route rolls it back. A route takes one of the two, never both.
+# route rolls it back. A route takes one of them, never two.
 Conn = Annotated[Connection, Depends(_transaction, scope="function")]
 WriteConn = Annotated[Connection, Depends(_write_transaction, scope="function")]
+ReadConn = Annotated[Connection, Depends(_read_transaction, scope="function")]
 
 
 async def no_detail() -> dict[str, Any]:

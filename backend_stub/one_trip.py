@@ -28,7 +28,7 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Callable
-from contextlib import ExitStack, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
 from typing import Any
 
 from fastapi import routing as fastapi_routing
@@ -42,6 +42,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
+from backend_stub import shared_read
 from backend_stub.dependency_plan import DEFERRED_FACTORY, plan_for
 
 # While a OneTripRoute solves its dependencies: the calls the deferred ones recorded, in FastAPI's order.
@@ -50,6 +51,7 @@ _deferring: contextvars.ContextVar[list[Deferred] | None] = contextvars.ContextV
 )
 _DEFERRED_MARK = DEFERRED_FACTORY  # the plan (backend_stub.dependency_plan) records through it
 _SHORT_READ_MARK = "__paydesk_short_read__"
+_RESULT_KEY = "paydesk_endpoint_result"  # the scope key a planned route's result waits in for FastAPI
 # Whether the app lets this request's short reads run on the event loop (see the module docstring), and
 # whether the request is running there now.
 _loop_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar("paydesk_loop_allowed", default=False)
@@ -165,6 +167,13 @@ def _defers(dependant: Dependant) -> bool:
     return deferred
 
 
+def _claims_shared_read(dependant: Dependant) -> bool:
+    return any(
+        getattr(sub.call, shared_read.CLAIMS, False) or _claims_shared_read(sub)
+        for sub in dependant.dependencies
+    )
+
+
 class _NotOneTrip(Exception):
     pass
 
@@ -175,9 +184,7 @@ def _one_trip_possible(dependant: Dependant) -> bool:
             _defers(sub)
     except _NotOneTrip:
         return False
-    return getattr(dependant.call, _SHORT_READ_MARK, False) or not inspect.iscoroutinefunction(
-        dependant.call
-    )
+    return getattr(dependant.call, _SHORT_READ_MARK, False) or not inspect.iscoroutinefunction(dependant.call)
 
 
 def _has_params(dependant: Dependant) -> bool:
@@ -220,14 +227,20 @@ class OneTripRoute(APIRoute):
     thread pool (see the module docstring). Its endpoint must be a plain `def`."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self._shares_read = False  # whether the caller's read is handed on (set with the handler)
         if not inspect.iscoroutinefunction(endpoint):
             endpoint = self._in_one_trip(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
+    def _sharing(self) -> AbstractContextManager[None]:
+        return shared_read.sharing() if self._shares_read else nullcontext()
+
     def _in_one_trip(self, endpoint: Callable[..., Any]) -> Callable[..., Any]:
         def finish(stack: ExitStack, kwargs: dict[str, Any]) -> Any:
             with stack:  # the request's transaction ends here, before the answer is made
-                result = endpoint(**{name: resolve(arg, stack) for name, arg in kwargs.items()})
+                with self._sharing():
+                    values = {name: resolve(arg, stack) for name, arg in kwargs.items()}
+                result = endpoint(**values)
             return self._answer(result)
 
         if not getattr(endpoint, _SHORT_READ_MARK, False):
@@ -247,7 +260,9 @@ class OneTripRoute(APIRoute):
             try:
                 with ExitStack() as stack:
                     try:
-                        result = endpoint(**{name: resolve(arg, stack) for name, arg in kwargs.items()})
+                        with self._sharing():
+                            values = {name: resolve(arg, stack) for name, arg in kwargs.items()}
+                        result = endpoint(**values)
                     except _OffTheLoop:
                         begun = stack.pop_all()  # what was begun here ends in the thread
             finally:
@@ -287,6 +302,7 @@ class OneTripRoute(APIRoute):
         context = context_var.get() if context_var is not None else None
         route: Any = context if getattr(context, "original_route", None) is self else self
         route.dependant = without_repeats(route.dependant)
+        self._shares_read = _claims_shared_read(route.dependant)
         if not _one_trip_possible(route.dependant):
             return super().get_route_handler()  # each dependency computed at once, on its own trip
         handler = self._planned_handler(route)
@@ -311,31 +327,37 @@ class OneTripRoute(APIRoute):
 
     def _planned_handler(self, route: Any) -> Callable[..., Any]:
         """FastAPI's handler, with the tree solved by its plan (backend_stub.dependency_plan) where one
-        can be made: FastAPI sees one dependency (the plan's solved values) and the endpoint taking them.
-        `route.dependant` stays the real tree (OpenAPI reads it); it is swapped only while FastAPI builds
-        its handler, which keeps FastAPI's reading of the body, answer and errors."""
+        can be made (never for a route with a body): the plan's values go to the endpoint, and its answer,
+        unless a Response already, to FastAPI's own handler to serialise (it sees one dependency, the
+        result, and an endpoint that returns it). `route.dependant` stays the real tree (OpenAPI reads
+        it); it is swapped only while FastAPI builds that handler."""
         plan = plan_for(route.dependant)
         if plan is None:
             return super().get_route_handler()
         endpoint = route.dependant.call
         coroutine = inspect.iscoroutinefunction(endpoint)
 
-        async def solved(request: Request) -> dict[str, Any]:
-            return await plan.solve(request, _deferring.get())
-
         async def call_endpoint(values: dict[str, Any]) -> Any:
             if coroutine:
                 return await endpoint(**values)
             return await run_in_threadpool(endpoint, **values)
 
-        planned = Dependant(
-            call=call_endpoint,
+        # An answer that is not a Response yet (a model, a dict) is FastAPI's to serialise: its handler is
+        # given the endpoint's result as the one value it solves.
+        async def result_of(request: Request) -> Any:
+            return request.scope.pop(_RESULT_KEY)
+
+        async def give(result: Any) -> Any:
+            return result
+
+        serialising = Dependant(
+            call=give,
             path=route.dependant.path,
-            dependencies=[Dependant(call=solved, name="values", request_param_name="request")],
+            dependencies=[Dependant(call=result_of, name="result", request_param_name="request")],
         )
-        real, route.dependant = route.dependant, planned
+        real, route.dependant = route.dependant, serialising
         try:
-            planned_handler = super().get_route_handler()
+            serialising_handler = super().get_route_handler()
         finally:
             route.dependant = real
         fastapi_handler = super().get_route_handler()
@@ -344,6 +366,12 @@ class OneTripRoute(APIRoute):
             # The plan solves the real tree; overridden dependencies are FastAPI's to swap in.
             if request.app.dependency_overrides:
                 return await fastapi_handler(request)
-            return await planned_handler(request)
+            # What FastAPI's handler does for a route without a body, less its bookkeeping (a tenth of
+            # an invoice page): solve, call, and hand a Response back as it is.
+            result = await call_endpoint(await plan.solve(request, _deferring.get()))
+            if isinstance(result, Response):
+                return result
+            request.scope[_RESULT_KEY] = result
+            return await serialising_handler(request)
 
         return handler

@@ -5,7 +5,8 @@
 Load: `wrk -t2 -c16 -dSECONDS` on loopback (apt-get install wrk). One `paydesk-stub serve --seed large`
 (one worker, SQLite) and benchmarks/bare_api.py, both on the same uvicorn stack:
 - reads: the invoice page of the 10,000-invoice account (big@example.com), its first page and the page
-  40 deep (by the cursor), and `GET /v1/me`, each beside the bare app answering the same bytes;
+  40 deep (by the cursor), and `GET /v1/me`, each beside the bare app answering the same bytes; then
+  the same in process (benchmarks/api_inprocess.py: CPU time per request, no network);
 - payments: bank payments of $1.00 from 16 connections, every one with its own Idempotency-Key (all on
   one account: every payment takes that account's lock, the worst case), beside a naive endpoint
   inserting one row per POST into SQLite; then on PostgreSQL with `--workers N` when serve has it.
@@ -178,6 +179,15 @@ def reads(workdir: Path, seconds: int) -> None:
                 print(row(label, real, bare))
             health = wrk(f"{base}/v1/health", seconds)
             print(row("GET /v1/health (checks the database)", health))
+    reads_in_process()
+
+
+def reads_in_process() -> None:
+    """The same reads without network or wrk (benchmarks/api_inprocess.py): CPU time per request beside
+    the bare app, far steadier than wrk on a shared machine. Its own process, after the servers stopped."""
+    script = ROOT / "benchmarks" / "api_inprocess.py"
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True).stdout
+    print(out.rstrip())
 
 
 def payments(workdir: Path, seconds: int, pg_workers: int) -> None:

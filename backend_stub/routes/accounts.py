@@ -3,13 +3,14 @@ and every clerk read is audited."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from sqlalchemy import Connection, RowMapping
 
-from backend_stub import clock, cursor, views
+from backend_stub import clock, cursor, page_cache, views
 from backend_stub.billing.summary import summarize
 from backend_stub.deps import CallerDep, Conn, PathId, account_access
 from backend_stub.errors import guest_forbidden
@@ -105,10 +106,24 @@ def list_invoices(
         found = invoice_store.with_number(conn, account_id, number, status=status, kind=kind)
         page = views.invoice_page_json(found, today, None, len(found))
         return Response(page, media_type="application/json")
+    version = invoice_store.page_version(conn, account_id)
+    key = (account_id, version, today, status, kind, limit, cursor_)
+    cache = page_cache.for_engine(conn.engine)
+    if version is not None and (cached := cache.get(key)) is not None:
+        return Response(cached, media_type="application/json")
+    page = _invoice_page(conn, account_id, today, status, kind, limit, cursor_)
+    if version is not None:
+        cache.put(key, page)
+    return Response(page, media_type="application/json")
+
+
+def _invoice_page(
+    conn: Connection, account_id: int, today: date, status: str, kind: str, limit: int, cursor_: str | None
+) -> bytes:
     scope = f"{status}/{kind}"
     after, known_total = cursor.decode_date_id_count(cursor_, scope)
     rows, total = invoice_store.list_page(
         conn, account_id, status=status, kind=kind, limit=limit, after=after, total=known_total
     )
     rows, next_cursor = cursor.page(rows, limit, lambda r: (r["issued_on"], r["id"], total, scope))
-    return Response(views.invoice_page_json(rows, today, next_cursor, total), media_type="application/json")
+    return views.invoice_page_json(rows, today, next_cursor, total)

@@ -45,7 +45,7 @@ _LINKED_ACCOUNT = _ANY_ACCOUNT.where(
 
 
 def linked_accounts(conn: Connection, user_id: int) -> list[RowMapping]:
-    return list(conn.execute(_LINKED, {"user_id": user_id}).mappings())
+    return fast_rows.mappings(conn, _LINKED, {"user_id": user_id})  # type: ignore[return-value] # every /v1/me
 
 
 def visible_account(conn: Connection, user: User, account_id: int) -> RowMapping | None:

@@ -165,6 +165,16 @@ invoice_counts = Table(
     Column("n", Integer, nullable=False),
 )
 
+# The data version of each account's invoice pages, raised by triggers in the transaction of every change
+# a page could show (migration 0017): the page cache's key (backend_stub/page_cache.py). Never written by
+# the application.
+invoice_page_versions = Table(
+    "invoice_page_versions",
+    metadata,
+    Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", BigInteger, nullable=False),
+)
+
 line_items = Table(
     "line_items",
     metadata,

@@ -1,0 +1,105 @@
+"""One read transaction for the caller's sign-in and the request's reads.
+
+The caller is looked up (deps.current_caller) before the route's transaction is chosen: a clerk's is a
+write transaction (its reads are audited), anyone else's a read. Two read transactions per request (a
+pool checkout, BEGIN, COMMIT and a check-in each) were a sixth of an invoice page's time. So, while a
+OneTripRoute resolves a request's dependencies (`sharing`), the caller's read may be offered instead of
+closed (`offered_reading`), and the request's read transaction takes it over (`claim`): one snapshot for
+both. Only a route with such a dependency (`claims`) shares; an offer nobody claimed is closed when the
+dependencies are resolved, before the endpoint runs; outside `sharing` (any other route) nothing is
+offered and every read closes as it always did.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from backend_stub.store.db import reading
+
+
+@dataclass(slots=True)
+class Offer:
+    """A read transaction begun by one dependency; `keep` it to hand it to a later one."""
+
+    engine: Engine
+    conn: Connection
+    _context: AbstractContextManager[Connection]
+    keep: bool = False
+
+    def close(self) -> None:
+        self._context.__exit__(None, None, None)
+
+    @contextmanager
+    def held(self) -> Iterator[Connection]:
+        """The claimed transaction, ended (as `reading` ends it) when the claimer is done."""
+        try:
+            yield self.conn
+        except BaseException:
+            if not self._context.__exit__(*sys.exc_info()):
+                raise
+        else:
+            self.close()
+
+
+CLAIMS = "__paydesk_claims_shared_read__"  # on a dependency that takes an offered read over
+
+
+def claims(dependency: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark a dependency that `claim`s: only a route with one shares its caller's read. On any other
+    the caller's read closes at once, so a request never holds two connections (one idle) while a
+    dependency opens a write transaction."""
+    setattr(dependency, CLAIMS, True)
+    return dependency
+
+
+_offers: contextvars.ContextVar[list[Offer] | None] = contextvars.ContextVar("paydesk_offers", default=None)
+
+
+@contextmanager
+def sharing() -> Iterator[None]:
+    """The resolution of one request's dependencies: what is offered in it and not claimed is closed."""
+    offers: list[Offer] = []
+    token = _offers.set(offers)
+    try:
+        yield
+    finally:
+        _offers.reset(token)
+        while offers:
+            offers.pop().close()
+
+
+@contextmanager
+def offered_reading(engine: Engine) -> Iterator[Offer]:
+    """`reading(engine)`, kept open past the block if the block sets `offer.keep` inside `sharing`."""
+    context = reading(engine)
+    conn = context.__enter__()
+    offer = Offer(engine, conn, context)
+    try:
+        yield offer
+    except BaseException:
+        if not context.__exit__(*sys.exc_info()):
+            raise
+        return
+    offers = _offers.get()
+    if offer.keep and offers is not None:
+        offers.append(offer)
+    else:
+        offer.close()
+
+
+def claim(engine: Engine) -> Offer | None:
+    """The read transaction offered on `engine` in this resolution, now the claimer's to end."""
+    offers = _offers.get()
+    if not offers:
+        return None
+    for index, offer in enumerate(offers):
+        if offer.engine is engine:
+            return offers.pop(index)
+    return None
