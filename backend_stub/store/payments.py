@@ -3,7 +3,6 @@ invoice money updates (leaves, then their parents' sums), history and settlement
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
@@ -79,11 +78,9 @@ def insert_payment(conn: Connection, **values: object) -> int:
     return int(conn.execute(payments.insert().values(**values)).inserted_primary_key[0])
 
 
-def insert_part(conn: Connection, payment_id: int, fees: Sequence[dict], **values: object) -> int:
-    result = conn.execute(
-        payment_parts.insert().values(payment_id=payment_id, fees=json.dumps(list(fees)), **values)
-    )
-    return int(result.inserted_primary_key[0])
+def insert_part(conn: Connection, **values: object) -> int:
+    """One part's row (`fees`: the JSON text of the fees as charged)."""
+    return int(conn.execute(payment_parts.insert().values(**values)).inserted_primary_key[0])
 
 
 def insert_allocations(conn: Connection, payment_id: int, rows: Sequence[tuple[int, int, int]]) -> None:
