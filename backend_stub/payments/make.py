@@ -9,6 +9,7 @@ import json
 from sqlalchemy import Connection, Engine
 
 from backend_stub import clock
+from backend_stub.idempotency import RequestKey
 from backend_stub.owners import Owner
 from backend_stub.payments import notify
 from backend_stub.payments.charge import Declined, tokens_for
@@ -33,11 +34,11 @@ def pay(
     user: User,
     account_id: int,
     command: PaymentCommand,
-    record_id: int,
+    request_key: RequestKey,
 ) -> tuple[int, dict]:
     """Make the payment; returns (201, payment). Raises ApiError for every refusal, having charged nothing
-    (whatever was authorised is voided). The idempotency record `record_id` is completed in the payment's
-    own transaction.
+    (whatever was authorised is voided), and KeyTaken if another request claimed the key first. The key
+    is claimed with the intent and its record completed in the payment's own transaction.
 
     The processor is asked before the account lock is taken, so the plan is made twice: if another payment
     moved the balances meanwhile, the authorisations are voided and nothing is written (409). Each
@@ -49,8 +50,9 @@ def pay(
     if command.accepted_fees_cents != first.fees_cents:
         raise fees_changed(first.fees_cents, command.accepted_fees_cents)
     tokens = tokens_for(processor, resolved)
-    intent = open_intent(engine, owner, account_id, first.parts, tokens, idempotency_id=record_id)
-    assert intent is not None
+    intent = open_intent(engine, owner, account_id, first.parts, tokens, request_key=request_key)
+    assert intent is not None and request_key.record_id is not None
+    record_id = request_key.record_id
 
     def record(conn: Connection) -> dict:
         account = store.lock_account(conn, account_id)

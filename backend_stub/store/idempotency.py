@@ -31,6 +31,24 @@ def insert_running(
     return int(result.inserted_primary_key[0])
 
 
+def insert_done(
+    conn: Connection, scope: str, key: str, fingerprint: str, now: datetime, status: int, body: str
+) -> int:
+    """A record finished at once: a request refused before it claimed its key."""
+    result = conn.execute(
+        idempotency_keys.insert().values(
+            scope=scope,
+            key=key,
+            request_hash=fingerprint,
+            status="done",
+            created_at=now,
+            response_status=status,
+            response_body=body,
+        )
+    )
+    return int(result.inserted_primary_key[0])
+
+
 def complete(conn: Connection, record_id: int, status: int, body: str) -> None:
     conn.execute(
         update(idempotency_keys)
