@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, Table, bindparam, create_engine, event
 from sqlalchemy.engine import make_url
 
 _IMMEDIATE = "paydesk_immediate"
@@ -147,3 +147,10 @@ def _writer_turn(engine: Engine) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def insert_returning_id(table: Table, *columns: str) -> Insert:
+    """A constant `INSERT` of `columns` (each bound by its own name, with its column's type) answering the
+    new row's id: built once, run by `fast_rows.first` on the hot paths."""
+    values = {name: bindparam(name, type_=table.c[name].type) for name in columns}
+    return table.insert().values(values).returning(table.c.id)
