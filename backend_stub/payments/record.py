@@ -35,9 +35,11 @@ def record_payment(
     tokens: list[TokenDetails],
     today: date,
     channel: str | None = None,
+    confirmation: str | None = None,
 ) -> dict:
     """Write the payment `result` plans and answer it as the API shows it. `channel` is set for payments
-    the backend makes itself (autopay, scheduled), whose `created_by` is null."""
+    the backend makes itself (autopay, scheduled), whose `created_by` is null; `confirmation` is a number
+    `new_confirmation` gave in this transaction (else one is made here)."""
     pending = result.pending
     created_at = datetime.combine(today, clock.utcnow().time())
     settles_on = add_business_days(today, ACH_SETTLEMENT_BUSINESS_DAYS) if pending else None
@@ -49,7 +51,7 @@ def record_payment(
         authorization["agreed_at"] = clock.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
     row: dict = {
         "account_id": account["id"],
-        "confirmation_number": new_confirmation(conn),
+        "confirmation_number": confirmation or new_confirmation(conn),
         "status": "pending" if pending else "succeeded",
         "amount_cents": result.amount_cents,
         "fees_cents": result.fees_cents,

@@ -8,13 +8,14 @@ PostgreSQL needs nothing special: row locks (`FOR UPDATE`) serialise the payment
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, Insert, Table, bindparam, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, Table, bindparam, create_engine, event, exc
 from sqlalchemy.engine import make_url
 
 _IMMEDIATE = "paydesk_immediate"
@@ -79,12 +80,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        if conn.get_execution_options().get(_IMMEDIATE, False):
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # may wait and fail: SQLAlchemy's errors, as ever
-        else:
+        dbapi_connection = conn.connection.dbapi_connection
+        assert dbapi_connection is not None
+        if not conn.get_execution_options().get(_IMMEDIATE, False):
             # A deferred BEGIN takes no lock and cannot fail: straight to the driver, without a
             # statement's machinery (a fifth of a short read's database time).
-            conn.connection.dbapi_connection.execute("BEGIN")  # type: ignore[union-attr]
+            dbapi_connection.execute("BEGIN")
+            return
+        # Straight to the driver too (every payment begins four); it may wait and fail, and then fails
+        # with SQLAlchemy's error ('database is locked' is an OperationalError), as through a statement.
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            raise exc.DBAPIError.instance("BEGIN IMMEDIATE", (), error, sqlite3.Error) from error
 
 
 def reads_on_event_loop(engine: Engine) -> bool:

@@ -18,7 +18,9 @@ from backend_stub.store.tables import accounts, allocations, invoices, payment_p
 
 # Every payment runs these: built once (see fast_rows).
 _ACCOUNT = select(accounts).where(accounts.c.id == bindparam("account_id"))
-_ACCOUNT_LOCKED = _ACCOUNT.with_for_update()
+# FOR NO KEY UPDATE: payments on one account take turns, yet a row that only references the account (the
+# next payment's intent: its foreign key check takes KEY SHARE) is not held up behind the whole payment.
+_ACCOUNT_LOCKED = _ACCOUNT.with_for_update(key_share=True)
 _PAYABLE_COLUMNS = (
     invoices.c.id,
     invoices.c.number,
@@ -72,8 +74,8 @@ _INSERT_PART = insert_returning_id(payment_parts, *_PART_COLUMNS)
 
 
 def lock_account(conn: Connection, account_id: int) -> dict[str, Any] | None:
-    """The account row, locked for this transaction: `FOR UPDATE` on PostgreSQL. On SQLite the write
-    transaction's BEGIN IMMEDIATE already holds the database's one write lock."""
+    """The account row, locked for this transaction: `FOR NO KEY UPDATE` on PostgreSQL. On SQLite the
+    write transaction's BEGIN IMMEDIATE already holds the database's one write lock."""
     query = _ACCOUNT if conn.dialect.name == "sqlite" else _ACCOUNT_LOCKED
     return fast_rows.first(conn, query, {"account_id": account_id})
 
