@@ -140,18 +140,31 @@ def claim(
     raise in_use()
 
 
+UNREAD = object()  # `check` reads the key's record itself
+
+
+def find(conn: Connection, request: RequestKey) -> object:
+    """The key's record as `conn` sees it (None: free), for `check` to decide on without a read of its own."""
+    return store.find(conn, request.scope, request.key)
+
+
 def check(
-    engine: Engine, request: RequestKey, owner: Owner, recover: Callable[[int], object]
+    engine: Engine,
+    request: RequestKey,
+    owner: Owner,
+    recover: Callable[[int], object],
+    found: object = UNREAD,
 ) -> Replay | None:
     """What an earlier request with this key decided (a Replay), or None while the key is free (claimed
     later by `claim_in`). Refuses as `claim` does (422 another body, 409 still running); a running record
-    whose owner is gone is recovered first."""
-    for _ in range(3):
-        with reading(engine) as conn:
-            row = store.find(conn, request.scope, request.key)
-        if row is None:
+    whose owner is gone is recovered first. `found`: what `find` read in the request's first read."""
+    for attempt in range(3):
+        if attempt or found is UNREAD:
+            with reading(engine) as conn:
+                found = store.find(conn, request.scope, request.key)
+        if found is None:
             return None
-        decided = _decide(engine, row, request.fingerprint, owner, recover)
+        decided = _decide(engine, found, request.fingerprint, owner, recover)
         if decided is not None:
             return decided
     raise in_use()

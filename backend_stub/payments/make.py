@@ -35,10 +35,11 @@ def pay(
     account_id: int,
     command: PaymentCommand,
     request_key: RequestKey,
-) -> tuple[int, dict]:
-    """Make the payment; returns (201, payment). Raises ApiError for every refusal, having charged nothing
-    (whatever was authorised is voided), and KeyTaken if another request claimed the key first. The key
-    is claimed with the intent and its record completed in the payment's own transaction.
+) -> tuple[int, str]:
+    """Make the payment; returns (201, the payment's JSON text, the same a replay of the key answers).
+    Raises ApiError for every refusal, having charged nothing (whatever was authorised is voided), and
+    KeyTaken if another request claimed the key first. The key is claimed with the intent and its record
+    completed in the payment's own transaction.
 
     The processor is asked before the account lock is taken, so the plan is made twice: if another payment
     moved the balances meanwhile, the authorisations are voided and nothing is written (409). Each
@@ -54,7 +55,7 @@ def pay(
     assert intent is not None and request_key.record_id is not None
     record_id = request_key.record_id
 
-    def record(conn: Connection) -> dict:
+    def record(conn: Connection) -> tuple[int, str]:
         # What needs no lock is read before it (on PostgreSQL the account's row lock is the payments'
         # queue: every statement less under it is one round trip less for the payments behind).
         today = clock.today(conn)
@@ -73,10 +74,11 @@ def pay(
             conn, account, user, command, first, resolved, tokens, today, confirmation=confirmation
         )
         notify.payment_made(conn, account, user, payload, first, today)
-        idempotency_store.complete(conn, record_id, 201, json.dumps(payload, separators=(",", ":")))
-        return payload
+        text = json.dumps(payload, separators=(",", ":"))
+        idempotency_store.complete(conn, record_id, 201, text)
+        return payload["id"], text
 
-    outcome = run_intent(engine, processor, settings.fault, owner, intent, record, lambda p: p["id"])
+    outcome = run_intent(engine, processor, settings.fault, owner, intent, record, lambda r: r[0])
     if isinstance(outcome, Declined):
         raise declined(outcome.part_index, outcome.decline)
-    return 201, outcome
+    return 201, outcome[1]

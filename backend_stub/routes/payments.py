@@ -89,17 +89,26 @@ def create_payment(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     key = idempotency.check_key(idempotency_key)
+    request_key = idempotency.RequestKey(
+        f"guest:{user.session_id}" if user.is_guest else f"user:{user.id}",
+        key,
+        idempotency.fingerprint(
+            request_secret(request, engine, settings), account_id, body.model_dump(mode="json")
+        ),
+    )
     with reading(engine) as conn:
         if account_store.visible_account(conn, user, account_id) is None:
             raise not_found("No such account.")
         identity_gate.require(conn, user, account_id, _check_id(body))
+        # The key's record, read here rather than in a read of its own (a guest's after its spend, below).
+        found = idempotency.UNREAD if user.is_guest else idempotency.find(conn, request_key)
     if user.is_guest:
         _check_guest_methods(body)
         with writing(engine) as conn:  # the session's one payment: claimed before the processor is asked
             if not guest_store.spend(conn, user.session_id or 0, utcnow()):
                 raise not_authenticated()
     try:
-        return _pay(account_id, body, request, user, engine, settings, key)
+        return _pay(account_id, body, request, user, engine, settings, request_key, found)
     except BaseException:
         if user.is_guest:
             _unspend(engine, user)
@@ -132,22 +141,17 @@ def _pay(
     user: User,
     engine: EngineDep,
     settings: SettingsDep,
-    key: str,
+    request_key: idempotency.RequestKey,
+    found: object,
 ) -> Response:
-    secret = request_secret(request, engine, settings)
     processor = request.app.state.processor
     owner = request.app.state.owner
-    request_key = idempotency.RequestKey(
-        f"guest:{user.session_id}" if user.is_guest else f"user:{user.id}",
-        key,
-        idempotency.fingerprint(secret, account_id, body.model_dump(mode="json")),
-    )
 
     def recover(record_id: int) -> object:
         return recovery.recover(engine, processor, settings, record_id)
 
     # The key is only read here; the payment claims it with its intent, in one write.
-    replay = idempotency.check(engine, request_key, owner, recover)
+    replay = idempotency.check(engine, request_key, owner, recover, found)
     if replay is None:
         try:
             return _paid(account_id, body, user, engine, processor, settings, owner, request_key, recover)
@@ -177,7 +181,7 @@ def _paid(
 ) -> Response:
     try:
         command = from_request(body)
-        status, payload = make.pay(engine, processor, settings, owner, user, account_id, command, request_key)
+        status, text = make.pay(engine, processor, settings, owner, user, account_id, command, request_key)
     except ApiError as exc:
         answer = idempotency.refused(engine, request_key, owner, exc.status, exc.body(), recover)
         if isinstance(answer, idempotency.Replay):  # another request with the key claimed it meanwhile
@@ -195,7 +199,8 @@ def _paid(
     finally:
         if request_key.record_id is not None:
             idempotency.let_go(owner, idempotency.Claimed(request_key.record_id))
-    return Response(Payment.model_validate(payload).model_dump_json(), status, media_type=JSON)
+    # The text stored for replays, made from the Payment view (see payments.record): not validated again.
+    return Response(text, status, media_type=JSON)
 
 
 def request_secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:
