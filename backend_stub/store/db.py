@@ -60,6 +60,10 @@ class TurnLock:
                 return False
         return True  # handed over just as the wait ran out: ours all the same
 
+    def locked(self) -> bool:
+        """Whether a writer has its turn now (as `threading.Lock.locked`)."""
+        return self._held
+
     def release(self) -> None:
         with self._mutex:
             if self._waiters:

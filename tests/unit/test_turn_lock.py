@@ -38,10 +38,11 @@ def test_turns_are_given_in_the_order_they_were_asked_for() -> None:
 
 def test_another_thread_may_release_it() -> None:
     lock = TurnLock()
-    assert lock.acquire(timeout=1)
+    assert lock.acquire(timeout=1) and lock.locked()
     releaser = threading.Thread(target=lock.release)
     releaser.start()
     releaser.join(5)
+    assert not lock.locked()
     assert lock.acquire(timeout=1)
 
 
