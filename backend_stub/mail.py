@@ -14,8 +14,6 @@ import uuid
 from sqlalchemy import Connection
 
 from backend_stub.clock import utcnow
-from backend_stub.store import fast_rows
-from backend_stub.store.db import insert_returning_id
 from backend_stub.store.tables import outbox
 
 log = logging.getLogger("backend_stub.mail")
@@ -26,13 +24,6 @@ MESSAGE_ID_DOMAIN = "paydesk.example"
 OUTBOX_WRITTEN = "paydesk_outbox_written"
 
 
-# Built once: every payment sends a receipt (see store/fast_rows.py).
-_INSERT = insert_returning_id(
-    outbox,
-    *("to", "subject", "body", "kind", "sent_at", "message_id", "status", "attempts", "next_attempt_at"),
-)
-
-
 def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{MESSAGE_ID_DOMAIN}>"
 
@@ -40,24 +31,21 @@ def new_message_id() -> str:
 def send(conn: Connection, to: str, subject: str, body: str, kind: str) -> int:
     """Queue an email in the caller's transaction; returns its outbox id."""
     now = utcnow()
-    row = fast_rows.first(
-        conn,
-        _INSERT,
-        {
-            "to": to.strip().lower(),
-            "subject": subject,
-            "body": body,
-            "kind": kind,
-            "sent_at": now,
-            "message_id": new_message_id(),
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-        },
+    result = conn.execute(
+        outbox.insert().values(
+            to=to.strip().lower(),
+            subject=subject,
+            body=body,
+            kind=kind,
+            sent_at=now,
+            message_id=new_message_id(),
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+        )
     )
-    assert row is not None
     conn.info[OUTBOX_WRITTEN] = True
-    outbox_id = int(row["id"])
+    outbox_id = int(result.inserted_primary_key[0])
     # Never the address: the log is read by more people than the outbox (issue 8: no email in logs).
     log.info("mail queued: #%d %s", outbox_id, kind)
     return outbox_id
