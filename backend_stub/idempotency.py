@@ -13,11 +13,12 @@ import hmac
 import json
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from backend_stub.clock import utcnow
@@ -36,6 +37,10 @@ def record_work(record_id: int) -> str:
 
 KEEP = timedelta(hours=24)
 HEADER = "Idempotency-Key"
+# Finished records older than KEEP are deleted by the jobs' clean-up; a claim also prunes them, at most
+# this often per process (a DELETE scanning the table on every payment held the write lock for it).
+PRUNE_EVERY_SECONDS = 60.0
+_last_prune = float("-inf")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,22 @@ class Claimed:
 class Replay:
     status: int
     body: str
+
+
+@dataclass
+class RequestKey:
+    """A payment request's key, claimed (`record_id` set) by `claim_in` in the write transaction that
+    commits the payment's intent: one write for both. Until then the request only reads and plans, and a
+    refusal is stored as a finished record by `refused`."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    record_id: int | None = None
+
+
+class KeyTaken(Exception):
+    """Another request with the same key claimed it between this one's check and its claim."""
 
 
 _SECRET_LOCK = threading.Lock()
@@ -116,7 +137,83 @@ def claim(
         decided = _decide(engine, row, print_, owner, recover)
         if decided is not None:
             return decided
-    raise _in_use()
+    raise in_use()
+
+
+UNREAD = object()  # `check` reads the key's record itself
+
+
+def find(conn: Connection, request: RequestKey) -> object:
+    """The key's record as `conn` sees it (None: free), for `check` to decide on without a read of its own."""
+    return store.find(conn, request.scope, request.key)
+
+
+def check(
+    engine: Engine,
+    request: RequestKey,
+    owner: Owner,
+    recover: Callable[[int], object],
+    found: object = UNREAD,
+) -> Replay | None:
+    """What an earlier request with this key decided (a Replay), or None while the key is free (claimed
+    later by `claim_in`). Refuses as `claim` does (422 another body, 409 still running); a running record
+    whose owner is gone is recovered first. `found`: what `find` read in the request's first read."""
+    for attempt in range(3):
+        if attempt or found is UNREAD:
+            with reading(engine) as conn:
+                found = store.find(conn, request.scope, request.key)
+        if found is None:
+            return None
+        decided = _decide(engine, found, request.fingerprint, owner, recover)
+        if decided is not None:
+            return decided
+    raise in_use()
+
+
+def claim_in(conn: Connection, request: RequestKey, owner: Owner) -> str:
+    """Claim the key as running, owned by `owner`, in the caller's write transaction; returns the work
+    name the owner now holds (the caller drops it if the transaction fails). A key another request
+    claimed first raises IntegrityError (the unique (scope, key)): the transaction is lost."""
+    now = utcnow()
+    _maybe_prune(conn, now)
+    record_id = store.insert_running(conn, request.scope, request.key, request.fingerprint, now, owner.id)
+    request.record_id = record_id
+    held = record_work(record_id)
+    owner.hold(held)  # before the commit: no recovery in this process may see it unheld
+    return held
+
+
+def refused(
+    engine: Engine,
+    request: RequestKey,
+    owner: Owner,
+    status: int,
+    body: dict,
+    recover: Callable[[int], object],
+) -> str | Replay:
+    """Store a refusal as the key's answer; returns its text. A key not claimed yet gets a finished
+    record at once; if another request claimed it meanwhile, what that one decided is answered instead
+    (a Replay, or 409 while it runs)."""
+    if request.record_id is not None:
+        return finish(engine, Claimed(request.record_id), status, body)
+    text = json.dumps(body, separators=(",", ":"))
+    try:
+        with writing(engine) as conn:
+            store.insert_done(conn, request.scope, request.key, request.fingerprint, utcnow(), status, text)
+    except IntegrityError:
+        decided = check(engine, request, owner, recover)
+        if decided is None:  # claimed and already forgotten again (a server error): retry later
+            raise in_use() from None
+        return decided
+    return text
+
+
+def _maybe_prune(conn: Connection, now) -> None:  # type: ignore[no-untyped-def]
+    global _last_prune
+    moment = time.monotonic()
+    if moment - _last_prune >= PRUNE_EVERY_SECONDS:
+        _last_prune = moment
+        store.prune(conn, now - KEEP)
 
 
 def _insert(engine: Engine, scope: str, key: str, print_: str, owner: Owner) -> Claimed | None:
@@ -124,7 +221,7 @@ def _insert(engine: Engine, scope: str, key: str, print_: str, owner: Owner) -> 
     held: str | None = None
     try:
         with writing(engine) as conn:
-            store.prune(conn, now - KEEP)
+            _maybe_prune(conn, now)
             if store.find(conn, scope, key) is not None:
                 return None
             record_id = store.insert_running(conn, scope, key, print_, now, owner.id)
@@ -155,12 +252,13 @@ def _decide(engine: Engine, row, print_: str, owner: Owner, recover: Callable[[i
     with reading(engine) as conn:
         alive = owner.alive(conn, row["owner"], record_work(row["id"]))
     if alive:  # however long it takes: the owner renews its lease while it runs
-        raise _in_use()
+        raise in_use()
     recover(row["id"])  # the first request died: settle what it left, then this one runs it
     return None
 
 
-def _in_use() -> ApiError:
+def in_use() -> ApiError:
+    """409: a request with this key is still running."""
     return ApiError(
         409,
         "conflict",

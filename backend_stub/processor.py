@@ -17,13 +17,16 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, Engine, RowMapping, select, update
+from sqlalchemy import Connection, Engine, RowMapping, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from backend_stub.billing.instruments import BankInput, CardInput, card_brand, digits_only
 from backend_stub.clock import utcnow
+from backend_stub.store import fast_rows
 from backend_stub.store.db import reading, writing
 from backend_stub.store.tables import processor_charges, processor_refunds, processor_tokens
 
@@ -59,6 +62,42 @@ BANK_NAMES = {"110000000": "Paydesk Test Bank"}
 
 OK = "ok"
 PENDING_FOREVER = "pending"
+
+# Every payment runs these: built once (see store/fast_rows.py).
+_TOKEN_COLUMNS = (
+    "token",
+    "kind",
+    "brand",
+    "last4",
+    "exp_month",
+    "exp_year",
+    "funding",
+    "bank_name",
+    "account_type",
+    "behaviour",
+)
+_INSERT_TOKEN = processor_tokens.insert().values(
+    {name: bindparam(name, type_=processor_tokens.c[name].type) for name in (*_TOKEN_COLUMNS, "created_at")}
+)
+_TOKEN = select(*(processor_tokens.c[name] for name in _TOKEN_COLUMNS)).where(
+    processor_tokens.c.token == bindparam("token_")
+)
+_BEHAVIOUR = select(processor_tokens.c.behaviour).where(processor_tokens.c.token == bindparam("token_"))
+_CHARGE_COLUMNS = (
+    "id",
+    "idempotency_key",
+    "token",
+    "amount_cents",
+    "state",
+    "refunded_cents",
+    "decline_code",
+    "created_at",
+    "updated_at",
+)
+_INSERT_CHARGE = processor_charges.insert().values(
+    {name: bindparam(name, type_=processor_charges.c[name].type) for name in _CHARGE_COLUMNS}
+)
+_CHARGE_BY_KEY = select(processor_charges).where(processor_charges.c.idempotency_key == bindparam("key_"))
 
 
 @dataclass(frozen=True)
@@ -162,20 +201,16 @@ class Processor:
         token = prefix + secrets.token_urlsafe(18)
         values = {**details.__dict__, "token": token, "created_at": utcnow()}
         with writing(self.engine) as conn:
-            conn.execute(processor_tokens.insert().values(**values))
+            fast_rows.execute(conn, _INSERT_TOKEN, values)
         return TokenDetails(**{**details.__dict__, "token": token})
 
     def lookup(self, token: str) -> TokenDetails | None:
         """A token's details; None for a token this processor never issued (the demo seed's own)."""
         with reading(self.engine) as conn:
-            row = (
-                conn.execute(select(processor_tokens).where(processor_tokens.c.token == token))
-                .mappings()
-                .first()
-            )
+            row = fast_rows.first(conn, _TOKEN, {"token_": token})
         if row is None:
             return None
-        return TokenDetails(**{k: row[k] for k in TokenDetails.__dataclass_fields__})
+        return TokenDetails(**row)
 
     def behaviour(self, token: str | None) -> str:
         details = self.lookup(token) if token else None
@@ -188,23 +223,25 @@ class Processor:
         token or amount is refused (ProcessorError)."""
         if self.delay_ms:
             time.sleep(self.delay_ms / 1000)
-        behaviour = self.behaviour(token)
-        decline = behaviour.removeprefix("decline:") if behaviour.startswith("decline:") else None
         now = utcnow()
         row = {
             "id": "auth_" + secrets.token_urlsafe(12),
             "idempotency_key": key,
             "token": token,
             "amount_cents": amount_cents,
-            "state": "declined" if decline else "authorized",
             "refunded_cents": 0,
-            "decline_code": decline,
             "created_at": now,
             "updated_at": now,
         }
-        try:  # a new key, the usual case, costs one write; a key seen before answers what it got then
+        # A new key, the usual case, costs one write (the token's behaviour read in it); a key seen
+        # before answers what it got then.
+        try:
             with writing(self.engine) as conn:
-                conn.execute(processor_charges.insert().values(**row))
+                found = fast_rows.first(conn, _BEHAVIOUR, {"token_": token})
+                behaviour = found["behaviour"] if found else OK
+                decline = behaviour.removeprefix("decline:") if behaviour.startswith("decline:") else None
+                row |= {"state": "declined" if decline else "authorized", "decline_code": decline}
+                fast_rows.execute(conn, _INSERT_CHARGE, row)
         except IntegrityError:
             known = self.find(key)
             if known is None:
@@ -294,11 +331,7 @@ class Processor:
     def find(self, key: str) -> Charge | None:
         """What became of the authorisation asked for with `key` (None: it never reached the processor)."""
         with reading(self.engine) as conn:
-            row = (
-                conn.execute(select(processor_charges).where(processor_charges.c.idempotency_key == key))
-                .mappings()
-                .first()
-            )
+            row = fast_rows.first(conn, _CHARGE_BY_KEY, {"key_": key})
         return _charge(row)
 
     def charge(self, auth_id: str) -> Charge | None:
@@ -355,7 +388,7 @@ def _locked(query, conn: Connection):  # type: ignore[no-untyped-def]
     return query if conn.dialect.name == "sqlite" else query.with_for_update()
 
 
-def _charge(row: RowMapping | None) -> Charge | None:
+def _charge(row: Mapping[str, Any] | None) -> Charge | None:
     if row is None:
         return None
     return Charge(**{k: row[k] for k in Charge.__dataclass_fields__})

@@ -24,7 +24,7 @@ from typing import TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from backend_stub import faults
+from backend_stub import faults, idempotency
 from backend_stub.billing.quote import PartPlan
 from backend_stub.clock import utcnow
 from backend_stub.owners import Owner
@@ -64,37 +64,48 @@ def open_intent(
     parts: Sequence[PartPlan],
     tokens: Sequence[TokenDetails],
     *,
-    idempotency_id: int | None = None,
+    request_key: idempotency.RequestKey | None = None,
     unit_key: str | None = None,
 ) -> Intent | None:
-    """Commit the intent to charge `parts`; None when `unit_key` is already claimed (the unit ran, or
-    another process runs it)."""
+    """Commit the intent to charge `parts`, claiming the request's idempotency key in the same
+    transaction; None when `unit_key` is already claimed (the unit ran, or another process runs it).
+    Raises KeyTaken when another request claimed `request_key` first."""
     spec = [(p.method.type, t.token, p.amount_cents, p.fee_cents) for p, t in zip(parts, tokens, strict=True)]
-    held: str | None = None
+    held: list[str] = []
     try:
         with writing(engine) as conn:
+            if request_key is not None:
+                held.append(idempotency.claim_in(conn, request_key, owner))
             intent_id, keyed = intents.create(
                 conn,
                 account_id=account_id,
                 owner=owner.id,
                 parts=spec,
                 now=utcnow(),
-                idempotency_id=idempotency_id,
+                idempotency_id=request_key.record_id if request_key else None,
                 unit_key=unit_key,
             )
-            held = work_name(intent_id)
-            owner.hold(held)  # before the commit: no recovery in this process may see it unheld
+            held.append(work_name(intent_id))
+            owner.hold(held[-1])  # before the commit: no recovery in this process may see it unheld
     except IntegrityError:
-        if held:
-            owner.drop(held)
+        _drop(owner, held, request_key)
+        if request_key is not None:
+            raise idempotency.KeyTaken from None
         if unit_key is None:
             raise
         return None
     except BaseException:
-        if held:
-            owner.drop(held)
+        _drop(owner, held, request_key)
         raise
     return Intent(intent_id, keyed)
+
+
+def _drop(owner: Owner, held: list[str], request_key: idempotency.RequestKey | None) -> None:
+    """A transaction that failed claimed nothing: let go of what it would have held."""
+    for work in held:
+        owner.drop(work)
+    if request_key is not None:
+        request_key.record_id = None
 
 
 def run_intent(

@@ -9,13 +9,14 @@ import json
 from sqlalchemy import Connection, Engine
 
 from backend_stub import clock
+from backend_stub.idempotency import RequestKey
 from backend_stub.owners import Owner
 from backend_stub.payments import notify
 from backend_stub.payments.charge import Declined, tokens_for
 from backend_stub.payments.command import PaymentCommand
 from backend_stub.payments.flow import open_intent, run_intent
 from backend_stub.payments.plan import plan
-from backend_stub.payments.record import record_payment
+from backend_stub.payments.record import new_confirmation, record_payment
 from backend_stub.payments.refusals import balance_changed, declined, fees_changed, to_error
 from backend_stub.processor import Processor
 from backend_stub.settings import Settings
@@ -33,11 +34,12 @@ def pay(
     user: User,
     account_id: int,
     command: PaymentCommand,
-    record_id: int,
-) -> tuple[int, dict]:
-    """Make the payment; returns (201, payment). Raises ApiError for every refusal, having charged nothing
-    (whatever was authorised is voided). The idempotency record `record_id` is completed in the payment's
-    own transaction.
+    request_key: RequestKey,
+) -> tuple[int, str]:
+    """Make the payment; returns (201, the payment's JSON text, the same a replay of the key answers).
+    Raises ApiError for every refusal, having charged nothing (whatever was authorised is voided), and
+    KeyTaken if another request claimed the key first. The key is claimed with the intent and its record
+    completed in the payment's own transaction.
 
     The processor is asked before the account lock is taken, so the plan is made twice: if another payment
     moved the balances meanwhile, the authorisations are voided and nothing is written (409). Each
@@ -49,13 +51,17 @@ def pay(
     if command.accepted_fees_cents != first.fees_cents:
         raise fees_changed(first.fees_cents, command.accepted_fees_cents)
     tokens = tokens_for(processor, resolved)
-    intent = open_intent(engine, owner, account_id, first.parts, tokens, idempotency_id=record_id)
-    assert intent is not None
+    intent = open_intent(engine, owner, account_id, first.parts, tokens, request_key=request_key)
+    assert intent is not None and request_key.record_id is not None
+    record_id = request_key.record_id
 
-    def record(conn: Connection) -> dict:
+    def record(conn: Connection) -> tuple[int, str]:
+        # What needs no lock is read before it (on PostgreSQL the account's row lock is the payments'
+        # queue: every statement less under it is one round trip less for the payments behind).
+        today = clock.today(conn)
+        confirmation = new_confirmation(conn)
         account = store.lock_account(conn, account_id)
         assert account is not None
-        today = clock.today(conn)
         again, _ = plan(conn, settings, user, account_id, command, today)
         if again.problems:
             problem = again.problems[0]
@@ -64,12 +70,15 @@ def pay(
             raise to_error(problem)
         if again != first:
             raise to_error(balance_changed())
-        payload = record_payment(conn, account, user, command, first, resolved, tokens, today)
+        payload = record_payment(
+            conn, account, user, command, first, resolved, tokens, today, confirmation=confirmation
+        )
         notify.payment_made(conn, account, user, payload, first, today)
-        idempotency_store.complete(conn, record_id, 201, json.dumps(payload, separators=(",", ":")))
-        return payload
+        text = json.dumps(payload, separators=(",", ":"))
+        idempotency_store.complete(conn, record_id, 201, text)
+        return payload["id"], text
 
-    outcome = run_intent(engine, processor, settings.fault, owner, intent, record, lambda p: p["id"])
+    outcome = run_intent(engine, processor, settings.fault, owner, intent, record, lambda r: r[0])
     if isinstance(outcome, Declined):
         raise declined(outcome.part_index, outcome.decline)
-    return 201, outcome
+    return 201, outcome[1]

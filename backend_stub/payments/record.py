@@ -35,9 +35,11 @@ def record_payment(
     tokens: list[TokenDetails],
     today: date,
     channel: str | None = None,
+    confirmation: str | None = None,
 ) -> dict:
     """Write the payment `result` plans and answer it as the API shows it. `channel` is set for payments
-    the backend makes itself (autopay, scheduled), whose `created_by` is null."""
+    the backend makes itself (autopay, scheduled), whose `created_by` is null; `confirmation` is a number
+    `new_confirmation` gave in this transaction (else one is made here)."""
     pending = result.pending
     created_at = datetime.combine(today, clock.utcnow().time())
     settles_on = add_business_days(today, ACH_SETTLEMENT_BUSINESS_DAYS) if pending else None
@@ -47,40 +49,40 @@ def record_payment(
         authorization["clerk_id"] = user.id
         authorization["identity_check_id"] = identity_gate.require(conn, user, account["id"], check_id)
         authorization["agreed_at"] = clock.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
-    payment_id = store.insert_payment(
-        conn,
-        account_id=account["id"],
-        confirmation_number=new_confirmation(conn),
-        status="pending" if pending else "succeeded",
-        amount_cents=result.amount_cents,
-        fees_cents=result.fees_cents,
-        total_cents=result.total_cents,
-        credit_cents=result.credit_cents,
-        channel=channel or ("guest" if user.is_guest else "phone" if user.is_clerk else "online"),
-        created_by=None if channel or user.is_guest else user.id,
-        created_at=created_at,
-        settles_on=settles_on,
-        return_code=None,
-        receipt_email=command.receipt_email.strip(),
-        auth_detail=json.dumps(authorization, sort_keys=True),
-    )
-    part_ids = [
-        store.insert_part(
-            conn,
-            payment_id,
-            [f.as_dict() for f in part.fees],
-            method_type=part.method.type,
-            brand=part.method.brand,
-            last4=part.method.last4,
-            bank_name=part.method.bank_name,
-            funding=part.method.funding,
-            amount_cents=part.amount_cents,
-            fee_cents=part.fee_cents,
-            processor_token=token.token,
-            status="pending" if part.method.type == "ach" else "succeeded",
-        )
+    row: dict = {
+        "account_id": account["id"],
+        "confirmation_number": confirmation or new_confirmation(conn),
+        "status": "pending" if pending else "succeeded",
+        "amount_cents": result.amount_cents,
+        "fees_cents": result.fees_cents,
+        "total_cents": result.total_cents,
+        "credit_cents": result.credit_cents,
+        "channel": channel or ("guest" if user.is_guest else "phone" if user.is_clerk else "online"),
+        "created_by": None if channel or user.is_guest else user.id,
+        "created_at": created_at,
+        "settles_on": settles_on,
+        "return_code": None,
+        "receipt_email": command.receipt_email.strip(),
+        "auth_detail": json.dumps(authorization, sort_keys=True),
+    }
+    payment_id = store.insert_payment(conn, **row)
+    part_rows = [
+        {
+            "payment_id": payment_id,
+            "fees": json.dumps([f.as_dict() for f in part.fees]),
+            "method_type": part.method.type,
+            "brand": part.method.brand,
+            "last4": part.method.last4,
+            "bank_name": part.method.bank_name,
+            "funding": part.method.funding,
+            "amount_cents": part.amount_cents,
+            "fee_cents": part.fee_cents,
+            "processor_token": token.token,
+            "status": "pending" if part.method.type == "ach" else "succeeded",
+        }
         for part, token in zip(result.parts, tokens, strict=True)
     ]
+    part_ids = [store.insert_part(conn, **part_row) for part_row in part_rows]
     _allocate_parts(conn, account["id"], payment_id, result, part_ids)
     saved_ids = [
         save_method(conn, account["id"], t)
@@ -97,7 +99,20 @@ def record_payment(
             amount_cents=result.amount_cents,
             authorization=authorization,
         )
-    payload = payment_payload(conn, payment_id)
+    # The answer from the rows just written, not read back: what a new payment's columns default to.
+    written = {**row, "id": payment_id, "refunded_cents": 0, "voided_at": None, "void_reason": None}
+    for part_row, part_id in zip(part_rows, part_ids, strict=True):
+        part_row["id"] = part_id
+    allocation_rows = [
+        {
+            "invoice_id": a.invoice_id,
+            "number": a.number,
+            "amount_cents": a.amount_cents,
+            "part_id": part_ids[a.part_index],
+        }
+        for a in result.by_part
+    ]
+    payload = views.payment(written, part_rows, allocation_rows).model_dump(mode="json")  # type: ignore[arg-type]
     payload["saved_payment_method_ids"] = saved_ids
     return payload
 

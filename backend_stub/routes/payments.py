@@ -4,6 +4,7 @@ A customer pays online on a linked account; a clerk takes a phone payment on any
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -16,10 +17,12 @@ from backend_stub.clock import utcnow
 from backend_stub.deps import CallerDep, Conn, EngineDep, PathId, SettingsDep, UserDep, account_access
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
 from backend_stub.one_trip import OneTripRoute
+from backend_stub.owners import Owner
 from backend_stub.payments import make, read_aloud, recovery
 from backend_stub.payments.command import from_request
 from backend_stub.payments.plan import plan, quote_view
 from backend_stub.payments.record import payment_payload
+from backend_stub.processor import Processor
 from backend_stub.routes import rules
 from backend_stub.routes.common import CursorQuery, IdempotencyKey, errors
 from backend_stub.schemas import (
@@ -86,17 +89,26 @@ def create_payment(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     key = idempotency.check_key(idempotency_key)
+    request_key = idempotency.RequestKey(
+        f"guest:{user.session_id}" if user.is_guest else f"user:{user.id}",
+        key,
+        idempotency.fingerprint(
+            request_secret(request, engine, settings), account_id, body.model_dump(mode="json")
+        ),
+    )
     with reading(engine) as conn:
         if account_store.visible_account(conn, user, account_id) is None:
             raise not_found("No such account.")
         identity_gate.require(conn, user, account_id, _check_id(body))
+        # The key's record, read here rather than in a read of its own (a guest's after its spend, below).
+        found = idempotency.UNREAD if user.is_guest else idempotency.find(conn, request_key)
     if user.is_guest:
         _check_guest_methods(body)
         with writing(engine) as conn:  # the session's one payment: claimed before the processor is asked
             if not guest_store.spend(conn, user.session_id or 0, utcnow()):
                 raise not_authenticated()
     try:
-        return _pay(account_id, body, request, user, engine, settings, key)
+        return _pay(account_id, body, request, user, engine, settings, request_key, found)
     except BaseException:
         if user.is_guest:
             _unspend(engine, user)
@@ -129,44 +141,66 @@ def _pay(
     user: User,
     engine: EngineDep,
     settings: SettingsDep,
-    key: str,
+    request_key: idempotency.RequestKey,
+    found: object,
 ) -> Response:
-    secret = request_secret(request, engine, settings)
     processor = request.app.state.processor
     owner = request.app.state.owner
-    claimed = idempotency.claim(
-        engine,
-        f"guest:{user.session_id}" if user.is_guest else f"user:{user.id}",
-        key,
-        idempotency.fingerprint(secret, account_id, body.model_dump(mode="json")),
-        owner,
-        lambda record_id: recovery.recover(engine, processor, settings, record_id),
-    )
-    if isinstance(claimed, idempotency.Replay):
-        if user.is_guest and claimed.status != 201:
-            _unspend(engine, user)  # a refusal replayed: still nothing paid
-        return Response(
-            claimed.body, claimed.status, media_type=JSON, headers={"Idempotent-Replayed": "true"}
-        )
+
+    def recover(record_id: int) -> object:
+        return recovery.recover(engine, processor, settings, record_id)
+
+    # The key is only read here; the payment claims it with its intent, in one write.
+    replay = idempotency.check(engine, request_key, owner, recover, found)
+    if replay is None:
+        try:
+            return _paid(account_id, body, user, engine, processor, settings, owner, request_key, recover)
+        except idempotency.KeyTaken:  # the same key, sent twice at once: what the first one decided
+            replay = idempotency.check(engine, request_key, owner, recover)
+            if replay is None:
+                raise idempotency.in_use() from None
+    if user.is_guest and replay.status != 201:
+        _unspend(engine, user)  # a refusal replayed: still nothing paid
+    return _replayed(replay)
+
+
+def _replayed(replay: idempotency.Replay) -> Response:
+    return Response(replay.body, replay.status, media_type=JSON, headers={"Idempotent-Replayed": "true"})
+
+
+def _paid(
+    account_id: int,
+    body: PaymentRequest,
+    user: User,
+    engine: EngineDep,
+    processor: Processor,
+    settings: SettingsDep,
+    owner: Owner,
+    request_key: idempotency.RequestKey,
+    recover: Callable[[int], object],
+) -> Response:
     try:
         command = from_request(body)
-        status, payload = make.pay(
-            engine, processor, settings, owner, user, account_id, command, claimed.record_id
-        )
+        status, text = make.pay(engine, processor, settings, owner, user, account_id, command, request_key)
     except ApiError as exc:
-        text = idempotency.finish(engine, claimed, exc.status, exc.body())
+        answer = idempotency.refused(engine, request_key, owner, exc.status, exc.body(), recover)
+        if isinstance(answer, idempotency.Replay):  # another request with the key claimed it meanwhile
+            return _replayed(answer)
         if user.is_guest:
             _unspend(engine, user)  # refused: nothing was paid, the guest may try again
         if user.is_clerk:
             with writing(engine) as conn:
                 audit.record(conn, user.id, "payment.refused", account_id, code=exc.code)
-        return Response(text, exc.status, media_type=JSON, headers=exc.headers)
+        return Response(answer, exc.status, media_type=JSON, headers=exc.headers)
     except BaseException:
-        idempotency.release(engine, claimed, owner)
+        if request_key.record_id is not None:
+            idempotency.release(engine, idempotency.Claimed(request_key.record_id), owner)
         raise
     finally:
-        idempotency.let_go(owner, claimed)
-    return Response(Payment.model_validate(payload).model_dump_json(), status, media_type=JSON)
+        if request_key.record_id is not None:
+            idempotency.let_go(owner, idempotency.Claimed(request_key.record_id))
+    # The text stored for replays, made from the Payment view (see payments.record): not validated again.
+    return Response(text, status, media_type=JSON)
 
 
 def request_secret(request: Request, engine: EngineDep, settings: SettingsDep) -> str:

@@ -75,6 +75,26 @@ def first(conn: Connection, statement: Executable, params: Mapping[str, Any]) ->
     return found[0] if found else None
 
 
+def execute(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> int:
+    """Run `statement` (a constant write that returns no rows) with `params`; the rows it changed. A
+    write that returns rows (`INSERT ... RETURNING`) goes through `mappings`."""
+    compiled = _compiled(conn, statement)
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    cursor = dbapi.cursor()
+    try:
+        parameters = compiled.binds(params)
+        try:
+            cursor.execute(compiled.sql, parameters)
+        except conn.dialect.loaded_dbapi.Error as error:
+            raise exc.DBAPIError.instance(
+                compiled.sql, parameters, error, conn.dialect.loaded_dbapi.Error
+            ) from error
+        return int(cursor.rowcount)
+    finally:
+        cursor.close()
+
+
 def _compiled(conn: Connection, statement: Executable) -> _Compiled:
     key = (id(statement), conn.dialect.name)
     entry = _COMPILED.get(key)

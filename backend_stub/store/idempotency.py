@@ -5,15 +5,40 @@ than a day are pruned lazily."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, delete, select, update
 
+from backend_stub.store import fast_rows
+from backend_stub.store.db import insert_returning_id
 from backend_stub.store.tables import idempotency_keys
 
+# Every payment runs these: built once (see fast_rows).
+_FIND = select(idempotency_keys).where(
+    idempotency_keys.c.scope == bindparam("scope"), idempotency_keys.c.key == bindparam("key")
+)
+_INSERT_RUNNING = insert_returning_id(
+    idempotency_keys, "scope", "key", "request_hash", "status", "created_at", "owner"
+)
+_INSERT_DONE = insert_returning_id(
+    idempotency_keys,
+    "scope",
+    "key",
+    "request_hash",
+    "status",
+    "created_at",
+    "response_status",
+    "response_body",
+)
+_COMPLETE = (
+    update(idempotency_keys)
+    .where(idempotency_keys.c.id == bindparam("record_id"))
+    .values(status="done", response_status=bindparam("status_"), response_body=bindparam("body"))
+)
 
-def find(conn: Connection, scope: str, key: str) -> RowMapping | None:
-    query = select(idempotency_keys).where(idempotency_keys.c.scope == scope, idempotency_keys.c.key == key)
-    return conn.execute(query).mappings().first()
+
+def find(conn: Connection, scope: str, key: str) -> dict[str, Any] | None:
+    return fast_rows.first(conn, _FIND, {"scope": scope, "key": key})
 
 
 def one(conn: Connection, record_id: int) -> RowMapping | None:
@@ -23,20 +48,24 @@ def one(conn: Connection, record_id: int) -> RowMapping | None:
 def insert_running(
     conn: Connection, scope: str, key: str, fingerprint: str, now: datetime, owner: str
 ) -> int:
-    result = conn.execute(
-        idempotency_keys.insert().values(
-            scope=scope, key=key, request_hash=fingerprint, status="running", created_at=now, owner=owner
-        )
-    )
-    return int(result.inserted_primary_key[0])
+    values = {"scope": scope, "key": key, "request_hash": fingerprint, "status": "running"}
+    row = fast_rows.first(conn, _INSERT_RUNNING, {**values, "created_at": now, "owner": owner})
+    assert row is not None
+    return int(row["id"])
+
+
+def insert_done(
+    conn: Connection, scope: str, key: str, fingerprint: str, now: datetime, status: int, body: str
+) -> int:
+    """A record finished at once: a request refused before it claimed its key."""
+    values = {"scope": scope, "key": key, "request_hash": fingerprint, "status": "done", "created_at": now}
+    row = fast_rows.first(conn, _INSERT_DONE, {**values, "response_status": status, "response_body": body})
+    assert row is not None
+    return int(row["id"])
 
 
 def complete(conn: Connection, record_id: int, status: int, body: str) -> None:
-    conn.execute(
-        update(idempotency_keys)
-        .where(idempotency_keys.c.id == record_id)
-        .values(status="done", response_status=status, response_body=body)
-    )
+    fast_rows.execute(conn, _COMPLETE, {"record_id": record_id, "status_": status, "body": body})
 
 
 def release(conn: Connection, record_id: int, owner: str | None = None) -> bool:

@@ -8,8 +8,10 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, RowMapping, select, update
+from sqlalchemy import Connection, RowMapping, Update, bindparam, select, update
 
+from backend_stub.store import fast_rows
+from backend_stub.store.db import insert_returning_id
 from backend_stub.store.tables import payment_intents
 
 AUTHORIZING, RECORDED, DONE, FAILED = "authorizing", "recorded", "done", "failed"
@@ -31,6 +33,19 @@ class IntentPart:
         return self.amount_cents + self.fee_cents
 
 
+# Every payment runs these: built once (see fast_rows).
+_INSERT = insert_returning_id(
+    payment_intents,
+    *("account_id", "idempotency_id", "unit_key", "owner", "state", "parts", "created_at", "updated_at"),
+)
+_SET_PARTS = (
+    update(payment_intents)
+    .where(payment_intents.c.id == bindparam("intent_id"))
+    .values(parts=bindparam("parts_"))
+)
+_MOVES: dict[tuple[bool, tuple[str, ...]], Update] = {}  # by (owner is None, the other columns set)
+
+
 def part_key(intent_id: int, index: int) -> str:
     return f"pi_{intent_id}_{index}"
 
@@ -47,27 +62,26 @@ def create(
     state: str = AUTHORIZING,
 ) -> tuple[int, list[IntentPart]]:
     """A new intent for `parts` (type, token, amount, fee), each given its processor key."""
-    intent_id = int(
-        conn.execute(
-            payment_intents.insert().values(
-                account_id=account_id,
-                idempotency_id=idempotency_id,
-                unit_key=unit_key,
-                owner=owner,
-                state=state,
-                parts="[]",
-                created_at=now,
-                updated_at=now,
-            )
-        ).inserted_primary_key[0]
+    row = fast_rows.first(
+        conn,
+        _INSERT,
+        {
+            "account_id": account_id,
+            "idempotency_id": idempotency_id,
+            "unit_key": unit_key,
+            "owner": owner,
+            "state": state,
+            "parts": "[]",
+            "created_at": now,
+            "updated_at": now,
+        },
     )
+    assert row is not None
+    intent_id = int(row["id"])
     keyed = [IntentPart(t, tok, a, f, part_key(intent_id, i)) for i, (t, tok, a, f) in enumerate(parts)]
     if keyed:
-        conn.execute(
-            update(payment_intents)
-            .where(payment_intents.c.id == intent_id)
-            .values(parts=json.dumps([asdict(p) for p in keyed]))
-        )
+        parts_text = json.dumps([asdict(p) for p in keyed])
+        fast_rows.execute(conn, _SET_PARTS, {"intent_id": intent_id, "parts_": parts_text})
     return intent_id, keyed
 
 
@@ -89,15 +103,30 @@ def move(
     **values: object,
 ) -> bool:
     """Move the intent from `from_state` to `to_state` if `owner` still owns it; False if it does not."""
-    condition = (payment_intents.c.id == intent_id) & (payment_intents.c.state == from_state)
-    if owner is None:
-        condition &= payment_intents.c.owner.is_(None)
-    else:
-        condition &= payment_intents.c.owner == owner
-    result = conn.execute(
-        update(payment_intents).where(condition).values(state=to_state, updated_at=now, **values)
-    )
-    return result.rowcount == 1
+    statement = _move_statement(owner is None, tuple(sorted(values)))
+    params = {**values, "intent_id": intent_id, "from_state": from_state, "to_state": to_state, "now": now}
+    if owner is not None:
+        params["owner_"] = owner
+    return fast_rows.execute(conn, statement, params) == 1
+
+
+def _move_statement(ownerless: bool, columns: tuple[str, ...]) -> Update:
+    """The compare-and-set of `move`, one constant per shape (the columns it sets besides the state)."""
+    statement = _MOVES.get((ownerless, columns))
+    if statement is None:
+        c = payment_intents.c
+        owned = c.owner.is_(None) if ownerless else c.owner == bindparam("owner_")
+        statement = (
+            update(payment_intents)
+            .where(c.id == bindparam("intent_id"), c.state == bindparam("from_state"), owned)
+            .values(
+                state=bindparam("to_state"),
+                updated_at=bindparam("now", type_=c.updated_at.type),
+                **{name: bindparam(name, type_=c[name].type) for name in columns},
+            )
+        )
+        _MOVES[(ownerless, columns)] = statement
+    return statement
 
 
 def take(

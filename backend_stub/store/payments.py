@@ -3,25 +3,81 @@ invoice money updates (leaves, then their parents' sums), history and settlement
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, RowMapping, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, RowMapping, and_, bindparam, exists, func, or_, select, update
 
 from backend_stub.billing.allocation import InvoiceBalance
 from backend_stub.billing.ledger import InvoiceMoney, parent_totals
 from backend_stub.billing.status import pay_state
+from backend_stub.store import fast_rows
+from backend_stub.store.db import insert_returning_id
 from backend_stub.store.tables import accounts, allocations, invoices, payment_parts, payments
 
+# Every payment runs these: built once (see fast_rows).
+_ACCOUNT = select(accounts).where(accounts.c.id == bindparam("account_id"))
+# FOR NO KEY UPDATE: payments on one account take turns, yet a row that only references the account (the
+# next payment's intent: its foreign key check takes KEY SHARE) is not held up behind the whole payment.
+_ACCOUNT_LOCKED = _ACCOUNT.with_for_update(key_share=True)
+_PAYABLE_COLUMNS = (
+    invoices.c.id,
+    invoices.c.number,
+    invoices.c.issued_on,
+    invoices.c.due_on,
+    invoices.c.balance_cents,
+    invoices.c.parent_id,
+    invoices.c.children_count,
+)
+_PAYABLE = (
+    select(*_PAYABLE_COLUMNS)
+    .where(
+        invoices.c.account_id == bindparam("account_id"),
+        invoices.c.state == "sent",
+        invoices.c.balance_cents > 0,
+    )
+    .order_by(invoices.c.id)
+)
+_CONFIRMATION = select(payments.c.id).where(payments.c.confirmation_number == bindparam("code"))
+_PAYMENT_COLUMNS = (
+    "account_id",
+    "confirmation_number",
+    "status",
+    "amount_cents",
+    "fees_cents",
+    "total_cents",
+    "credit_cents",
+    "channel",
+    "created_by",
+    "created_at",
+    "settles_on",
+    "return_code",
+    "receipt_email",
+    "auth_detail",
+)
+_INSERT_PAYMENT = insert_returning_id(payments, *_PAYMENT_COLUMNS)
+_PART_COLUMNS = (
+    "payment_id",
+    "fees",
+    "method_type",
+    "brand",
+    "last4",
+    "bank_name",
+    "funding",
+    "amount_cents",
+    "fee_cents",
+    "processor_token",
+    "status",
+)
+_INSERT_PART = insert_returning_id(payment_parts, *_PART_COLUMNS)
 
-def lock_account(conn: Connection, account_id: int) -> RowMapping | None:
-    """The account row, locked for this transaction: `FOR UPDATE` on PostgreSQL. On SQLite the write
-    transaction's BEGIN IMMEDIATE already holds the database's one write lock."""
-    query = select(accounts).where(accounts.c.id == account_id)
-    if conn.dialect.name != "sqlite":
-        query = query.with_for_update()
-    return conn.execute(query).mappings().first()
+
+def lock_account(conn: Connection, account_id: int) -> dict[str, Any] | None:
+    """The account row, locked for this transaction: `FOR NO KEY UPDATE` on PostgreSQL. On SQLite the
+    write transaction's BEGIN IMMEDIATE already holds the database's one write lock."""
+    query = _ACCOUNT if conn.dialect.name == "sqlite" else _ACCOUNT_LOCKED
+    return fast_rows.first(conn, query, {"account_id": account_id})
 
 
 def account_row(conn: Connection, account_id: int) -> RowMapping:
@@ -32,19 +88,13 @@ def balances(conn: Connection, account_id: int, named_ids: Iterable[int] = ()) -
     """The account's sent invoices that can take money (balance > 0), plus any it named (paid or not) and
     their children: enough for the allocation to answer every selection."""
     named = sorted(set(named_ids))
-    condition = invoices.c.balance_cents > 0
-    if named:
-        condition = or_(condition, invoices.c.id.in_(named), invoices.c.parent_id.in_(named))
+    if not named:  # a custom amount, the usual case: a constant statement
+        return [
+            InvoiceBalance(**row) for row in fast_rows.mappings(conn, _PAYABLE, {"account_id": account_id})
+        ]
+    condition = or_(invoices.c.balance_cents > 0, invoices.c.id.in_(named), invoices.c.parent_id.in_(named))
     query = (
-        select(
-            invoices.c.id,
-            invoices.c.number,
-            invoices.c.issued_on,
-            invoices.c.due_on,
-            invoices.c.balance_cents,
-            invoices.c.parent_id,
-            invoices.c.children_count,
-        )
+        select(*_PAYABLE_COLUMNS)
         .where(invoices.c.account_id == account_id, invoices.c.state == "sent", condition)
         .order_by(invoices.c.id)
     )
@@ -71,19 +121,21 @@ def card_payments_since(conn: Connection, account_id: int, since: datetime) -> i
 
 
 def confirmation_taken(conn: Connection, code: str) -> bool:
-    query = select(payments.c.id).where(payments.c.confirmation_number == code)
-    return conn.execute(query).first() is not None
+    return fast_rows.first(conn, _CONFIRMATION, {"code": code}) is not None
 
 
 def insert_payment(conn: Connection, **values: object) -> int:
-    return int(conn.execute(payments.insert().values(**values)).inserted_primary_key[0])
+    """A payment's row: every column of `_PAYMENT_COLUMNS` is given."""
+    row = fast_rows.first(conn, _INSERT_PAYMENT, values)
+    assert row is not None
+    return int(row["id"])
 
 
-def insert_part(conn: Connection, payment_id: int, fees: Sequence[dict], **values: object) -> int:
-    result = conn.execute(
-        payment_parts.insert().values(payment_id=payment_id, fees=json.dumps(list(fees)), **values)
-    )
-    return int(result.inserted_primary_key[0])
+def insert_part(conn: Connection, **values: object) -> int:
+    """One part's row (`fees`: the JSON text of the fees as charged); every column of `_PART_COLUMNS`."""
+    row = fast_rows.first(conn, _INSERT_PART, values)
+    assert row is not None
+    return int(row["id"])
 
 
 def insert_allocations(conn: Connection, payment_id: int, rows: Sequence[tuple[int, int, int]]) -> None:
