@@ -51,6 +51,10 @@ SIGN_IN = "Sign in"
 class TimedTerminal(Terminal):
     """A Terminal that says when the bytes that made the screen true arrived."""
 
+    def __init__(self, argv: list[str], env: dict[str, str], cols: int = 100, rows: int = 30) -> None:
+        super().__init__(argv, env, cols=cols, rows=rows)
+        self.child.delaybeforesend = None  # pexpect sleeps 50 ms before each send by default
+
     def wait_until(self, predicate: Callable[[str], object], what: str, timeout: float = 30.0) -> float:
         """Read as bytes come until `predicate(screen text)` holds; the perf_counter of that read."""
         fd = self.child.child_fd
