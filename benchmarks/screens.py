@@ -90,7 +90,7 @@ class TimedTerminal(Terminal):
         """The text of the line drawn with the cursor's background, if one is."""
         for y in range(self.screen.lines):
             line = self.screen.buffer[y]
-            if line[1].bg == bg and line[2].bg == bg:
+            if line[1].bg == bg and line[2].bg == bg and "INV-" in self.screen.display[y]:
                 return "".join(line[x].data for x in range(self.screen.columns))
         return None
 
@@ -235,6 +235,17 @@ def row_label(text: str | None) -> str | None:
     return match.group(0) if match else None
 
 
+def row_backgrounds(term: TimedTerminal) -> list[str]:
+    rows = range(term.screen.lines)
+    return [term.screen.buffer[y][1].bg for y in rows if "INV-" in term.screen.display[y]]
+
+
+def cursor_shown(term: TimedTerminal) -> bool:
+    """The focused cursor on the first row: its background is neither of the zebra stripes'."""
+    bgs = row_backgrounds(term)
+    return len(bgs) >= 3 and len(set(bgs[:3])) == 3
+
+
 def cursor_bg(term: TimedTerminal) -> str:
     """The cursor's background: the first table row's, when the cursor is on it."""
     for y in range(term.screen.lines):
@@ -262,9 +273,10 @@ def table_figures(workdir: Path, presses: int) -> None:
         bare = spawn([*BARE, "--table", "300"], app_env(workdir))
         term = spawn([PAYDESK, "--server", base], app_env(workdir, PAYDESK_TOKEN=token))
         try:
-            bare.wait_until(has("INV-00000"), "the bare table")
+            bare.wait_until(lambda _: cursor_shown(bare), "the bare table's cursor")
             term.wait_until(home_filled, "home", timeout=60)
             term.press("1", has("of 10000 loaded"), "the All tab")
+            term.wait_until(lambda _: cursor_shown(term), "the focused cursor in the All tab")
             figures = []
             for name, key in (("Down", DOWN), ("PageDown", PAGE_DOWN)):
                 ours = key_to_frame(term, key, presses)

@@ -211,8 +211,10 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             # first, and the keyring (an import and a backend probe) is asked after that frame.
             from tui.screens.login import LoginScreen
 
-            self.push_screen(LoginScreen())
-            self.call_after_refresh(self._look_in_keyring)
+            login = LoginScreen()
+            self.push_screen(login)
+            # Posted to the login screen, it runs once that screen has composed and painted.
+            login.call_after_refresh(self._look_in_keyring)
             return
         notice = self.token_store.notice
         if notice:
