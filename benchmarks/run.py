@@ -64,7 +64,7 @@ def app_env(workdir: Path, **extra: str) -> dict[str, str]:
 
 
 def terminal(argv: list[str], env: dict[str, str]) -> Terminal:
-    term = terminal(argv, env)
+    term = Terminal(argv, env)
     term.child.delaybeforesend = None  # pexpect sleeps 50 ms before each send by default: not the app's
     return term
 
