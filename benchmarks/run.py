@@ -63,9 +63,15 @@ def app_env(workdir: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def terminal(argv: list[str], env: dict[str, str]) -> Terminal:
+    term = Terminal(argv, env)
+    term.child.delaybeforesend = None  # pexpect sleeps 50 ms before each send by default: not the app's
+    return term
+
+
 def time_to_screen(argv: list[str], env: dict[str, str], text: str) -> float:
     t0 = time.perf_counter()
-    term = Terminal(argv, env)
+    term = terminal(argv, env)
     try:
         term.wait_for(lambda s: text in s, text, timeout=60)
         return time.perf_counter() - t0
@@ -111,7 +117,7 @@ def loaded_line(total: int):
 def login_once(base: str, workdir: Path, email: str, open_total: int) -> tuple[float, str]:
     """Type the email, then time from the code's last digit to a filled home screen."""
     home = Path(tempfile.mkdtemp(dir=workdir))  # a fresh home each time: no remembered session
-    term = Terminal([str(BIN / "paydesk"), "--server", base], app_env(home))
+    term = terminal([str(BIN / "paydesk"), "--server", base], app_env(home))
     try:
         term.wait_for(lambda s: "Sign in" in s, "login screen")
         before = seen_ids(base, email)
@@ -138,7 +144,7 @@ def api_token(base: str, email: str) -> tuple[str, int]:
 def tabs_once(base: str, workdir: Path, token: str, want: dict[str, int]) -> tuple[float, float]:
     """Start signed in (remember me); time to the filled Open tab, then pressing 1 to the filled All tab."""
     t0 = time.perf_counter()
-    term = Terminal([str(BIN / "paydesk"), "--server", base], app_env(workdir, PAYDESK_TOKEN=token))
+    term = terminal([str(BIN / "paydesk"), "--server", base], app_env(workdir, PAYDESK_TOKEN=token))
     try:
         term.wait_for(loaded_line(want["open"]), "the Open tab")
         opened = time.perf_counter() - t0

@@ -195,9 +195,6 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
 
     def on_mount(self) -> None:
         self.apply_config_keymap()
-        notice = self.token_store.notice
-        if notice:
-            self.notify(notice, title="Your session", timeout=10)
         if self.demo:
             from tui.widgets.demo_inbox import InboxPoller
 
@@ -208,6 +205,20 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             )
             self._inbox_poller.start()
         self.set_interval(IDLE_TICK_SECONDS, self._check_idle)
+        may_hold_token = getattr(self.token_store, "may_hold_token", None)
+        if callable(may_hold_token) and not may_hold_token():
+            # Nothing stored, as far as can be told without the keyring: the sign-in screen draws
+            # first, and the keyring (an import and a backend probe) is asked after that frame.
+            from tui.screens.login import LoginScreen
+
+            login = LoginScreen()
+            self.push_screen(login)
+            # Posted to the login screen, it runs once that screen has composed and painted.
+            login.call_after_refresh(self._look_in_keyring)
+            return
+        notice = self.token_store.notice
+        if notice:
+            self.notify(notice, title="Your session", timeout=10)
         token = self.token_store.load()
         if token:
             from tui.screens.starting import StartingScreen
@@ -219,6 +230,30 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             from tui.screens.login import LoginScreen
 
             self.push_screen(LoginScreen())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="keyring")
+    def _look_in_keyring(self) -> None:
+        """After the first frame, off the UI thread (a keyring may answer slowly over D-Bus): the
+        token file's notice, and a token saved to the keyring before the app kept a note of it."""
+        store = self.token_store
+        notice = store.notice
+        token = store.load()
+        if token:
+            store.save(token)  # notes it, so the next start checks the session at once
+        self.call_from_thread(self._keyring_answered, notice, token)
+
+    def _keyring_answered(self, notice: str | None, token: str | None) -> None:
+        if notice:
+            self.notify(notice, title="Your session", timeout=10)
+        from tui.screens.login import LoginScreen
+
+        signing_in = self.me is not None or (self._client is not None and self._client.token)
+        if token and not signing_in and isinstance(self.screen, LoginScreen):
+            from tui.screens.starting import StartingScreen
+
+            self.client.token = token
+            self.reset_to(StartingScreen())
+            self.resume_session()
 
     @work(exclusive=True, exit_on_error=False, group="session")
     async def resume_session(self) -> None:

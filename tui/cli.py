@@ -192,7 +192,9 @@ def run_demo(seed: str, theme_option: str | None) -> int:
     except ConfigError:
         config_theme = None  # a demo works on any machine, even one with a broken config file
     try:
-        with demo_backend(seed) as server_url:
+        # The server starts behind the sign-in screen (from a cached seeded database): the app's
+        # first requests wait in its socket's backlog until it answers.
+        with demo_backend(seed, behind=True) as server_url:
             # A demo never touches the keyring or the token file.
             return _run_ui(server_url, theme_option, config_theme, demo=True, token_store=MemoryTokenStore())
     except DemoError as exc:

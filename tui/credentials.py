@@ -20,6 +20,9 @@ from tui.config import data_dir
 SERVICE = "paydesk"
 TOKEN_FILE = "session.json"
 NOTICE_MARKER = ".token-file-notice-shown"
+# The servers whose token went to the keyring (URLs only, no secret): lets `may_hold_token` answer
+# without importing keyring, which costs tens of milliseconds at every start.
+KEYRING_NOTE = "keyring-sessions.json"
 
 
 class TokenStoreLike(Protocol):
@@ -99,6 +102,14 @@ class TokenStore:
             self._notice_taken = True
         return self._notice
 
+    def may_hold_token(self) -> bool:
+        """False when no token can be stored for this server, told without the keyring: no
+        PAYDESK_TOKEN, none in the token file, and no note of one saved to the keyring. (A keyring
+        token saved before the note existed is found by `load`; the app looks after its first frame.)"""
+        if os.environ.get("PAYDESK_TOKEN"):
+            return True
+        return self.server_url in self._keyring_note() or self.server_url in self._read_file()
+
     # -- the store -----------------------------------------------------------------------------
 
     def load(self) -> str | None:
@@ -127,6 +138,7 @@ class TokenStore:
                 self._fell_back = True
             else:
                 self._forget_in_file()  # so an old token in the file cannot outlive this one
+                self._note_keyring(saved=True)
                 return
         tokens = self._read_file()
         tokens[self.server_url] = token
@@ -138,6 +150,7 @@ class TokenStore:
             with contextlib.suppress(Exception):  # not there, or keyring away: nothing to remove
                 backend.delete_password(SERVICE, self.server_url)
         self._forget_in_file()
+        self._note_keyring(saved=False)
 
     # -- helpers -------------------------------------------------------------------------------
 
@@ -146,6 +159,24 @@ class TokenStore:
             self._keyring = usable_keyring()
             self._keyring_checked = True
         return self._keyring
+
+    def _keyring_note(self) -> set[str]:
+        try:
+            servers = json.loads((self.directory / KEYRING_NOTE).read_text(encoding="utf-8"))["servers"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return set()
+        return {str(url) for url in servers} if isinstance(servers, list) else set()
+
+    def _note_keyring(self, *, saved: bool) -> None:
+        servers = self._keyring_note()
+        if (self.server_url in servers) == saved:
+            return
+        servers = servers | {self.server_url} if saved else servers - {self.server_url}
+        with contextlib.suppress(OSError):  # without the note the app only looks a moment later
+            _ensure_dir(self.directory)
+            (self.directory / KEYRING_NOTE).write_text(
+                json.dumps({"servers": sorted(servers)}), encoding="utf-8"
+            )
 
     def _forget_in_file(self) -> None:
         tokens = self._read_file()

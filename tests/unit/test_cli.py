@@ -135,7 +135,7 @@ def test_demo_that_cannot_start_is_one_clear_line(
     from tui import demo
 
     @contextlib.contextmanager
-    def failing_backend(seed: str):
+    def failing_backend(seed: str, *, behind: bool = False):
         raise demo.DemoError("The demo server stopped as it started (exit 1): OSError: port in use")
         yield  # pragma: no cover
 
@@ -153,13 +153,13 @@ def test_demo_runs_the_app_with_a_memory_store(monkeypatch: pytest.MonkeyPatch, 
     seeds = []
 
     @contextlib.contextmanager
-    def fake_backend(seed: str):
-        seeds.append(seed)
+    def fake_backend(seed: str, *, behind: bool = False):
+        seeds.append((seed, behind))
         yield "http://127.0.0.1:9"
 
     monkeypatch.setattr(demo, "demo_backend", fake_backend)
     assert cli.main(["--theme", "nord", "demo", "--seed", "large"]) == 0
-    assert seeds == ["large"]
+    assert seeds == [("large", True)]  # the server starts behind the sign-in screen
     [call] = ui_calls
     assert call["server_url"] == "http://127.0.0.1:9"
     assert call["demo"] is True

@@ -133,6 +133,9 @@ class PayScreen(PaydeskScreen):
         self._refusal_shown = False
         # Holds the card number and CVC from the review until the payment is answered: dropped then.
         self._request: PaymentRequest | None = None
+        # Step 2 is filled just after step 1 shows: Continue pressed before that goes on once it is.
+        self._how_filled = False
+        self._continue_when_filled = False
         self.what = WhatYouPay(list(invoices or []), self.say, clerk=clerk, id="what", classes="step")
         self.how = HowYouPay(self.what.amount_to_pay, guest=guest, clerk=clerk, id="how", classes="step")
         self.review = ReviewStep(id="review", classes="step")
@@ -174,11 +177,17 @@ class PayScreen(PaydeskScreen):
             self.email = account.email or ""
         self.summary = summary
         await self.what.fill(summary)
+        self.query_one("#steps").loading = False
+        self.step = "what"
+        # Step 2's fields (two method pickers with their card and bank forms: most of the wizard's
+        # widgets) are mounted once step 1 is on screen, which needs none of them.
+        await self.wait_for_refresh()
         today = summary.today or dt.date.today()
         await self.how.fill(self.methods, self.customer_name, self.email, today)
         self.how.show_rest()
-        self.query_one("#steps").loading = False
-        self.step = "what"
+        self._how_filled = True
+        if self._continue_when_filled and self.step == "what":
+            self.action_next()
 
     def retry(self) -> None:
         if self.summary is None:
@@ -247,6 +256,9 @@ class PayScreen(PaydeskScreen):
         try:
             if step == "what":
                 self.what.check()
+                if not self._how_filled:
+                    self._continue_when_filled = True
+                    return
                 self.say("")
                 self.step = "how"
             elif step == "how":
