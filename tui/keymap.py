@@ -12,29 +12,31 @@ from collections.abc import Iterator, Mapping
 
 BINDING_IDS: frozenset[str] = frozenset({
     "app.demo_clock", "app.demo_inbox", "app.keys", "app.logout", "app.new_call", "app.wrap_up",
-    "audit.account", "audit.back", "audit.mine", "audit.refresh", "clerk.new_search", "contact.back",
-    "contact.send", "customer.audit", "customer.history", "customer.invoice", "customer.notes",
-    "customer.pay", "customer.profile", "customer.refresh", "customer.statement", "customer.wrap_up",
-    "demo_clock.cancel", "detail.back", "detail.download_pdf", "detail.print_pdf", "detail.refresh",
-    "dialog.cancel", "email_code.close", "email_code.resend", "forgot.back", "forgot.have_link",
-    "forgot.send", "guest.back", "guest.find", "guest_home.leave", "guest_home.make_payment",
-    "guest_home.pay", "history.back", "history.refresh", "history.refund", "history.void", "home.accounts",
-    "home.contact", "home.dismiss_notice", "home.make_payment", "home.methods", "home.pay",
-    "home.payment_history", "home.refresh", "home.scheduled", "home.settings", "home.statement",
-    "home.tab_all", "home.tab_in_progress", "home.tab_open", "home.tab_paid", "identity.back",
-    "identity.confirm", "identity.fail", "identity.note", "invoices.select", "invoices.select_all",
+    "audit.account", "audit.back", "audit.mine", "audit.refresh", "clerk.new_search",
+    "contact.back", "contact.send", "customer.audit", "customer.history", "customer.invoice",
+    "customer.notes", "customer.pay", "customer.profile", "customer.refresh", "customer.statement",
+    "customer.wrap_up", "demo_clock.cancel", "detail.back", "detail.download_pdf",
+    "detail.print_pdf", "detail.refresh", "dialog.cancel", "email_code.close", "email_code.resend",
+    "forgot.back", "forgot.have_link", "forgot.send", "guest.back", "guest.find",
+    "guest_home.leave", "guest_home.make_payment", "guest_home.pay", "history.back",
+    "history.refresh", "history.refund", "history.void", "home.accounts", "home.contact",
+    "home.dismiss_notice", "home.make_payment", "home.methods", "home.pay", "home.payment_history",
+    "home.refresh", "home.scheduled", "home.settings", "home.statement", "home.tab_all",
+    "home.tab_in_progress", "home.tab_open", "home.tab_paid", "identity.back", "identity.confirm",
+    "identity.fail", "identity.note", "invoices.select", "invoices.select_all",
     "invoices.toggle_sites", "lock.send_code", "lock.someone_else", "login.forgot_password",
     "login.guest_pay", "login.password", "login.send_code", "login.sign_up", "method_dialog.cancel",
     "method_dialog.save", "methods.add_bank", "methods.add_card", "methods.back", "methods.default",
     "methods.refresh", "methods.remove", "password_login.back", "password_login.forgot",
-    "password_login.sign_in", "pay.back", "pay.continue", "pay.edit_amount", "pay.toggle_invoice",
-    "pay_dialog.cancel", "payment.back", "schedule_dialog.cancel", "schedule_dialog.save",
-    "scheduled.back", "scheduled.cancel", "scheduled.change", "scheduled.new", "scheduled.refresh",
-    "set_password.back", "set_password.save", "settings.back", "settings.email_code", "settings.methods",
-    "settings.refresh", "settings.save_profile", "signup.back", "signup.have_link", "signup.send",
-    "statement.back", "statement.export_csv", "statement.months_12", "statement.months_3",
-    "statement.months_36", "statement.range", "unavailable.close", "unavailable.retry",
-    "undo_dialog.cancel", "verify.change_email", "verify.resend", "wrap_up.cancel", "wrap_up.save",
+    "password_login.sign_in", "pay.back", "pay.choose_amount", "pay.continue", "pay.edit_amount",
+    "pay.toggle_invoice", "pay_dialog.cancel", "payment.back", "schedule_dialog.cancel",
+    "schedule_dialog.save", "scheduled.back", "scheduled.cancel", "scheduled.change",
+    "scheduled.new", "scheduled.refresh", "set_password.back", "set_password.save", "settings.back",
+    "settings.email_code", "settings.methods", "settings.refresh", "settings.save_profile",
+    "signup.back", "signup.have_link", "signup.send", "statement.back", "statement.export_csv",
+    "statement.months_12", "statement.months_3", "statement.months_36", "statement.range",
+    "unavailable.close", "unavailable.retry", "undo_dialog.cancel", "verify.change_email",
+    "verify.resend", "wrap_up.cancel", "wrap_up.save",
 })  # fmt: skip
 
 MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
@@ -87,15 +89,19 @@ def binding_rows() -> Iterator[tuple[str, str, str, str]]:
     for module in pkgutil.walk_packages(tui.__path__, "tui."):
         if not module.name.startswith(("tui.browser.", "tui.__main__")):
             importlib.import_module(module.name)
-    rows: dict[str, tuple[str, str, str, str]] = {}
+    rows: dict[str, tuple[str, str, str]] = {}
+    places: dict[str, list[str]] = {}
     for cls in _subclasses(DOMNode):
         if not cls.__module__.startswith("tui."):
             continue
         for binding in cls.__dict__.get("BINDINGS", ()):
-            if isinstance(binding, Binding) and binding.id and binding.id not in rows:
-                where = cls.__module__.removeprefix("tui.")
-                rows[binding.id] = (binding.id, binding.key, binding.description, where)
-    yield from (rows[key] for key in sorted(rows))
+            if isinstance(binding, Binding) and binding.id:
+                # One id on several screens (home repeats the app's keys to hide them from its footer).
+                rows.setdefault(binding.id, (binding.id, binding.key, binding.description))
+                where = places.setdefault(binding.id, [])
+                if (module := cls.__module__.removeprefix("tui.")) not in where:
+                    where.append(module)
+    yield from ((*rows[key], ", ".join(sorted(places[key]))) for key in sorted(rows))
 
 
 def _subclasses(cls: type) -> Iterator[type]:

@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.widgets import HelpPanel
 
 from tests.app.conftest import make_app, on_home, on_screen, wait_for, wait_for_text
+from tests.conftest import login
 from tui.config import config_path, load_config
 from tui.keymap import BINDING_IDS, binding_rows, check_keymap, markdown_table
 from tui.screens.home import HomeScreen
@@ -99,3 +100,18 @@ def test_every_binding_id_is_known_and_documented() -> None:
     real = {row[0] for row in binding_rows()}
     assert set(BINDING_IDS) == real
     assert markdown_table() in KEYMAP_DOC.read_text(encoding="utf-8")
+
+
+async def test_the_apps_keys_remapped_are_remapped_on_home_too(pay_server) -> None:
+    """Home repeats the app's Log out, Inbox and Clock to keep them out of its footer: they carry the
+    app's ids, so a [keymap] entry moves them there as well (Ctrl+L no longer signs out)."""
+    write_config('[keymap]\n"app.logout" = "ctrl+k"\n')
+    app = make_app(pay_server.base_url, login(pay_server.base_url, LEE))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        home = await on_home(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert app.screen is home, "ctrl+l no longer signs out"
+        await pilot.press("ctrl+k")
+        await on_screen(pilot, LoginScreen)
+        assert not app._notifications or all("keymap" not in str(n.message) for n in app._notifications)

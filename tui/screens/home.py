@@ -138,12 +138,21 @@ class HomeScreen(PaydeskScreen):
             id="home.dismiss_notice",
             tooltip="Mark the notice on top as seen: it will not show again",
         ),
-        # The app's keys, kept out of home's footer (F1 lists them): at 80 columns there is no room.
-        Binding("ctrl+l", "app.logout", "Log out", show=False, tooltip="Sign out and forget this session"),
+        # The app's keys, kept out of home's footer (F1 lists them): at 80 columns there is no room. They
+        # carry the app's ids, so a [keymap] entry remaps them here too.
+        Binding(
+            "ctrl+l",
+            "app.logout",
+            "Log out",
+            id="app.logout",
+            show=False,
+            tooltip="Sign out and forget this session",
+        ),
         Binding(
             "f2",
             "app.toggle_inbox",
             "Inbox",
+            id="app.demo_inbox",
             show=False,
             tooltip="Show or hide the demo inbox (the emails the server sends you)",
         ),
@@ -151,6 +160,7 @@ class HomeScreen(PaydeskScreen):
             "f3",
             "app.advance_clock",
             "Clock",
+            id="app.demo_clock",
             show=False,
             tooltip="Demo: move the backend's clock forward (due dates, settlement, returns follow it)",
         ),

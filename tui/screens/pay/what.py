@@ -42,7 +42,7 @@ class AmountChoice(RadioSet):
     on; a customer's step posts nothing, as before): Enter on another choice makes it, as Space does."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "choose_or_go_on", "Choose", show=False),
+        Binding("enter", "choose_or_go_on", "Choose", id="pay.choose_amount", show=False),
     ]
 
     class GoOn(Message):
