@@ -16,8 +16,9 @@ see them).
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,9 +39,9 @@ _COMPILED: dict[tuple[int, str], tuple[Executable, _Compiled]] = {}
 _LOCK = threading.Lock()
 
 
-def mappings(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Every row of `statement` (a constant) with `params`, as dicts keyed by column label."""
-    compiled = _compiled(conn, statement)
+@contextlib.contextmanager
+def _ran(conn: Connection, compiled: Any, params: Mapping[str, Any]) -> Iterator[Any]:
+    """The driver's cursor with `compiled` run on `params`, its errors wrapped as SQLAlchemy's are."""
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
     cursor = dbapi.cursor()
@@ -48,26 +49,38 @@ def mappings(conn: Connection, statement: Executable, params: Mapping[str, Any])
         parameters = compiled.binds(params)
         try:
             cursor.execute(compiled.sql, parameters)
-            rows = cursor.fetchall()
         except conn.dialect.loaded_dbapi.Error as error:
             raise exc.DBAPIError.instance(
                 compiled.sql, parameters, error, conn.dialect.loaded_dbapi.Error
             ) from error
-        if compiled.processors is None:
-            _learn_results(conn, compiled, cursor.description)
-        keys, processors = compiled.keys, compiled.processors
-        assert processors is not None
-        if not any(processors):
-            return [dict(zip(keys, row, strict=True)) for row in rows]
-        return [
-            {
-                key: (fn(value) if fn is not None else value)
-                for key, fn, value in zip(keys, processors, row, strict=True)
-            }
-            for row in rows
-        ]
+        yield cursor
     finally:
         cursor.close()
+
+
+def mappings(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every row of `statement` (a constant) with `params`, as dicts keyed by column label."""
+    compiled = _compiled(conn, statement)
+    with _ran(conn, compiled, params) as cursor:
+        try:
+            rows = cursor.fetchall()
+        except conn.dialect.loaded_dbapi.Error as error:
+            raise exc.DBAPIError.instance(
+                compiled.sql, params, error, conn.dialect.loaded_dbapi.Error
+            ) from error
+        if compiled.processors is None:
+            _learn_results(conn, compiled, cursor.description)
+    keys, processors = compiled.keys, compiled.processors
+    assert processors is not None
+    if not any(processors):
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+    return [
+        {
+            key: (fn(value) if fn is not None else value)
+            for key, fn, value in zip(keys, processors, row, strict=True)
+        }
+        for row in rows
+    ]
 
 
 def first(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -78,21 +91,8 @@ def first(conn: Connection, statement: Executable, params: Mapping[str, Any]) ->
 def execute(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> int:
     """Run `statement` (a constant write that returns no rows) with `params`; the rows it changed. A
     write that returns rows (`INSERT ... RETURNING`) goes through `mappings`."""
-    compiled = _compiled(conn, statement)
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    cursor = dbapi.cursor()
-    try:
-        parameters = compiled.binds(params)
-        try:
-            cursor.execute(compiled.sql, parameters)
-        except conn.dialect.loaded_dbapi.Error as error:
-            raise exc.DBAPIError.instance(
-                compiled.sql, parameters, error, conn.dialect.loaded_dbapi.Error
-            ) from error
+    with _ran(conn, _compiled(conn, statement), params) as cursor:
         return int(cursor.rowcount)
-    finally:
-        cursor.close()
 
 
 def _compiled(conn: Connection, statement: Executable) -> _Compiled:

@@ -9,11 +9,11 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from sqlalchemy import create_engine, text
 
 from tests.api.conftest import Api, assert_error
 from tests.api.identity import keyed, verify
 from tests.api.paying import Payer, ach, advance, body, card, outbox
+from tests.api.undo_checks import assert_adds_up, processor_charges, statement_of
 
 DANA = "dana@example.com"
 R01 = "000222222227"  # returned at settlement: insufficient funds
@@ -49,38 +49,6 @@ def _void(api: Api, payment_id: int) -> httpx.Response:
     return keyed(api, f"/v1/payments/{payment_id}/void", uuid.uuid4().hex, {"reason": "Paid twice"})
 
 
-def _charges(db_url: str, payment_id: int) -> list[tuple[str, int, int]]:
-    """The processor's record of each part, in the parts' order: (state, refunded cents, refunds made)."""
-    engine = create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT c.idempotency_key, c.state, c.refunded_cents, "
-                    "(SELECT COUNT(*) FROM processor_refunds r WHERE r.charge_id = c.id) "
-                    "FROM payment_intents i JOIN processor_charges c "
-                    "ON c.idempotency_key LIKE 'pi_' || i.id || '_%' WHERE i.payment_id = :id "
-                    "ORDER BY c.idempotency_key"
-                ),
-                {"id": payment_id},
-            ).all()
-    finally:
-        engine.dispose()
-    return [(state, refunded, count) for _, state, refunded, count in rows]
-
-
-def _statement(api: Api, account_id: int) -> dict:
-    return api.ok(f"/v1/accounts/{account_id}/statement", DANA, params={"limit": 200})
-
-
-def _adds_up(statement: dict) -> None:
-    balance = statement["opening_balance_cents"]
-    for item in statement["items"]:
-        balance += item["amount_cents"]
-        assert item["balance_cents"] == balance, item
-    assert balance == statement["closing_balance_cents"]
-
-
 def _returned_split(api: Api, dana: Payer, card_cents: int, over_cents: int = 0) -> dict:
     """Dana pays her whole balance (and `over_cents` more), `card_cents` by card and the rest from a bank
     account the bank returns (R01); the clock moves past the return. The payment as it was returned."""
@@ -106,7 +74,7 @@ def _the_return(api: Api, dana: Payer, payment: dict) -> tuple:
         _by_part(shown, BANK),
         [n for n in notices if n["kind"] == "bank_payment_returned"],
         len(outbox(api, DANA, "ach_return")),
-        _charges(api.server.db_url, payment["id"])[BANK],
+        processor_charges(api.server.db_url, payment["id"])[BANK],
     )
 
 
@@ -119,7 +87,7 @@ def test_the_card_part_of_a_returned_split_is_refunded_once_and_reopens_what_it_
     the_return = _the_return(fresh, dana, paid)
     owed_after_return = dana.summary()["balance_due_cents"]
     assert owed_after_return == sum(by_bank.values())
-    assert _charges(fresh.server.db_url, paid["id"]) == [("captured", 0, 0), ("voided", 0, 0)]
+    assert processor_charges(fresh.server.db_url, paid["id"]) == [("captured", 0, 0), ("voided", 0, 0)]
 
     # Never voided: the bank has answered and the card part is of days ago. Nothing changes.
     error = assert_error(_void(fresh, paid["id"]), 409, "conflict", "too_late_to_void")
@@ -143,7 +111,7 @@ def test_the_card_part_of_a_returned_split_is_refunded_once_and_reopens_what_it_
     assert again.headers.get("Idempotent-Replayed") == "true"
     shown = _payment(fresh, paid["id"])
     assert (shown["refunded_cents"], len(shown["refunds"])) == (20_000, 1)
-    assert _charges(fresh.server.db_url, paid["id"])[CARD] == ("captured", 20_000, 1)
+    assert processor_charges(fresh.server.db_url, paid["id"])[CARD] == ("captured", 20_000, 1)
     assert dana.summary()["balance_due_cents"] == owed_after_return + 20_000
     assert len(outbox(fresh, DANA, "payment_refunded")) == 1
 
@@ -170,14 +138,14 @@ def test_the_card_part_of_a_returned_split_is_refunded_once_and_reopens_what_it_
     assert _the_return(fresh, dana, paid) == the_return
     # The processor: the card's capture refunded in two refunds (one per refund, none for the retries),
     # never the fee; the bank's hold still voided, as the return left it.
-    assert _charges(fresh.server.db_url, paid["id"]) == [("captured", 50_000, 2), ("voided", 0, 0)]
+    assert processor_charges(fresh.server.db_url, paid["id"]) == [("captured", 50_000, 2), ("voided", 0, 0)]
     assert len(outbox(fresh, DANA, "payment_refunded")) == 2
     error = assert_error(_refund(fresh, paid["id"], uuid.uuid4().hex), 409, "conflict", "not_refundable")
     assert "refunded in full" in error["message"]
 
     # The statement: the return's line and both refunds, the running balance right throughout.
-    statement = _statement(fresh, dana.account_id)
-    _adds_up(statement)
+    statement = statement_of(fresh, dana.account_id)
+    assert_adds_up(statement)
     mine = [i for i in statement["items"] if i["reference"] == paid["confirmation_number"]]
     assert [i["kind"] for i in mine].count("ach_return") == 1
     assert sorted(i["amount_cents"] for i in mine if i["kind"] == "refund") == [20_000, 30_000]
@@ -201,8 +169,8 @@ def test_a_refund_of_a_returned_split_takes_the_credit_its_card_part_made_first(
     assert summary["credit_cents"] == before["credit_cents"]  # the card's 15.00 credit first
     assert summary["balance_due_cents"] == 500  # then 5.00 of the newest invoice it paid
     assert _the_return(fresh, dana, paid) == the_return
-    assert _charges(fresh.server.db_url, paid["id"])[CARD][1:] == (2_000, 1)
-    _adds_up(_statement(fresh, dana.account_id))
+    assert processor_charges(fresh.server.db_url, paid["id"])[CARD][1:] == (2_000, 1)
+    assert_adds_up(statement_of(fresh, dana.account_id))
 
 
 def test_a_returned_bank_payment_alone_has_nothing_to_refund_or_void(fresh: Api) -> None:

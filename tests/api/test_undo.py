@@ -26,6 +26,7 @@ from tests.api.paying import (
     outbox,
     singles,
 )
+from tests.api.undo_checks import assert_adds_up, processor_charges, statement_of
 
 DANA, LEE = "dana@example.com", "lee@example.com"
 
@@ -46,38 +47,6 @@ def _payment(api: Api, payment_id: int, as_: str = DANA) -> dict:
     return api.ok(f"/v1/payments/{payment_id}", as_)
 
 
-def _charges(db_url: str, payment_id: int) -> list[tuple[str, int, int]]:
-    """The processor's record of each part of the payment: (state, refunded cents, refunds made)."""
-    engine = create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT c.idempotency_key, c.state, c.refunded_cents, "
-                    "(SELECT COUNT(*) FROM processor_refunds r WHERE r.charge_id = c.id) "
-                    "FROM payment_intents i JOIN processor_charges c "
-                    "ON c.idempotency_key LIKE 'pi_' || i.id || '_%' WHERE i.payment_id = :id "
-                    "ORDER BY c.idempotency_key"
-                ),
-                {"id": payment_id},
-            ).all()
-    finally:
-        engine.dispose()
-    return [(state, refunded, count) for _, state, refunded, count in rows]
-
-
-def _statement(api: Api, account_id: int) -> dict:
-    return api.ok(f"/v1/accounts/{account_id}/statement", DANA, params={"limit": 200})
-
-
-def _adds_up(statement: dict) -> None:
-    balance = statement["opening_balance_cents"]
-    for item in statement["items"]:
-        balance += item["amount_cents"]
-        assert item["balance_cents"] == balance, item
-    assert balance == statement["closing_balance_cents"]
-
-
 def _setup(fresh: Api) -> tuple[Payer, Api]:
     dana = Payer(fresh, DANA)
     verify(fresh, dana.account_id)
@@ -92,7 +61,7 @@ def _open_invoice(dana: Payer) -> dict:
 def test_void_a_card_payment_of_today_undoes_all_of_it(fresh: Api) -> None:
     dana, api = _setup(fresh)
     invoice = _open_invoice(dana)
-    summary_before, statement_before = dana.summary(), _statement(api, dana.account_id)
+    summary_before, statement_before = dana.summary(), statement_of(api, dana.account_id)
     # The whole balance of the invoice and 25.00 more: account credit.
     target = {"type": "invoices", "invoices": [{"invoice_id": invoice["id"]}]}
     paid = dana.paid(body(target, card()))
@@ -122,11 +91,11 @@ def test_void_a_card_payment_of_today_undoes_all_of_it(fresh: Api) -> None:
     assert dana.invoice(invoice["id"])["balance_cents"] == invoice["balance_cents"]
     assert dana.summary() == summary_before
     # The processor voided both captures; the fees were never taken.
-    assert _charges(api.server.db_url, over["id"]) == [("voided", 0, 0)]
-    assert _charges(api.server.db_url, paid["id"]) == [("voided", 0, 0)]
+    assert processor_charges(api.server.db_url, over["id"]) == [("voided", 0, 0)]
+    assert processor_charges(api.server.db_url, paid["id"]) == [("voided", 0, 0)]
     # The statement: a reversal for each, the running balance right, closing where it started.
-    statement = _statement(api, dana.account_id)
-    _adds_up(statement)
+    statement = statement_of(api, dana.account_id)
+    assert_adds_up(statement)
     assert statement["closing_balance_cents"] == statement_before["closing_balance_cents"]
     lines = [i for i in statement["items"] if i["reference"] == over["confirmation_number"]]
     assert [(i["kind"], i["amount_cents"]) for i in lines] == [
@@ -182,11 +151,11 @@ def test_void_a_pending_bank_payment_cancels_the_debit(fresh: Api) -> None:
     assert voided.json()["status"] == "voided"
     assert dana.invoice(invoice["id"])["status"] == "open"
     assert dana.summary()["in_progress_cents"] == before["in_progress_cents"]
-    assert _charges(api.server.db_url, paid["id"]) == [("voided", 0, 0)]  # the hold released
+    assert processor_charges(api.server.db_url, paid["id"]) == [("voided", 0, 0)]  # the hold released
     advance(api, 10)  # past its settlement date: never sent, nothing changes
     assert _payment(api, paid["id"])["status"] == "voided"
     assert dana.invoice(invoice["id"])["status"] == "open"
-    assert _charges(api.server.db_url, paid["id"]) == [("voided", 0, 0)]
+    assert processor_charges(api.server.db_url, paid["id"]) == [("voided", 0, 0)]
     assert outbox(api, DANA, "payment_voided")
     # A pending bank payment is voided, not refunded (and a voided one has nothing to refund).
     assert_error(_refund(api, paid["id"]), 409, "conflict", "not_refundable")
@@ -205,7 +174,7 @@ def test_void_a_split_payment_voids_every_part_together_or_none(fresh: Api) -> N
     r = _void(api, today["id"])
     assert r.status_code == 200, r.text
     assert {p["status"] for p in r.json()["parts"]} == {"voided"}
-    assert [s for s, _, _ in _charges(api.server.db_url, today["id"])] == ["voided", "voided"]
+    assert [s for s, _, _ in processor_charges(api.server.db_url, today["id"])] == ["voided", "voided"]
     assert dana.invoice(first["id"])["balance_cents"] == first["balance_cents"]
     advance(api, 1)  # the card part is of yesterday now, the bank part still pending: too late
     before = (_payment(api, later["id"]), dana.summary(), dana.invoice(second["id"]))
@@ -237,7 +206,7 @@ def test_refund_in_parts_credit_first_then_newest_allocation_first(fresh: Api) -
     dana, api = _setup(fresh)
     first, second = singles(dana)[-2:]
     summary_before = dana.summary()
-    statement_before = _statement(api, dana.account_id)
+    statement_before = statement_of(api, dana.account_id)
     # Pay two invoices in full and 20.00 more (credit), by card.
     target = {"type": "invoices", "invoices": [{"invoice_id": first["id"]}, {"invoice_id": second["id"]}]}
     paid = dana.paid(body(target, card()))
@@ -284,15 +253,15 @@ def test_refund_in_parts_credit_first_then_newest_allocation_first(fresh: Api) -
     assert dana.invoice(second["id"])["balance_cents"] == second["balance_cents"]
     assert_error(_refund(api, paid["id"], 1), 409, "conflict", "not_refundable")
     # The processor refunded each, once, never the 1.75 fee.
-    [(state, refunded, count)] = _charges(api.server.db_url, paid["id"])
+    [(state, refunded, count)] = processor_charges(api.server.db_url, paid["id"])
     assert (state, refunded, count) == ("captured", paid["amount_cents"], 2)
     # The summary and the statement: as before both payments, less the 5.00 credit still held.
     summary = dana.summary()  # the second payment still pays what it paid beyond its credit
     paid_by_extra = extra["amount_cents"] - extra["credit_cents"]
     assert summary["balance_due_cents"] == summary_before["balance_due_cents"] - paid_by_extra
     assert summary["credit_cents"] == summary_before["credit_cents"] + extra["credit_cents"] - 1500
-    statement = _statement(api, dana.account_id)
-    _adds_up(statement)
+    statement = statement_of(api, dana.account_id)
+    assert_adds_up(statement)
     refunds = [i for i in statement["items"] if i["kind"] == "refund"]
     assert sorted(i["amount_cents"] for i in refunds) == sorted([1500, 1000, left])
     kept = extra["amount_cents"] - 1500  # what the second payment still paid
@@ -331,7 +300,7 @@ def test_a_retried_void_or_refund_answers_the_same_and_does_it_once(fresh: Api) 
         _void(api, one["id"], key, reason="Other words"), 422, "invalid_request", "idempotency_key_reused"
     )
     assert len(outbox(api, DANA, "payment_voided")) == 1
-    assert _charges(api.server.db_url, one["id"]) == [("voided", 0, 0)]
+    assert processor_charges(api.server.db_url, one["id"]) == [("voided", 0, 0)]
     advance(api, 1)
     key = uuid.uuid4().hex
     first = _refund(api, two["id"], 300, key)
@@ -339,7 +308,7 @@ def test_a_retried_void_or_refund_answers_the_same_and_does_it_once(fresh: Api) 
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
     assert _payment(api, two["id"])["refunded_cents"] == 300
-    assert _charges(api.server.db_url, two["id"]) == [("captured", 300, 1)]  # one processor refund
+    assert processor_charges(api.server.db_url, two["id"]) == [("captured", 300, 1)]  # one processor refund
     assert_error(_refund(api, two["id"], 301, key), 422, "invalid_request", "idempotency_key_reused")
     assert len(outbox(api, DANA, "payment_refunded")) == 1
 
@@ -433,13 +402,13 @@ def test_an_undo_the_processor_missed_is_finished_by_the_retry_or_by_recovery(fr
     key = uuid.uuid4().hex
     assert _void(api, voided["id"], key).status_code == 200
     _forget_telling(api.server.db_url, voided["id"])
-    assert _charges(api.server.db_url, voided["id"]) == [("captured", 0, 0)]
+    assert processor_charges(api.server.db_url, voided["id"]) == [("captured", 0, 0)]
     assert _void(api, voided["id"], key).status_code == 200  # the retry tells the processor
-    assert _charges(api.server.db_url, voided["id"]) == [("voided", 0, 0)]
+    assert processor_charges(api.server.db_url, voided["id"]) == [("voided", 0, 0)]
     assert _refund(api, refunded["id"], 250).status_code == 201
     assert _void(api, voided["id"]).status_code == 409  # (a new key: already voided)
     _forget_telling(api.server.db_url, refunded["id"])
-    assert _charges(api.server.db_url, refunded["id"]) == [("captured", 0, 0)]
+    assert processor_charges(api.server.db_url, refunded["id"]) == [("captured", 0, 0)]
     engine = create_db_engine(api.server.db_url)
     try:
         processor = Processor(engine)
@@ -449,7 +418,7 @@ def test_an_undo_the_processor_missed_is_finished_by_the_retry_or_by_recovery(fr
         owners.of(engine).stop()
         owners.forget(engine)
         engine.dispose()
-    assert _charges(api.server.db_url, refunded["id"]) == [("captured", 250, 1)]
+    assert processor_charges(api.server.db_url, refunded["id"]) == [("captured", 250, 1)]
 
 
 def test_refunds_at_once_never_give_back_more_than_was_paid(fresh: Api) -> None:
@@ -470,7 +439,7 @@ def test_refunds_at_once_never_give_back_more_than_was_paid(fresh: Api) -> None:
     assert sorted(r.status_code for r in answers) == [201, 409, 409, 409], [r.text for r in answers]
     shown = _payment(api, paid["id"])
     assert (shown["status"], shown["refunded_cents"], len(shown["refunds"])) == ("refunded", 1000, 1)
-    assert _charges(api.server.db_url, paid["id"]) == [("captured", 1000, 1)]
+    assert processor_charges(api.server.db_url, paid["id"]) == [("captured", 1000, 1)]
     csv_text = api.get(f"/v1/accounts/{dana.account_id}/statement", DANA, params={"format": "csv"}).text
     rows = [row for row in csv.DictReader(io.StringIO(csv_text)) if row["kind"] == "refund"]
     assert [(r["reference"], r["amount"]) for r in rows] == [(paid["confirmation_number"], "10.00")]
