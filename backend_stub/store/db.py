@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, Insert, Table, bindparam, create_engine, event, exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import PoolProxiedConnection
 
 _IMMEDIATE = "paydesk_immediate"
 
@@ -120,21 +121,26 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
-    def _on_begin(conn: Connection) -> None:
-        dbapi_connection = conn.connection.dbapi_connection
-        assert dbapi_connection is not None
-        if not conn.get_execution_options().get(_IMMEDIATE, False):
-            # A deferred BEGIN takes no lock and cannot fail: straight to the driver, without a
-            # statement's machinery (a fifth of a short read's database time).
-            dbapi_connection.execute("BEGIN")
-            return
-        # Straight to the driver too (every payment begins four); it may wait and fail, and then fails
-        # with SQLAlchemy's error ('database is locked' is an OperationalError), as through a statement.
-        try:
-            dbapi_connection.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as error:
-            raise exc.DBAPIError.instance("BEGIN IMMEDIATE", (), error, sqlite3.Error) from error
+    # BEGIN through the dialect, not a `begin` event: an engine with a Connection event listener makes
+    # every Connection dispatch its events (begin, commit, rollback and four per statement), while
+    # with none (SQLite now, as PostgreSQL) SQLAlchemy skips them all.
+    engine.dialect.do_begin = _sqlite_begin  # type: ignore[method-assign]
+
+
+def _sqlite_begin(connection: PoolProxiedConnection) -> None:
+    """BEGIN straight to the driver, without a statement's machinery (a fifth of a short read's database
+    time): a deferred one takes no lock and cannot fail; a writer's (`writing` marks its connection)
+    is BEGIN IMMEDIATE, which may wait and fail, and then fails with SQLAlchemy's error ('database is
+    locked' is an OperationalError), as through a statement."""
+    dbapi_connection = connection.dbapi_connection
+    assert dbapi_connection is not None
+    if not connection.info.get(_IMMEDIATE, False):
+        dbapi_connection.execute("BEGIN")
+        return
+    try:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as error:
+        raise exc.DBAPIError.instance("BEGIN IMMEDIATE", (), error, sqlite3.Error) from error
 
 
 def reads_on_event_loop(engine: Engine) -> bool:
@@ -177,11 +183,30 @@ def reading(engine: Engine) -> Iterator[Connection]:
 
 @contextmanager
 def writing(engine: Engine) -> Iterator[Connection]:
-    """A short write transaction: BEGIN IMMEDIATE on SQLite, committed on success."""
-    with _writer_turn(engine), engine.connect() as conn:
-        conn.execution_options(**{_IMMEDIATE: True})
-        with conn.begin():
+    """A short write transaction: BEGIN IMMEDIATE on SQLite, committed on success. Its connection's
+    execution options say `paydesk_immediate` (they come with the writers' engine, at no cost)."""
+    with _writer_turn(engine), _writers(engine).connect() as conn:
+        info = conn.connection.info  # the pooled connection's: read by `_sqlite_begin`, then cleared
+        info[_IMMEDIATE] = True
+        try:
+            transaction = conn.begin()
+        finally:
+            del info[_IMMEDIATE]
+        with transaction:
             yield conn
+
+
+_WRITERS = "_paydesk_writers"
+
+
+def _writers(engine: Engine) -> Engine:
+    """`engine` with the writers' execution options (the same pool, dialect and events), made once:
+    setting them on each connection cost as much as its BEGIN and COMMIT."""
+    writers = engine.__dict__.get(_WRITERS)
+    if writers is None:
+        writers = engine.execution_options(**{_IMMEDIATE: True})
+        setattr(engine, _WRITERS, writers)  # engine -> writers -> engine: collected with the engine
+    return writers
 
 
 @contextmanager
