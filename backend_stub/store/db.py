@@ -176,7 +176,7 @@ def check_database(engine: Engine) -> None:
 
 @contextmanager
 def reading(engine: Engine) -> Iterator[Connection]:
-    """A read transaction (a consistent snapshot; rolled back at the end)."""
+    """A read transaction (a consistent snapshot), ended when the block ends: a read changes nothing."""
     with engine.connect() as conn, conn.begin():
         yield conn
 
