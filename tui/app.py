@@ -197,8 +197,10 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
     def on_mount(self) -> None:
         # What is loaded by now (the modules, the parsed stylesheet) lives as long as the app: left out
         # of the collector's full passes, which otherwise scan it all and stall a frame by 30-60 ms
-        # (a held PageDown's slowest frames).
+        # (a held PageDown's slowest frames). `paydesk` starts with collection off: on after the
+        # first frame.
         gc.freeze()
+        self.call_after_refresh(gc.enable)
         self.apply_config_keymap()
         if self.demo:
             from tui.widgets.demo_inbox import InboxPoller
