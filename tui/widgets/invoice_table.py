@@ -330,7 +330,9 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         elif table.row_count:  # its row left the window (scrolled away from it)
             row = max(0, min(cursor_row + shift, table.row_count - 1))
             table.move_cursor(row=row, animate=False, scroll=False)
-        # After the refresh: the table's new height is known only then.
+        # The rows on screen stay where they were in the very next frame (a window of as many rows as
+        # before keeps its height), and again after the refresh, when the table's new height is known.
+        table.set_scroll(None, max(0, scroll_y + shift))
         self.call_after_refresh(table.scroll_to, y=max(0, scroll_y + shift), animate=False)
 
     def _cursor_key(self) -> str | None:
