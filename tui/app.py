@@ -13,6 +13,7 @@ The idle lock: every key the person presses is noted (`on_event`); a timer locks
 from __future__ import annotations
 
 import contextlib
+import gc
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -194,6 +195,12 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
     # ---- start, sign in, sign out -------------------------------------------------------------
 
     def on_mount(self) -> None:
+        # What is loaded by now (the modules, the parsed stylesheet) lives as long as the app: left out
+        # of the collector's full passes, which otherwise scan it all and stall a frame by 30-60 ms
+        # (a held PageDown's slowest frames). `paydesk` starts with collection off: on after the
+        # first frame.
+        gc.freeze()
+        self.call_after_refresh(gc.enable)
         self.apply_config_keymap()
         if self.demo:
             from tui.widgets.demo_inbox import InboxPoller

@@ -204,6 +204,9 @@ def run_demo(seed: str, theme_option: str | None) -> int:
 def _run_ui(
     server_url: str, theme_option: str | None, config_theme: str | None, *, demo: bool, token_store: Any
 ) -> int:
+    import gc
+
+    gc.disable()  # no collector passes over the start's imports and first frame: the app enables it
     from tui.app import PaydeskApp
 
     app = PaydeskApp(server_url, demo=demo, token_store=token_store)

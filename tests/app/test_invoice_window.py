@@ -107,3 +107,38 @@ async def test_deep_in_the_large_table_the_window_stays_bounded_and_home_keeps_t
         await wait_for(pilot, lambda: table.table.cursor_row == 0, "the first row")
         assert under_cursor(table) == expected[0]
         assert table.table.row_count <= HELD_AT_MOST
+
+
+def shown_numbers(table: InvoiceTable) -> list[str]:
+    """The invoice numbers the DataTable holds, top to bottom (its first column, without the mark)."""
+    rows = table.table.ordered_rows
+    return [str(table.table.get_row(row.key)[0]).split()[-1] for row in rows]
+
+
+async def test_a_page_in_or_out_moves_only_its_rows_and_keeps_the_cursor_on_its_invoice(
+    large_server: StubServer,
+) -> None:
+    # The rows the window keeps are not drawn again (the same row objects), whichever end a page
+    # comes in at; the table's rows are the window's, in order, and the cursor stays on its invoice.
+    token = login(large_server.base_url, BIG)
+    app = make_app(large_server.base_url, token)
+    async with app.run_test(size=SIZE) as pilot:
+        home = await on_home(pilot)
+        await pilot.press("1")
+        table = home.query_one("#invoices-all", InvoiceTable)
+        await wait_for(pilot, lambda: table.rows and not table.loading_more, "the first page")
+        await wait_for(pilot, lambda: isinstance(app.focused, DataTable), "the rows focused")
+        await scroll_until(pilot, table, "pagedown", lambda: len(table.rows) == HELD_AT_MOST, "a full window")
+
+        for key, step in (("pagedown", 1), ("pageup", -1)):
+            start = table.window_start
+            kept = {row.key.value: row for row in table.table.ordered_rows}
+            while table.window_start == start:
+                await pilot.press(key)
+                await wait_for(pilot, lambda: not table.loading_more, "the page on its way")
+            assert (table.window_start - start) * step > 0
+            assert shown_numbers(table) == [row.number for row in table.rows]
+            still = {row.key.value: row for row in table.table.ordered_rows if row.key.value in kept}
+            assert len(still) >= PAGE_SIZE and all(row is kept[k] for k, row in still.items())
+            # The row under the cursor is the window's row at its place (the table in the window's order).
+            assert under_cursor(table) == table.rows[table.table.cursor_row].number

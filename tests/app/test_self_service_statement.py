@@ -130,3 +130,39 @@ async def test_export_csv_saves_the_servers_file(live_server, tokens, tmp_path, 
         kinds = [row[1] for row in table[1:]]
         assert kinds[0] == "opening_balance" and kinds[-1] == "closing_balance"
         assert len(kinds) - 2 == screen.statement.total_count
+
+
+async def test_first_statement_is_asked_for_the_day_home_last_heard(live_server, tokens) -> None:
+    # Home's summary gave the server's today: the first page is asked for its 3 months at once.
+    app = make_app(live_server.base_url, tokens[DANA])
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_statement(pilot)
+        assert screen.today_hint == screen.today == dt.date(2026, 11, 15)
+        assert (screen.start, screen.end) == (dt.date(2026, 8, 16), dt.date(2026, 11, 15))
+
+
+async def test_a_first_guess_of_another_day_shows_the_servers_3_months(live_server, tokens) -> None:
+    # The guessed day is not the server's (the clock moved since home asked): its page is dropped and
+    # the server's own last 3 months are asked for and shown.
+    token = tokens[DANA]
+    app = make_app(live_server.base_url, token)
+    async with app.run_test(size=SIZE) as pilot:
+        home = await on_home(pilot)
+        screen = StatementScreen(home.account, today_hint=dt.date(2027, 3, 1))
+        app.push_screen(screen)
+        await wait_for(pilot, lambda: screen.statement is not None and not screen.loading_more, "the rows")
+        await pilot.pause()
+        assert screen.today == dt.date(2026, 11, 15)
+        assert (screen.query_one("#from", Input).value, screen.query_one("#to", Input).value) == (
+            "2026-08-16",
+            "2026-11-15",
+        )
+        expected = api_get(
+            live_server,
+            token,
+            f"/v1/accounts/{screen.account.id}/statement",
+            limit=200,
+            **{"from": "2026-08-16", "to": "2026-11-15"},
+        )
+        assert [row[2] for row in rows(screen)] == [item["reference"] or "" for item in expected["items"]]
+        assert f"{len(expected['items'])} of {expected['total_count']} entries loaded" in screen_text(app)

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
+from tui.widgets.footer import PaydeskFooter
 from tui.widgets.status_line import StatusLine
 from tui.workers import ReportsWorkerErrors
 
@@ -40,7 +41,7 @@ class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
             from tui.widgets.demo_inbox import DemoInbox
 
             yield DemoInbox()
-        yield Footer(compact=self.COMPACT_FOOTER)
+        yield PaydeskFooter(compact=self.COMPACT_FOOTER)
 
     def compose_body(self) -> ComposeResult:
         yield from ()

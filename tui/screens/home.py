@@ -349,7 +349,8 @@ class HomeScreen(PaydeskScreen):
         from tui.screens.statement import StatementScreen
 
         assert self.account is not None
-        self.app.push_screen(StatementScreen(self.account))
+        summary = self.query_one(BalanceCard).summary  # its today: the statement's first guess
+        self.app.push_screen(StatementScreen(self.account, today_hint=summary.today if summary else None))
 
     def action_scheduled(self) -> None:
         from tui.screens.scheduled import ScheduledPaymentsScreen

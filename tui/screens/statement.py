@@ -4,6 +4,7 @@ with a running balance, paged from the server as the person moves down, and Expo
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import datetime as dt
 from typing import TYPE_CHECKING, ClassVar
@@ -76,9 +77,12 @@ class StatementScreen(PaydeskScreen):
     # The presets and Export wait for the server's today: the footer and palette follow it.
     today: var[dt.date | None] = var(None, bindings=True)
 
-    def __init__(self, account: AccountRef) -> None:
+    def __init__(self, account: AccountRef, *, today_hint: dt.date | None = None) -> None:
+        """`today_hint`: the server's today as the opener last heard it (its summary's), a guess the
+        first statement is asked for while the summary confirms it."""
         super().__init__()
         self.account = account
+        self.today_hint = today_hint
         self.start: dt.date | None = None
         self.end: dt.date | None = None
         self.statement: Statement | None = None
@@ -129,15 +133,31 @@ class StatementScreen(PaydeskScreen):
 
     @work(exclusive=True, exit_on_error=False, group="statement")
     async def start_up(self) -> None:
-        """The backend's today decides what "the last 3 months" means."""
+        """The backend's today decides what "the last 3 months" means. The summary that says it and the
+        statement of the likeliest today (the opener's, else this machine's) are asked together, so one
+        round trip fills the screen; when the server's today is another day, its range is asked next."""
         table = self.query_one("#statement", DataTable)
+        guess = self.today_hint or dt.date.today()
+        start, end = preset_range(guess, PRESETS["3"])
         table.loading = True
         try:
-            summary = await self.client.summary(self.account.id)
+            summary, page = await asyncio.gather(
+                self.client.summary(self.account.id),
+                self.client.statement(self.account.id, start, end, limit=PAGE_SIZE),
+                return_exceptions=True,
+            )
         finally:
             table.loading = False
+        if isinstance(summary, BaseException):
+            raise summary
         self.today = summary.today or dt.date.today()
-        self.action_preset("3")
+        if self.today != guess:
+            self.action_preset("3")  # the guess was another day: its page is not this range's
+            return
+        if isinstance(page, BaseException):
+            raise page
+        self._show_range(start, end)
+        self._show_page(page, first=True)
 
     def retry(self) -> None:
         if self.today is None:
@@ -185,11 +205,14 @@ class StatementScreen(PaydeskScreen):
         return None
 
     def _set_range(self, start: dt.date, end: dt.date) -> None:
+        self._show_range(start, end)
+        self.load_page(None)
+
+    def _show_range(self, start: dt.date, end: dt.date) -> None:
         self.start, self.end = start, end
         self.query_one("#from", Input).value = start.isoformat()
         self.query_one("#to", Input).value = end.isoformat()
         self.say("")
-        self.load_page(None)
 
     # ---- the entries -------------------------------------------------------------------------------
 
@@ -208,7 +231,12 @@ class StatementScreen(PaydeskScreen):
         finally:
             table.loading = False
             self.loading_more = False
-        if cursor is None:
+        self._show_page(page, first=cursor is None)
+
+    def _show_page(self, page: Statement, *, first: bool) -> None:
+        """A page's entries under those shown (the first page: in their place)."""
+        table = self.query_one("#statement", DataTable)
+        if first:
             table.clear()
             self.loaded = 0
             self.descriptions = []
@@ -227,7 +255,7 @@ class StatementScreen(PaydeskScreen):
             )
         self.loaded += len(page.items)
         self._show_balances(page)
-        if cursor is None:
+        if first:
             table.focus()  # a loading widget cannot hold focus: give it back once the rows are in
 
     def _show_balances(self, page: Statement) -> None:

@@ -29,6 +29,7 @@ from tui.api import InvoiceRow
 from tui.money import format_cents
 from tui.widgets.formatting import plain_cells
 from tui.widgets.invoice_cells import invoice_cells, number_cell
+from tui.widgets.window_table import WindowTable
 from tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
@@ -144,7 +145,7 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         self.selected: dict[int, InvoiceRow] = {}
 
     def compose(self) -> ComposeResult:
-        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield WindowTable(cursor_type="row", zebra_stripes=True)
         yield Static("", classes="empty")
         yield Static("", classes="count")
 
@@ -175,8 +176,8 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         self._rebuild(current)
 
     @property
-    def table(self) -> DataTable[object]:
-        return self.query_one(DataTable)
+    def table(self) -> WindowTable:
+        return self.query_one(WindowTable)
 
     # ---- loading pages -----------------------------------------------------------------------
 
@@ -247,7 +248,7 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         if page.next_cursor is not None:
             self._remember_cursor(self._first_page + len(self._page_sizes), page.next_cursor)
         if len(self._page_sizes) > WINDOW_PAGES:
-            self._drop_first_page()
+            self._drop_first_page(page.items)
         else:
             for row in page.items:
                 self._add(row)
@@ -269,40 +270,69 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         else:
             self._page_cursors.append(cursor)
 
-    def _drop_first_page(self) -> None:
-        """The window is full: the page at its top goes, the cursor stays on its row."""
+    def _drop_first_page(self, added: list[InvoiceRow]) -> None:
+        """The window is full: the page at its top goes, `added` (in self.rows already) comes at the
+        bottom, the cursor stays on its row."""
         dropped = self._page_sizes.pop(0)
         gone, self.rows = self.rows[:dropped], self.rows[dropped:]
-        anchor = str(self.rows[0].id)
-        before = self.table.get_row_index(anchor)
         self.window_start += dropped
         self._first_page += 1
+        self._shift_window(gone, added, on_top=False)
         self._forget_children(gone)
-        self._redraw_keeping_place(anchor, before)  # the page that came is drawn with the rest
 
-    def _drop_last_page(self) -> None:
+    def _drop_last_page(self) -> list[InvoiceRow]:
+        """The page at the window's bottom goes (its rows are returned: the table still shows them)."""
         dropped = self._page_sizes.pop()
         gone, self.rows = self.rows[-dropped:], self.rows[:-dropped]
         self.next_cursor = self._page_cursors[self._first_page + len(self._page_sizes)]
-        self._forget_children(gone)
+        return gone
 
     def _forget_children(self, rows: list[InvoiceRow]) -> None:
         for row in rows:
             self._children.pop(row.id, None)
             self._expanded.discard(row.id)
 
-    def _redraw_keeping_place(self, anchor: str, before: int) -> None:
-        """Rows came or went above the view: draw the window again with the rows on screen where they
-        were (`anchor`, a row kept, was at `before`) and the cursor on the same invoice."""
+    def _keys_of(self, row: InvoiceRow) -> list[str]:
+        """The table's keys of a top-level row: its own and its open sites'."""
+        own = str(row.id)
+        if row.id not in self._expanded:
+            return [own]
+        return [own, *(f"{row.id}/{child.id}" for child in self._children.get(row.id, []))]
+
+    def _shift_window(self, gone: list[InvoiceRow], added: list[InvoiceRow], *, on_top: bool) -> None:
+        """A page left one end of the window and `added` came at the other (`on_top`: above): only those
+        rows leave and enter the table, the rows on screen stay where they were and the cursor on its
+        invoice (or its place, when its row left)."""
         table = self.table
         key = self._cursor_key()
         cursor_row, scroll_y = table.cursor_row, round(table.scroll_y)
-        self._rebuild(key)
-        shift = table.get_row_index(anchor) - before
-        if key is None or key not in self._by_key:  # its row left the window (scrolled away from it)
+        # The cursor and the scroll pass other rows meanwhile: those moves ask for nothing.
+        self._redrawing = True
+        self.call_after_refresh(setattr, self, "_redrawing", False)
+        gone_keys = [k for row in gone for k in self._keys_of(row)]
+        table.remove_rows(gone_keys)
+        for gone_key in gone_keys:
+            self._by_key.pop(gone_key, None)
+        before = len(self._by_key)
+        for row in added:
+            self._add(row)
+        if on_top:
+            keys = list(self._by_key)
+            added_keys = keys[before:]
+            table.move_to_top(added_keys)
+            # In the table's order, as a redraw over the same rows compares them.
+            self._by_key = {k: self._by_key[k] for k in added_keys + keys[:before]}
+            shift = len(added_keys)
+        else:
+            shift = -len(gone_keys)
+        if key is not None and key in self._by_key:
+            table.move_cursor(row=table.get_row_index(key), animate=False, scroll=False)
+        elif table.row_count:  # its row left the window (scrolled away from it)
             row = max(0, min(cursor_row + shift, table.row_count - 1))
             table.move_cursor(row=row, animate=False, scroll=False)
-        # After the refresh: the table's new height is known only then.
+        # The rows on screen stay where they were in the very next frame (a window of as many rows as
+        # before keeps its height), and again after the refresh, when the table's new height is known.
+        table.set_scroll(None, max(0, scroll_y + shift))
         self.call_after_refresh(table.scroll_to, y=max(0, scroll_y + shift), animate=False)
 
     def _cursor_key(self) -> str | None:
@@ -332,16 +362,14 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         if not page.items or not self.rows:
             self.reload()  # the list changed under the window: start again from the top
             return
-        anchor = str(self.rows[0].id)
-        before = self.table.get_row_index(anchor)
         self.rows = list(page.items) + self.rows
         self._page_sizes.insert(0, len(page.items))
         self._first_page = number
         # Rows may have come or gone above meanwhile: the first page always starts the list.
         self.window_start = 0 if number == 0 else max(0, self.window_start - len(page.items))
-        if len(self._page_sizes) > WINDOW_PAGES:
-            self._drop_last_page()
-        self._redraw_keeping_place(anchor, before)
+        gone = self._drop_last_page() if len(self._page_sizes) > WINDOW_PAGES else []
+        self._shift_window(gone, list(page.items), on_top=True)
+        self._forget_children(gone)
         self._show_count()
 
     def refresh_in_place(self) -> None:

@@ -223,7 +223,8 @@ class CustomerScreen(PaydeskScreen):
     def action_statement(self) -> None:
         from tui.screens.statement import StatementScreen
 
-        self.app.push_screen(StatementScreen(self.account_ref))
+        summary = self.query_one(BalanceCard).summary  # its today: the statement's first guess
+        self.app.push_screen(StatementScreen(self.account_ref, today_hint=summary.today if summary else None))
 
     def action_payment_history(self) -> None:
         from tui.screens.payment_history import PaymentHistoryScreen
