@@ -198,9 +198,11 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         # What is loaded by now (the modules, the parsed stylesheet) lives as long as the app: left out
         # of the collector's full passes, which otherwise scan it all and stall a frame by 30-60 ms
         # (a held PageDown's slowest frames). `paydesk` starts with collection off: on after the
-        # first frame.
-        gc.freeze()
-        self.call_after_refresh(gc.enable)
+        # first frame. An app started otherwise (a test's pilot, many apps in one process) leaves the
+        # collector alone, so one app's garbage is never frozen for the rest of the process.
+        if not gc.isenabled():
+            gc.freeze()
+            self.call_after_refresh(gc.enable)
         self.apply_config_keymap()
         if self.demo:
             from tui.widgets.demo_inbox import InboxPoller
