@@ -25,7 +25,7 @@ from backend_stub.store import audit
 from backend_stub.store import auth as auth_store
 from backend_stub.store import guest as guest_store
 from backend_stub.store.auth import User
-from backend_stub.store.db import reading, writing
+from backend_stub.store.db import writing
 
 bearer = HTTPBearer(
     auto_error=False, scheme_name="bearerAuth", description="The token from POST /v1/auth/code/verify."
@@ -156,12 +156,9 @@ def _reads_only(caller: User, engine: Engine) -> bool:
 @in_request_thread(on_loop=_reads_only)  # a clerk's transaction writes, so it may wait for the lock
 def _transaction(caller: CallerDep, engine: EngineDep) -> Iterator[Connection]:
     """The request's one transaction. A clerk's reads are audited (they write a row), so a clerk gets a
-    write transaction; anyone else a read transaction."""
-    if not caller.is_clerk and (offer := shared_read.claim(engine)) is not None:
-        with offer.held() as conn:  # the caller was read in it (backend_stub.shared_read)
-            yield conn
-        return
-    with (writing if caller.is_clerk else reading)(engine) as conn:
+    write transaction; anyone else a read transaction, the one the caller was read in where offered."""
+    transaction = writing(engine) if caller.is_clerk else shared_read.claimed_or_reading(engine)
+    with transaction as conn:
         yield conn
 
 
@@ -170,12 +167,7 @@ def _transaction(caller: CallerDep, engine: EngineDep) -> Iterator[Connection]:
 def _read_transaction(engine: EngineDep) -> Iterator[Connection]:
     """The request's one transaction, for a route that only reads whoever calls it (a clerk too): the one
     the caller was read in, where it was offered."""
-    offer = shared_read.claim(engine)
-    if offer is not None:
-        with offer.held() as conn:
-            yield conn
-        return
-    with reading(engine) as conn:
+    with shared_read.claimed_or_reading(engine) as conn:
         yield conn
 
 

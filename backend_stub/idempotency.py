@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError
@@ -176,11 +176,19 @@ def claim_in(conn: Connection, request: RequestKey, owner: Owner) -> str:
     claimed first raises IntegrityError (the unique (scope, key)): the transaction is lost."""
     now = utcnow()
     _maybe_prune(conn, now)
-    record_id = store.insert_running(conn, request.scope, request.key, request.fingerprint, now, owner.id)
-    request.record_id = record_id
-    held = record_work(record_id)
-    owner.hold(held)  # before the commit: no recovery in this process may see it unheld
+    request.record_id, held = _insert_held(conn, request.scope, request.key, request.fingerprint, now, owner)
     return held
+
+
+def _insert_held(
+    conn: Connection, scope: str, key: str, print_: str, now: datetime, owner: Owner
+) -> tuple[int, str]:
+    """The key's running record, held by `owner` before the commit (no recovery in this process may see
+    it unheld): its id and the work name held."""
+    record_id = store.insert_running(conn, scope, key, print_, now, owner.id)
+    held = record_work(record_id)
+    owner.hold(held)
+    return record_id, held
 
 
 def refused(
@@ -208,7 +216,7 @@ def refused(
     return text
 
 
-def _maybe_prune(conn: Connection, now) -> None:  # type: ignore[no-untyped-def]
+def _maybe_prune(conn: Connection, now: datetime) -> None:
     global _last_prune
     moment = time.monotonic()
     if moment - _last_prune >= PRUNE_EVERY_SECONDS:
@@ -224,9 +232,7 @@ def _insert(engine: Engine, scope: str, key: str, print_: str, owner: Owner) -> 
             _maybe_prune(conn, now)
             if store.find(conn, scope, key) is not None:
                 return None
-            record_id = store.insert_running(conn, scope, key, print_, now, owner.id)
-            held = record_work(record_id)
-            owner.hold(held)  # before the commit: no recovery in this process may see it unheld
+            record_id, held = _insert_held(conn, scope, key, print_, now, owner)
     except IntegrityError:
         if held:
             owner.drop(held)

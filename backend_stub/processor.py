@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 from backend_stub.billing.instruments import BankInput, CardInput, card_brand, digits_only
 from backend_stub.clock import utcnow
 from backend_stub.store import fast_rows
-from backend_stub.store.db import reading, writing
+from backend_stub.store.db import bound_values, reading, writing
 from backend_stub.store.tables import processor_charges, processor_refunds, processor_tokens
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ _TOKEN_COLUMNS = (
     "behaviour",
 )
 _INSERT_TOKEN = processor_tokens.insert().values(
-    {name: bindparam(name, type_=processor_tokens.c[name].type) for name in (*_TOKEN_COLUMNS, "created_at")}
+    bound_values(processor_tokens, *_TOKEN_COLUMNS, "created_at")
 )
 _TOKEN = select(*(processor_tokens.c[name] for name in _TOKEN_COLUMNS)).where(
     processor_tokens.c.token == bindparam("token_")
@@ -94,9 +94,7 @@ _CHARGE_COLUMNS = (
     "created_at",
     "updated_at",
 )
-_INSERT_CHARGE = processor_charges.insert().values(
-    {name: bindparam(name, type_=processor_charges.c[name].type) for name in _CHARGE_COLUMNS}
-)
+_INSERT_CHARGE = processor_charges.insert().values(bound_values(processor_charges, *_CHARGE_COLUMNS))
 _CHARGE_BY_KEY = select(processor_charges).where(processor_charges.c.idempotency_key == bindparam("key_"))
 
 

@@ -103,3 +103,16 @@ def claim(engine: Engine) -> Offer | None:
         if offer.engine is engine:
             return offers.pop(index)
     return None
+
+
+@contextmanager
+def claimed_or_reading(engine: Engine) -> Iterator[Connection]:
+    """The read transaction offered on `engine` in this resolution (the caller was read in it), else a
+    read transaction of its own."""
+    offer = claim(engine)
+    if offer is None:
+        with reading(engine) as conn:
+            yield conn
+    else:
+        with offer.held() as conn:
+            yield conn

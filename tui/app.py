@@ -225,16 +225,10 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             # Posted to the login screen, it runs once that screen has composed and painted.
             login.call_after_refresh(self._look_in_keyring)
             return
-        notice = self.token_store.notice
-        if notice:
-            self.notify(notice, title="Your session", timeout=10)
+        self._tell_session_notice(self.token_store.notice)
         token = self.token_store.load()
         if token:
-            from tui.screens.starting import StartingScreen
-
-            self.client.token = token
-            self.push_screen(StartingScreen())
-            self.resume_session()
+            self._resume_with(token, self.push_screen)
         else:
             from tui.screens.login import LoginScreen
 
@@ -252,17 +246,25 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self.call_from_thread(self._keyring_answered, notice, token)
 
     def _keyring_answered(self, notice: str | None, token: str | None) -> None:
-        if notice:
-            self.notify(notice, title="Your session", timeout=10)
+        self._tell_session_notice(notice)
         from tui.screens.login import LoginScreen
 
         signing_in = self.me is not None or (self._client is not None and self._client.token)
         if token and not signing_in and isinstance(self.screen, LoginScreen):
-            from tui.screens.starting import StartingScreen
+            self._resume_with(token, self.reset_to)
 
-            self.client.token = token
-            self.reset_to(StartingScreen())
-            self.resume_session()
+    def _tell_session_notice(self, notice: str | None) -> None:
+        if notice:
+            self.notify(notice, title="Your session", timeout=10)
+
+    def _resume_with(self, token: str, show: Callable[[Screen[Any]], object]) -> None:
+        """Remember me: check the stored `token` with the server behind the starting screen (`show`n by
+        pushing it or replacing what is there)."""
+        from tui.screens.starting import StartingScreen
+
+        self.client.token = token
+        show(StartingScreen())
+        self.resume_session()
 
     @work(exclusive=True, exit_on_error=False, group="session")
     async def resume_session(self) -> None:

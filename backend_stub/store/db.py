@@ -19,6 +19,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, Insert, Table, bindparam, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import PoolProxiedConnection
+from sqlalchemy.sql.elements import BindParameter
 
 _IMMEDIATE = "paydesk_immediate"
 
@@ -224,8 +225,12 @@ def _writer_turn(engine: Engine) -> Iterator[None]:
         lock.release()
 
 
+def bound_values(table: Table, *columns: str) -> dict[str, BindParameter]:
+    """Each of `columns` bound by its own name with its column's type: the values of a constant
+    statement, built once and run by fast_rows on the hot paths."""
+    return {name: bindparam(name, type_=table.c[name].type) for name in columns}
+
+
 def insert_returning_id(table: Table, *columns: str) -> Insert:
-    """A constant `INSERT` of `columns` (each bound by its own name, with its column's type) answering the
-    new row's id: built once, run by `fast_rows.first` on the hot paths."""
-    values = {name: bindparam(name, type_=table.c[name].type) for name in columns}
-    return table.insert().values(values).returning(table.c.id)
+    """A constant `INSERT` of `columns` (see `bound_values`) answering the new row's id."""
+    return table.insert().values(bound_values(table, *columns)).returning(table.c.id)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import Connection, RowMapping, Update, bindparam, select, update
 
 from backend_stub.store import fast_rows
-from backend_stub.store.db import insert_returning_id
+from backend_stub.store.db import bound_values, insert_returning_id
 from backend_stub.store.tables import payment_intents
 
 AUTHORIZING, RECORDED, DONE, FAILED = "authorizing", "recorded", "done", "failed"
@@ -122,7 +122,7 @@ def _move_statement(ownerless: bool, columns: tuple[str, ...]) -> Update:
             .values(
                 state=bindparam("to_state"),
                 updated_at=bindparam("now", type_=c.updated_at.type),
-                **{name: bindparam(name, type_=c[name].type) for name in columns},
+                **bound_values(payment_intents, *columns),
             )
         )
         _MOVES[(ownerless, columns)] = statement
