@@ -72,7 +72,7 @@ async def test_the_demo_clocks_days_say_what_they_leave_out_and_the_clock_moves(
         await said(pilot, "A number of days has at most 4 digits.")
         assert days.value == "2000"
         await paste(pilot, days, "30000 days")  # too long even without the words: nothing taken
-        await said(pilot, "That is 5 characters; a number of days has at most 4 digits.")
+        await said(pilot, "That is 5 digits; a number of days has at most 4 digits.")
         assert days.value == "2000"
         days.value = ""
         await paste(pilot, days, "3 d")
@@ -98,7 +98,7 @@ async def test_a_paste_is_measured_by_what_the_field_keeps_and_what_it_leaves_ou
         await wait_for(pilot, lambda: app.focused is number, "the account number focused")
         # 12 digits with their separators: too long for a 10-digit field, refused whole.
         await paste(pilot, number, "4100-0123-4567")
-        await said(pilot, "That is 12 characters; an account number has at most 10 digits.")
+        await said(pilot, "That is 12 digits; an account number has at most 10 digits.")
         assert not any("left out" in toast for toast in toasts(app))
         assert number.value == ""
         # An account number copied with its separators: the 10 digits kept, the '-' named.

@@ -89,10 +89,11 @@ def _quoted(chars: list[str]) -> str:
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
-def too_long(pasted: int, what: str, most: int, unit: str = "characters") -> str:
-    """The sentence for input beyond a field's length; never the input itself (it may be a card number)."""
+def too_long(pasted: int, what: str, most: int, unit: str = "characters", counted: str = "characters") -> str:
+    """The sentence for input beyond a field's length (`pasted` of what is `counted`); never the input
+    itself (it may be a card number)."""
     if pasted > 1:
-        return f"That is {pasted:,} characters; {what} has at most {most:,} {unit}."
+        return f"That is {pasted:,} {counted}; {what} has at most {most:,} {unit}."
     return f"{what[0].upper()}{what[1:]} has at most {most:,} {unit}."
 
 
@@ -153,7 +154,9 @@ class SayingInput(Input):
         # The length of what the field would keep: "4100-0123-45" is a 10-digit account number with its
         # separators left out, while a paste that stays too long without them is refused whole.
         if self.max_length and len(kept) > self.max_length:
-            self.say_refused(too_long(len(kept), self.what, self.max_length, self.unit))
+            # Counted as the field counts them once the characters it refuses are left out.
+            counted = self.unit if dropped else "characters"
+            self.say_refused(too_long(len(kept), self.what, self.max_length, self.unit, counted))
             return
         start, end = sorted((max(0, start), min(len(self.value), end)))
         room = (self.max_length - (len(self.value) - (end - start))) if self.max_length else len(kept)
