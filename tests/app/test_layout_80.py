@@ -37,6 +37,10 @@ RETURNED_R01 = "000222222227"  # the processor's test bank account returned for 
 def test_cut_name_keeps_the_last_4_digits() -> None:
     assert cut_name("Cascade Community Bank •••• 6789", 20) == "Cascade C… •••• 6789"
     assert cut_name("Visa •••• 4242", 40) == "Visa •••• 4242"
+    # A note after the digits stays with them.
+    assert (
+        cut_name("Payment, Cascade Community Bank •••• 6789 (pending)", 27) == "Paymen… •••• 6789 (pending)"
+    )
     both = cut_name("Visa •••• 4242 + Paydesk Test Bank •••• 2227", 32)
     assert "•••• 4242" in both and both.endswith("•••• 2227") and len(both) <= 32
     assert cut("Water usage 11 kgal (meter 48,260 to 48,271)", 20) == "Water usage 11 kgal…"
@@ -110,6 +114,20 @@ async def test_statement_keeps_last_4_and_shows_the_highlighted_line_in_full(liv
         first = screen.descriptions[0]
         assert first.startswith("Fees on payment PD-")
         await wait_for_text(pilot, first)  # the cursor's line, in full, under the table
+
+
+async def test_statement_keeps_the_last_4_of_a_pending_bank_payment(live_server, tokens) -> None:
+    """Dana's bank payment still pending: its note comes after the digits, and both stay whole."""
+    app = make_app(live_server.base_url, tokens[DANA])
+    async with app.run_test(size=SMALL) as pilot:
+        await on_home(pilot)
+        await pilot.press("t")
+        screen = await on_screen(pilot, StatementScreen)
+        await wait_for(pilot, lambda: any("(pending)" in d for d in screen.descriptions), "a pending line")
+        pending = next(d for d in screen.descriptions if "(pending)" in d)
+        tail = pending[pending.index(" •••• ") :]  # " •••• 6789 (pending)"
+        text = await wait_for_text(pilot, tail)
+        assert any(tail in line and "…" in line for line in text.splitlines()), text
 
 
 async def test_history_shows_a_return_and_a_split_whole_at_80_columns(pay_server) -> None:

@@ -44,7 +44,8 @@ def near_end(cursor_row: int, row_count: int, margin: int, next_cursor: str | No
 
 
 ELLIPSIS = "…"
-_LAST4 = re.compile(r"(?P<name>.*?)(?P<tail> •••• \d{4})(?P<rest>(?: \+ .*)?)$")
+# A method's name, its last 4, and what may follow them: a note in brackets (" (pending)"), kept too.
+_LAST4 = re.compile(r"(?P<name>.*?)(?P<tail> •••• \d{4}(?: \([^()]*\))?)$")
 
 
 def cut(text: str, width: int) -> str:
@@ -64,7 +65,8 @@ def cut(text: str, width: int) -> str:
 def cut_name(label: str, width: int) -> str:
     """A method's label in `width` cells: the name is cut, the last 4 digits never.
 
-    "Cascade Community Bank •••• 6789" at 20 -> "Cascade Com… •••• 6789"; a label with two methods
+    "Cascade Community Bank •••• 6789" at 20 -> "Cascade Com… •••• 6789", and a note after the digits
+    stays with them ("Payment, Cascade Communit… •••• 6789 (pending)"); a label with two methods
     ("Visa •••• 4242 + Paydesk Test Bank •••• 2227") shares the room and keeps both last 4s.
     A label without last 4 digits is cut as any text.
     """
