@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -27,15 +28,21 @@ TODAY_KEY = "today"
 DEFAULT_ZONE = "America/Los_Angeles"
 
 
+def wall_date(zone: ZoneInfo) -> date:
+    """The system clock's date in `zone`."""
+    return datetime.now(zone).date()
+
+
 @dataclass
 class _Clock:
     zone: ZoneInfo
     honour_pinned: bool  # --dev
+    wall: Callable[[ZoneInfo], date] = wall_date
     high_water: date | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def real_today(self) -> date:
-        day = datetime.now(self.zone).date()
+        day = self.wall(self.zone)
         with self.lock:
             if self.high_water is None or day > self.high_water:
                 self.high_water = day
@@ -46,9 +53,10 @@ _CLOCKS: weakref.WeakKeyDictionary[Engine, _Clock] = weakref.WeakKeyDictionary()
 _UNCONFIGURED = _Clock(ZoneInfo(DEFAULT_ZONE), honour_pinned=True)
 
 
-def configure(engine: Engine, zone: str, dev: bool) -> None:
-    """How `today` reads for connections of `engine`: the date in `zone`; a pinned date only if `dev`."""
-    _CLOCKS[engine] = _Clock(ZoneInfo(zone), honour_pinned=dev)
+def configure(engine: Engine, zone: str, dev: bool, wall: Callable[[ZoneInfo], date] = wall_date) -> None:
+    """How `today` reads for connections of `engine`: the date in `zone`; a pinned date only if `dev`.
+    `wall` reads the system clock (a test gives one that steps back, for this engine alone)."""
+    _CLOCKS[engine] = _Clock(ZoneInfo(zone), honour_pinned=dev, wall=wall)
 
 
 def utcnow() -> datetime:

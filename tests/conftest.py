@@ -118,7 +118,7 @@ def latest_code(base_url: str, email: str) -> str:
     """Read the newest 6-digit login code for `email` off the dev outbox."""
     import re
 
-    items = httpx.get(f"{base_url}/v1/dev/outbox", params={"to": email}, timeout=5).json()["items"]
+    items = httpx.get(f"{base_url}/v1/dev/outbox", params={"to": email}, timeout=30).json()["items"]
     for item in items:
         if item["kind"] == "login_code":
             match = re.search(r"\b(\d{6})\b", item["body"])
@@ -129,10 +129,10 @@ def latest_code(base_url: str, email: str) -> str:
 
 def login(base_url: str, email: str) -> str:
     """Log in with a code, as the app does; return the bearer token."""
-    r = httpx.post(f"{base_url}/v1/auth/code", json={"email": email}, timeout=5)
+    r = httpx.post(f"{base_url}/v1/auth/code", json={"email": email}, timeout=30)
     assert r.status_code == 202, r.text
     code = latest_code(base_url, email)
-    r = httpx.post(f"{base_url}/v1/auth/code/verify", json={"email": email, "code": code}, timeout=5)
+    r = httpx.post(f"{base_url}/v1/auth/code/verify", json={"email": email, "code": code}, timeout=30)
     assert r.status_code == 200, r.text
     return r.json()["token"]
 
