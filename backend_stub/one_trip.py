@@ -55,7 +55,7 @@ _RESULT_KEY = "paydesk_endpoint_result"  # the scope key a planned route's resul
 # Whether the app lets this request's short reads run on the event loop (see the module docstring), and
 # whether the request is running there now.
 _loop_allowed: contextvars.ContextVar[bool] = contextvars.ContextVar("paydesk_loop_allowed", default=False)
-_on_loop: contextvars.ContextVar[bool] = contextvars.ContextVar("paydesk_on_loop", default=False)
+_on_loop = shared_read.on_loop
 OnLoop = bool | Callable[..., bool]
 
 

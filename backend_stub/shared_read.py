@@ -8,12 +8,19 @@ closed (`offered_reading`), and the request's read transaction takes it over (`c
 both. Only a route with such a dependency (`claims`) shares; an offer nobody claimed is closed when the
 dependencies are resolved, before the endpoint runs; outside `sharing` (any other route) nothing is
 offered and every read closes as it always did.
+
+A read on the event loop (a short read, backend_stub.one_trip: `on_loop` is set) keeps its connection
+checked out between requests (`loop_reading`): checking one out of the pool and back in, and making and
+closing SQLAlchemy's `Connection` around it, were a tenth of an invoice page. The loop runs one short read
+at a time, start to end; one handed to a pool thread half way keeps that connection until it ends there,
+and the loop's next read meanwhile takes one from the pool.
 """
 
 from __future__ import annotations
 
 import contextvars
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -22,6 +29,42 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from backend_stub.store.db import reading
+
+# Set (by backend_stub.one_trip) while a short read runs on the event loop.
+on_loop: contextvars.ContextVar[bool] = contextvars.ContextVar("paydesk_on_loop", default=False)
+_LOOP_READERS = "_paydesk_loop_readers"  # on the engine: {event loop's thread id: its _LoopReader}
+
+
+@dataclass(slots=True)
+class _LoopReader:
+    conn: Connection | None = None
+    busy: bool = False  # set by the loop's thread only; cleared where the read ends (maybe a pool thread)
+
+
+@contextmanager
+def loop_reading(engine: Engine) -> Iterator[Connection]:
+    """`reading(engine)`, on the loop's kept connection when the loop is running it and it is free."""
+    if not on_loop.get():
+        with reading(engine) as conn:
+            yield conn
+        return
+    readers = engine.__dict__.setdefault(_LOOP_READERS, {})  # engine -> its connections: collected with it
+    reader = readers.get(threading.get_ident())
+    if reader is None:
+        reader = readers[threading.get_ident()] = _LoopReader()
+    if reader.busy:
+        with reading(engine) as conn:
+            yield conn
+        return
+    reader.busy = True
+    try:
+        conn = reader.conn
+        if conn is None or conn.closed or conn.invalidated:
+            conn = reader.conn = engine.connect()
+        with conn.begin():
+            yield conn
+    finally:
+        reader.busy = False
 
 
 @dataclass(slots=True)
@@ -77,8 +120,8 @@ def sharing() -> Iterator[None]:
 
 @contextmanager
 def offered_reading(engine: Engine) -> Iterator[Offer]:
-    """`reading(engine)`, kept open past the block if the block sets `offer.keep` inside `sharing`."""
-    context = reading(engine)
+    """`loop_reading(engine)`, kept open past the block if the block sets `offer.keep` in `sharing`."""
+    context = loop_reading(engine)
     conn = context.__enter__()
     offer = Offer(engine, conn, context)
     try:
@@ -111,7 +154,7 @@ def claimed_or_reading(engine: Engine) -> Iterator[Connection]:
     read transaction of its own."""
     offer = claim(engine)
     if offer is None:
-        with reading(engine) as conn:
+        with loop_reading(engine) as conn:
             yield conn
     else:
         with offer.held() as conn:

@@ -3,8 +3,9 @@
     python benchmarks/api_inprocess.py [--requests 400] [--rounds 5]
 
 Far less noisy than wrk on a shared machine: each request is one raw ASGI call on this process's event
-loop (the real app, migrated and seeded `large` on a SQLite file, as `paydesk-stub serve --dev` serves
-it; its short reads run on the loop there), timed by the process's CPU clock. Printed per target: the
+loop (the real app, migrated and seeded `large` on a SQLite file, as `paydesk-stub serve` serves it in
+production, without `--dev`, whose pinned date costs one more read per request; its short reads run on
+the loop there), timed by the process's CPU clock. Printed per target: the
 minimum over the rounds of the mean CPU time per request, for the real route and for the bare app
 (benchmarks/bare_api.py) answering the same bytes, and their ratio (bare / real: the share of the bare
 app's rate the route would reach when CPU bound).
@@ -101,7 +102,7 @@ def real_app(workdir: Path) -> tuple[Any, str, int]:
     from backend_stub.store import auth as auth_store
     from backend_stub.store.db import writing
 
-    settings = cli.make_settings(f"sqlite:///{workdir / 'large.db'}", dev=True, jobs_every=None, environ={})
+    settings = cli.make_settings(f"sqlite:///{workdir / 'large.db'}", dev=False, jobs_every=None, environ={})
     app, engine = cli.build_app(settings, "large")
     token = secrets.token_urlsafe(32)
     with writing(engine) as conn:

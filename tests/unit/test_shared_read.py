@@ -65,3 +65,28 @@ def test_an_error_in_the_claimer_ends_the_transaction_and_goes_on(engine: Engine
     with pytest.raises(KeyError), claimed.held():
         raise KeyError
     assert offer.conn.closed
+
+
+def test_reads_on_the_loop_reuse_one_connection_and_see_each_commit(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    token = shared_read.on_loop.set(True)
+    try:
+        with shared_read.loop_reading(engine) as first:
+            assert first.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+        assert not first.closed and not first.in_transaction()  # kept for the next read, its read ended
+        with engine.begin() as other:
+            other.execute(text("INSERT INTO t VALUES (1)"))
+        with shared_read.loop_reading(engine) as second:
+            assert second is first
+            assert second.execute(text("SELECT count(*) FROM t")).scalar_one() == 1  # a new snapshot
+            with shared_read.loop_reading(engine) as meanwhile:  # the kept one is busy: one of the pool's
+                assert meanwhile is not first
+        with pytest.raises(LookupError), shared_read.loop_reading(engine) as failed:
+            raise LookupError
+        assert failed is first and not failed.in_transaction()  # rolled back, kept
+    finally:
+        shared_read.on_loop.reset(token)
+    with shared_read.loop_reading(engine) as off_the_loop:
+        assert off_the_loop is not first
+    assert off_the_loop.closed  # a pool thread's read gives its connection back
