@@ -84,60 +84,97 @@ class _Node:
     subs: tuple[_Node, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One node of the tree in the plan's program: entered before its dependencies, finished after them
+    (`finish`); `skip_to` is the step after its finish, where a node solved before in the request jumps."""
+
+    node: _Node
+    finish: bool
+    skip_to: int
+
+
 class Plan:
-    """The solved values of a route's endpoint parameters, or a RequestValidationError."""
+    """The solved values of a route's endpoint parameters, or a RequestValidationError.
+
+    The tree is run as a flat program (each node entered, its dependencies, the node finished) by one
+    loop, instead of one coroutine per node: the same order, cache and errors as a recursive solve."""
 
     def __init__(self, root: _Node) -> None:
         self._root = root
+        self._steps = _program(root)
 
     async def solve(self, request: Request, recorded: list[Any] | None) -> dict[str, Any]:
-        errors: list[Any] = []
-        values = await self._solve(self._root, request, {}, errors, recorded)
+        steps = self._steps
+        cache: dict[Any, Any] = {}
+        # One frame per node being solved: (its values, its errors); the root's is the first.
+        frames: list[tuple[dict[str, Any], list[Any]]] = [({}, [])]
+        at, end = 0, len(steps)
+        while at < end:
+            step = steps[at]
+            node = step.node
+            if not step.finish:
+                if node.use_cache and node.key in cache:
+                    # Solved before in this request, without errors (only those are kept): FastAPI would
+                    # solve its tree again, to the same values, and then take the kept one.
+                    if node.name is not None:
+                        frames[-1][0][node.name] = cache[node.key]
+                    at = step.skip_to
+                    continue
+                frames.append(({}, []))
+                at += 1
+                continue
+            values, node_errors = frames.pop()
+            _read_own(node, request, values, node_errors)
+            parent_values, parent_errors = frames[-1]
+            if node_errors:
+                parent_errors.extend(node_errors)
+            else:
+                if node.record is not None:
+                    solved = node.record(values)
+                    if recorded is not None:
+                        recorded.append(solved)
+                else:
+                    solved = await node.call(**values)
+                if node.name is not None:
+                    parent_values[node.name] = solved
+                cache[node.key] = solved
+            at += 1
+        values, errors = frames[0]
+        _read_own(self._root, request, values, errors)
         if errors:
             raise RequestValidationError(errors, body=None)
         return values
 
-    async def _solve(
-        self,
-        node: _Node,
-        request: Request,
-        cache: dict[Any, Any],
-        errors: list[Any],
-        recorded: list[Any] | None,
-    ) -> dict[str, Any]:
-        values: dict[str, Any] = {}
-        node_errors: list[Any] = []
+
+def _program(root: _Node) -> tuple[_Step, ...]:
+    """The root's dependencies as steps, depth first, each node entered before its own and finished
+    after them."""
+    steps: list[_Step | None] = []
+
+    def add(node: _Node) -> None:
+        entered = len(steps)
+        steps.append(None)  # filled once its subtree's length is known
         for sub in node.subs:
-            if sub.use_cache and sub.key in cache:
-                # Solved before in this request, without errors (only those are kept): FastAPI would
-                # solve its tree again, to the same values, and then take the kept one.
-                if sub.name is not None:
-                    values[sub.name] = cache[sub.key]
-                continue
-            sub_errors: list[Any] = []
-            sub_values = await self._solve(sub, request, cache, sub_errors, recorded)
-            if sub_errors:
-                node_errors.extend(sub_errors)
-                continue
-            if sub.record is not None:
-                solved = sub.record(sub_values)
-                if recorded is not None:
-                    recorded.append(solved)
-            else:
-                solved = await sub.call(**sub_values)
-            if sub.name is not None:
-                values[sub.name] = solved
-            cache[sub.key] = solved
-        for where, params in node.params:
-            received = _source(request, where)
-            for param in params:
-                param.read(received, values, node_errors)
-        if node.connection_param_name:
-            values[node.connection_param_name] = request
-        if node.request_param_name:
-            values[node.request_param_name] = request
-        errors.extend(node_errors)
-        return values
+            add(sub)
+        steps.append(_Step(node, finish=True, skip_to=len(steps) + 1))
+        steps[entered] = _Step(node, finish=False, skip_to=len(steps))
+
+    for sub in root.subs:
+        add(sub)
+    return tuple(step for step in steps if step is not None)
+
+
+def _read_own(node: _Node, request: Request, values: dict[str, Any], errors: list[Any]) -> None:
+    """The node's own parameters (after its dependencies, as FastAPI reads them), and the request."""
+    for where, params in node.params:
+        received = _source(request, where)
+        for param in params:
+            param.read(received, values, errors)
+    if node.connection_param_name:
+        values[node.connection_param_name] = request
+    if node.request_param_name:
+        values[node.request_param_name] = request
 
 
 class _Unplannable(Exception):

@@ -28,7 +28,7 @@ import dataclasses
 import functools
 import inspect
 from collections.abc import Callable
-from contextlib import AbstractContextManager, ExitStack, contextmanager, nullcontext
+from contextlib import AbstractContextManager, AsyncExitStack, ExitStack, contextmanager, nullcontext
 from typing import Any
 
 from fastapi import routing as fastapi_routing
@@ -44,6 +44,7 @@ from starlette.requests import Request
 
 from backend_stub import shared_read
 from backend_stub.dependency_plan import DEFERRED_FACTORY, plan_for
+from backend_stub.route_index import DIRECT_APP
 
 # While a OneTripRoute solves its dependencies: the calls the deferred ones recorded, in FastAPI's order.
 _deferring: contextvars.ContextVar[list[Deferred] | None] = contextvars.ContextVar(
@@ -305,7 +306,7 @@ class OneTripRoute(APIRoute):
         self._shares_read = _claims_shared_read(route.dependant)
         if not _one_trip_possible(route.dependant):
             return super().get_route_handler()  # each dependency computed at once, on its own trip
-        handler = self._planned_handler(route)
+        handler, planned = self._planned_handler(route)
 
         @functools.wraps(handler)
         async def one_trip(request: Any) -> Any:
@@ -323,17 +324,19 @@ class OneTripRoute(APIRoute):
                 _deferring.reset(token)
                 _loop_allowed.reset(allowed)
 
+        if planned:
+            setattr(route, DIRECT_APP, _direct_app(one_trip))
         return one_trip
 
-    def _planned_handler(self, route: Any) -> Callable[..., Any]:
+    def _planned_handler(self, route: Any) -> tuple[Callable[..., Any], bool]:
         """FastAPI's handler, with the tree solved by its plan (backend_stub.dependency_plan) where one
         can be made (never for a route with a body): the plan's values go to the endpoint, and its answer,
         unless a Response already, to FastAPI's own handler to serialise (it sees one dependency, the
         result, and an endpoint that returns it). `route.dependant` stays the real tree (OpenAPI reads
-        it); it is swapped only while FastAPI builds that handler."""
+        it); it is swapped only while FastAPI builds that handler. With it, whether the tree was planned."""
         plan = plan_for(route.dependant)
         if plan is None:
-            return super().get_route_handler()
+            return super().get_route_handler(), False
         endpoint = route.dependant.call
         coroutine = inspect.iscoroutinefunction(endpoint)
 
@@ -372,6 +375,30 @@ class OneTripRoute(APIRoute):
             if isinstance(result, Response):
                 return result
             request.scope[_RESULT_KEY] = result
-            return await serialising_handler(request)
+            if "fastapi_inner_astack" in request.scope:
+                return await serialising_handler(request)
+            # Reached by the direct app (below), which has no exit stacks: FastAPI's handler asserts them.
+            async with AsyncExitStack() as inner, AsyncExitStack() as function:
+                request.scope["fastapi_inner_astack"] = inner
+                request.scope["fastapi_function_astack"] = function
+                return await serialising_handler(request)
 
-        return handler
+        return handler, True
+
+
+def _direct_app(handler: Callable[[Request], Any]) -> Callable[..., Any]:
+    """FastAPI's `request_response(handler)` for a planned route (a twentieth of an invoice page), for
+    backend_stub.route_index to call: the request, the handler, its Response sent. Without the two exit
+    stacks per request (a planned tree has no generator FastAPI would close; the handler makes them
+    where it hands a result to FastAPI's serialiser) and without the route's own exception wrapper (an
+    error goes up to Starlette's ExceptionMiddleware, which answers it with the same handlers). While
+    dependency overrides are set (tests) the route's own app, FastAPI's, serves."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["app"].dependency_overrides:
+            await scope["route"].handle(scope, receive, send)
+            return
+        response = await handler(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+    return app

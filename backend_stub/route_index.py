@@ -34,6 +34,9 @@ from starlette.routing import BaseRoute, Match, Mount
 from starlette.types import Receive, Scope, Send
 
 MAX_PATHS = 4096
+# A route's context may carry, under this name, an ASGI app that serves a request it matched in full as
+# its own app does (backend_stub.one_trip sets one for a planned route): the index calls it directly.
+DIRECT_APP = "paydesk_direct_app"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,10 @@ class RouteIndex:
         _route_selected(scope=scope, path=path, mount=False)
         _get_fastapi_scope(scope)[_FASTAPI_EFFECTIVE_ROUTE_CONTEXT_KEY] = context
         scope["route"] = context.original_route
+        direct = getattr(context, DIRECT_APP, None)
+        if direct is not None:
+            await direct(scope, receive, send)  # the method is one it serves: a full match
+            return
         await context.original_route.handle(scope, receive, send)
 
     def _full_match(self, scope: Scope) -> _Choice | None:

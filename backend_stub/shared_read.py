@@ -61,10 +61,33 @@ def loop_reading(engine: Engine) -> Iterator[Connection]:
         conn = reader.conn
         if conn is None or conn.closed or conn.invalidated:
             conn = reader.conn = engine.connect()
-        with conn.begin():
+        with _driver_transaction(conn):
             yield conn
     finally:
         reader.busy = False
+
+
+@contextmanager
+def _driver_transaction(conn: Connection) -> Iterator[None]:
+    """A read transaction begun and ended on the driver's connection, without SQLAlchemy's transaction
+    objects (their begin and commit were 7% of an invoice page). A statement run through SQLAlchemy in
+    it joins it (the SQLite dialect's BEGIN sees the driver's transaction open: store.db) and SQLAlchemy
+    then ends it."""
+    dbapi = conn.connection.dbapi_connection
+    assert dbapi is not None
+    dbapi.execute("BEGIN")
+    try:
+        yield
+    except BaseException:
+        if conn.in_transaction():
+            conn.rollback()
+        else:
+            dbapi.rollback()
+        raise
+    if conn.in_transaction():
+        conn.commit()
+    else:
+        dbapi.commit()
 
 
 @dataclass(slots=True)

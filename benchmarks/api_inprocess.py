@@ -5,8 +5,8 @@
 Far less noisy than wrk on a shared machine: each request is one raw ASGI call on this process's event
 loop (the real app, migrated and seeded `large` on a SQLite file, as `paydesk-stub serve` serves it in
 production, without `--dev`, whose pinned date costs one more read per request; its short reads run on
-the loop there), timed by the process's CPU clock. Printed per target: the
-minimum over the rounds of the mean CPU time per request, for the real route and for the bare app
+the loop there), timed by the process's CPU clock. Printed per target: the minimum over the rounds (the
+two apps taking turns) of the mean CPU time per request, for the real route and for the bare app
 (benchmarks/bare_api.py) answering the same bytes, and their ratio (bare / real: the share of the bare
 app's rate the route would reach when CPU bound).
 - invoice page 1 and page 40 (by the cursor) of the 10,000-invoice account (big@example.com);
@@ -80,16 +80,19 @@ async def call(app: Callable, path: str, query: str = "", token: str | None = No
 
 
 async def cpu_per_request(
-    app: Callable, path: str, query: str, token: str | None, n: int, rounds: int
-) -> float:
-    """The minimum over `rounds` of the mean CPU seconds per request of `n` requests."""
-    best = float("inf")
+    apps: list[tuple[Callable, str, str, str | None]], n: int, rounds: int
+) -> list[float]:
+    """For each (app, path, query, token): the minimum over `rounds` of the mean CPU seconds per request
+    of `n` requests. The apps take turns round by round, so a busy spell of a shared machine falls on
+    both sides of a ratio rather than on one."""
+    best = [float("inf")] * len(apps)
     for _ in range(rounds):
-        started = time.process_time()
-        for _ in range(n):
-            answer = await call(app, path, query, token)
-            assert answer.status == 200, (path, answer.status, answer.body[:200])
-        best = min(best, (time.process_time() - started) / n)
+        for index, (app, path, query, token) in enumerate(apps):
+            started = time.process_time()
+            for _ in range(n):
+                answer = await call(app, path, query, token)
+                assert answer.status == 200, (path, answer.status, answer.body[:200])
+            best[index] = min(best[index], (time.process_time() - started) / n)
     return best
 
 
@@ -142,8 +145,9 @@ async def measure(requests: int, rounds: int, only: str | None = None) -> None:
             if only is not None and name != only:
                 continue
             size = len(json.dumps(pages[name], separators=(",", ":")))
-            bare_s = await cpu_per_request(bare, f"/page/{name}", "", None, requests, rounds)
-            real_s = await cpu_per_request(app, real_path, query, token, requests, rounds)
+            bare_s, real_s = await cpu_per_request(
+                [(bare, f"/page/{name}", "", None), (app, real_path, query, token)], requests, rounds
+            )
             print(f"  bare FastAPI, the same {size:>6,} bytes          {bare_s * 1e6:8.0f} µs")
             print(f"  {label:44} {real_s * 1e6:8.0f} µs  {bare_s / real_s:6.2f}")
 

@@ -3,7 +3,8 @@
     python benchmarks/run.py --only throughput [--seconds 10] [--pg-workers 2]
 
 Load: `wrk -t2 -c16 -dSECONDS` on loopback (apt-get install wrk). One `paydesk-stub serve --seed large`
-(one worker, SQLite) and benchmarks/bare_api.py, both on the same uvicorn stack:
+(one worker, SQLite, without --dev for the reads, as production serves them) and benchmarks/bare_api.py,
+both on the same uvicorn stack:
 - reads: the invoice page of the 10,000-invoice account (big@example.com), its first page and the page
   40 deep (by the cursor), and `GET /v1/me`, each beside the bare app answering the same bytes; then
   the same in process (benchmarks/api_inprocess.py: CPU time per request, no network);
@@ -18,6 +19,7 @@ import contextlib
 import json
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import sys
@@ -108,9 +110,31 @@ def process(args: list[str], log: Path) -> Iterator[str]:
             proc.wait(timeout=30)
 
 
-def stub(db_url: str, workdir: Path, *extra: str) -> contextlib.AbstractContextManager[str]:
-    args = [str(BIN / "paydesk-stub"), "serve", "--port", "0", "--dev", "--db", db_url, *extra]
+def stub(db_url: str, workdir: Path, *extra: str, dev: bool = True) -> contextlib.AbstractContextManager[str]:
+    mode = ["--dev"] if dev else []
+    args = [str(BIN / "paydesk-stub"), "serve", "--port", "0", *mode, "--db", db_url, *extra]
     return process(args, workdir / f"stub-{uuid.uuid4().hex[:6]}.log")
+
+
+def minted_token(db_url: str, email: str) -> str:
+    """A session for `email` written straight into the served database: a server without --dev (as in
+    production) has no outbox to read a login code from."""
+    from datetime import timedelta
+
+    from backend_stub.clock import utcnow
+    from backend_stub.deps import token_hash
+    from backend_stub.store import auth as auth_store
+    from backend_stub.store.db import create_db_engine, writing
+
+    engine = create_db_engine(db_url)
+    token = secrets.token_urlsafe(32)
+    with writing(engine) as conn:
+        user = auth_store.user_by_email(conn, email)
+        assert user is not None, email
+        now = utcnow()
+        auth_store.create_session(conn, user.id, token_hash(token), now, now + timedelta(days=1))
+    engine.dispose()
+    return token
 
 
 def token_for(base: str, email: str) -> tuple[str, int | None]:
@@ -148,8 +172,10 @@ def row(name: str, load: Load, bare: Load | None = None) -> str:
 
 def reads(workdir: Path, seconds: int) -> None:
     db_url = f"sqlite:///{workdir / 'large.db'}"
-    with stub(db_url, workdir, "--seed", "large") as base:
-        token, account_id = token_for(base, BIG)
+    with stub(db_url, workdir, "--seed", "large", dev=False) as base:  # as production serves
+        token = minted_token(db_url, BIG)
+        me = httpx.get(f"{base}/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+        account_id = me["accounts"][0]["id"]
         path = f"/v1/accounts/{account_id}/invoices"
         cursor = deep_cursor(base, token, path, 40)
         auth = {"Authorization": f"Bearer {token}"}

@@ -136,7 +136,8 @@ def _sqlite_begin(connection: PoolProxiedConnection) -> None:
     dbapi_connection = connection.dbapi_connection
     assert dbapi_connection is not None
     if not connection.info.get(_IMMEDIATE, False):
-        dbapi_connection.execute("BEGIN")
+        if not dbapi_connection.in_transaction:  # else a read begun on the driver (shared_read): joined
+            dbapi_connection.execute("BEGIN")
         return
     try:
         dbapi_connection.execute("BEGIN IMMEDIATE")

@@ -85,6 +85,10 @@ def test_reads_on_the_loop_reuse_one_connection_and_see_each_commit(engine: Engi
         with pytest.raises(LookupError), shared_read.loop_reading(engine) as failed:
             raise LookupError
         assert failed is first and not failed.in_transaction()  # rolled back, kept
+        with shared_read.loop_reading(engine) as driver_only:  # as fast_rows reads: the driver's cursor
+            dbapi = driver_only.connection.dbapi_connection
+            assert dbapi.in_transaction and dbapi.execute("SELECT count(*) FROM t").fetchone() == (1,)
+        assert not dbapi.in_transaction  # ended on the driver
     finally:
         shared_read.on_loop.reset(token)
     with shared_read.loop_reading(engine) as off_the_loop:
