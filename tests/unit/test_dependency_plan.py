@@ -38,3 +38,15 @@ def test_an_override_is_used() -> None:
     app = _app()
     app.dependency_overrides[who] = lambda: "override"
     assert TestClient(app).get("/who/3").json() == {"n": 3, "name": "override", "limit": 5}
+
+
+def test_through_the_route_index_a_planned_route_answers_the_same_and_overrides_still_apply() -> None:
+    from backend_stub import route_index
+
+    app = _app()
+    route_index.install(app.router)  # a planned route is then served by its direct app
+    client = TestClient(app)
+    assert client.get("/who/3?limit=7").json() == {"n": 3, "name": "real", "limit": 7}
+    assert client.get("/who/x").status_code == 422  # the error goes up to FastAPI's handler
+    app.dependency_overrides[who] = lambda: "override"
+    assert client.get("/who/3").json() == {"n": 3, "name": "override", "limit": 5}
