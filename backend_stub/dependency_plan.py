@@ -54,7 +54,8 @@ class _Param:
         key = self.aliases[0][1]
         if len(self.aliases) > 1:
             key = next((pair[1] for pair in self.aliases if pair[1] in received), key)
-        value = received.get(key)
+        # `in` first: a missing key's `get` on Starlette's query parameters raises and catches a KeyError.
+        value = received[key] if key in received else None  # noqa: SIM401 (see above)
         loc = (self.where, key)
         if value is None:
             if self.required:

@@ -62,9 +62,22 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
+_HASHED = "paydesk.token_hash"  # in the request's scope: (token, its hash, now), made once per request
+
+
+def _hashed(token: str, request: Request) -> tuple[str, datetime]:
+    """The token's hash and the time, as the caller's check on the event loop found them (once each)."""
+    seen = request.scope.get(_HASHED)
+    if seen is not None and seen[0] is token:
+        return seen[1], seen[2]
+    hashed, now = token_hash(token), utcnow()
+    request.scope[_HASHED] = (token, hashed, now)
+    return hashed, now
+
+
 def _caller_on_loop(token: str, engine: Engine, request: Request) -> bool:
     # A short read, unless a clerk's session is due its activity write (session_idle.py).
-    return session_idle.quiet(token_hash(token), utcnow())
+    return session_idle.quiet(*_hashed(token, request))
 
 
 @in_request_thread(on_loop=_caller_on_loop)
@@ -76,7 +89,7 @@ def current_caller(
 
     Its own short read: the caller's role decides which transaction the request's work gets. A clerk's
     session idle too long is refused (401 session_idle); a request the user made marks it active."""
-    hashed, now = token_hash(token), utcnow()
+    hashed, now = _hashed(token, request)
     with shared_read.offered_reading(engine) as offer:
         conn = offer.conn
         found = auth_store.signed_in(conn, hashed, now)
