@@ -41,53 +41,68 @@ class _LoopReader:
     busy: bool = False  # set by the loop's thread only; cleared where the read ends (maybe a pool thread)
 
 
-@contextmanager
-def loop_reading(engine: Engine) -> Iterator[Connection]:
-    """`reading(engine)`, on the loop's kept connection when the loop is running it and it is free."""
-    if not on_loop.get():
-        with reading(engine) as conn:
-            yield conn
-        return
-    readers = engine.__dict__.setdefault(_LOOP_READERS, {})  # engine -> its connections: collected with it
-    reader = readers.get(threading.get_ident())
-    if reader is None:
-        reader = readers[threading.get_ident()] = _LoopReader()
-    if reader.busy:
-        with reading(engine) as conn:
-            yield conn
-        return
-    reader.busy = True
-    try:
+class loop_reading(AbstractContextManager[Connection]):
+    """`reading(engine)`, on the loop's kept connection when the loop is running it and it is free.
+
+    That read transaction is begun and ended on the driver's connection, without SQLAlchemy's transaction
+    objects (their begin and commit were 7% of an invoice page). A statement run through SQLAlchemy in it
+    joins it (the SQLite dialect's BEGIN sees the driver's transaction open: store.db) and SQLAlchemy then
+    ends it. A class, not a generator: a generator's context manager cost as much as the BEGIN."""
+
+    __slots__ = ("_engine", "_other", "_reader")
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._reader: _LoopReader | None = None
+        self._other: AbstractContextManager[Connection] | None = None  # a pooled read instead
+
+    def __enter__(self) -> Connection:
+        engine = self._engine
+        reader = None
+        if on_loop.get():
+            readers = engine.__dict__.setdefault(_LOOP_READERS, {})  # collected with the engine
+            reader = readers.get(threading.get_ident())
+            if reader is None:
+                reader = readers[threading.get_ident()] = _LoopReader()
+        if reader is None or reader.busy:
+            self._other = reading(engine)
+            return self._other.__enter__()
+        reader.busy = True
+        try:
+            conn = reader.conn
+            if conn is None or conn.closed or conn.invalidated:
+                conn = reader.conn = engine.connect()
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None
+            dbapi.execute("BEGIN")
+        except BaseException:
+            reader.busy = False
+            raise
+        self._reader = reader
+        return conn
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> bool | None:
+        if self._other is not None:
+            return self._other.__exit__(kind, error, traceback)
+        reader = self._reader
+        assert reader is not None and reader.conn is not None
         conn = reader.conn
-        if conn is None or conn.closed or conn.invalidated:
-            conn = reader.conn = engine.connect()
-        with _driver_transaction(conn):
-            yield conn
-    finally:
-        reader.busy = False
-
-
-@contextmanager
-def _driver_transaction(conn: Connection) -> Iterator[None]:
-    """A read transaction begun and ended on the driver's connection, without SQLAlchemy's transaction
-    objects (their begin and commit were 7% of an invoice page). A statement run through SQLAlchemy in
-    it joins it (the SQLite dialect's BEGIN sees the driver's transaction open: store.db) and SQLAlchemy
-    then ends it."""
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    dbapi.execute("BEGIN")
-    try:
-        yield
-    except BaseException:
-        if conn.in_transaction():
-            conn.rollback()
-        else:
-            dbapi.rollback()
-        raise
-    if conn.in_transaction():
-        conn.commit()
-    else:
-        dbapi.commit()
+        try:
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None
+            joined = conn.in_transaction()  # a SQLAlchemy statement joined it: SQLAlchemy ends it
+            if kind is not None:
+                if joined:
+                    conn.rollback()
+                else:
+                    dbapi.rollback()
+            elif joined:
+                conn.commit()
+            else:
+                dbapi.commit()
+        finally:
+            reader.busy = False
+        return None
 
 
 @dataclass(slots=True)
