@@ -324,7 +324,7 @@ class OneTripRoute(APIRoute):
                 _deferring.reset(token)
                 _loop_allowed.reset(allowed)
 
-        if planned:
+        if planned and getattr(route, "max_body_size", None) is None:  # FastAPI's app applies a limit
             setattr(route, DIRECT_APP, _direct_app(one_trip))
         return one_trip
 
