@@ -9,13 +9,15 @@ import json
 from sqlalchemy import Connection, Engine
 
 from backend_stub import clock
+from backend_stub.billing.quote import Quote
+from backend_stub.errors import ApiError
 from backend_stub.idempotency import RequestKey
 from backend_stub.owners import Owner
 from backend_stub.payments import notify
 from backend_stub.payments.charge import Declined, tokens_for
 from backend_stub.payments.command import PaymentCommand
 from backend_stub.payments.flow import open_intent, run_intent
-from backend_stub.payments.plan import plan
+from backend_stub.payments.plan import Resolved, plan
 from backend_stub.payments.record import new_confirmation, record_payment
 from backend_stub.payments.refusals import balance_changed, declined, fees_changed, to_error
 from backend_stub.processor import Processor
@@ -24,6 +26,19 @@ from backend_stub.store import idempotency as idempotency_store
 from backend_stub.store import payments as store
 from backend_stub.store.auth import User
 from backend_stub.store.db import reading
+
+Planned = tuple[Quote, list[Resolved]] | ApiError
+
+
+def first_plan(
+    conn: Connection, settings: Settings, user: User, account_id: int, command: PaymentCommand
+) -> Planned:
+    """The plan a payment authorises by, read in `conn`: a refusal it raises (a foreign id's 404) is
+    returned, for `pay` to raise in its turn (after the key's check, so a replay still answers first)."""
+    try:
+        return plan(conn, settings, user, account_id, command, clock.today(conn))
+    except ApiError as error:
+        return error
 
 
 def pay(
@@ -35,6 +50,7 @@ def pay(
     account_id: int,
     command: PaymentCommand,
     request_key: RequestKey,
+    planned: Planned | None = None,
 ) -> tuple[int, str]:
     """Make the payment; returns (201, the payment's JSON text, the same a replay of the key answers).
     Raises ApiError for every refusal, having charged nothing (whatever was authorised is voided), and
@@ -43,9 +59,14 @@ def pay(
 
     The processor is asked before the account lock is taken, so the plan is made twice: if another payment
     moved the balances meanwhile, the authorisations are voided and nothing is written (409). Each
-    transaction dates its work by the business date it reads itself."""
-    with reading(engine) as conn:
-        first, resolved = plan(conn, settings, user, account_id, command, clock.today(conn))
+    transaction dates its work by the business date it reads itself. `planned`: what `first_plan` gave in
+    a read the caller made anyway (one transaction less), else it is read here."""
+    if planned is None:
+        with reading(engine) as conn:
+            planned = first_plan(conn, settings, user, account_id, command)
+    if isinstance(planned, ApiError):
+        raise planned
+    first, resolved = planned
     if first.problems:
         raise to_error(first.problems[0])
     if command.accepted_fees_cents != first.fees_cents:

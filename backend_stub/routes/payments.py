@@ -102,13 +102,18 @@ def create_payment(
         identity_gate.require(conn, user, account_id, _check_id(body))
         # The key's record, read here rather than in a read of its own (a guest's after its spend, below).
         found = idempotency.UNREAD if user.is_guest else idempotency.find(conn, request_key)
+        # A free key: the payment's first plan from this same snapshot (one read transaction less). A key
+        # with a record is replayed, refused or recovered first, and the payment then plans afresh.
+        planned = None
+        if found is None:
+            planned = make.first_plan(conn, settings, user, account_id, from_request(body))
     if user.is_guest:
         _check_guest_methods(body)
         with writing(engine) as conn:  # the session's one payment: claimed before the processor is asked
             if not guest_store.spend(conn, user.session_id or 0, utcnow()):
                 raise not_authenticated()
     try:
-        return _pay(account_id, body, request, user, engine, settings, request_key, found)
+        return _pay(account_id, body, request, user, engine, settings, request_key, found, planned)
     except BaseException:
         if user.is_guest:
             _unspend(engine, user)
@@ -143,6 +148,7 @@ def _pay(
     settings: SettingsDep,
     request_key: idempotency.RequestKey,
     found: object,
+    planned: make.Planned | None = None,
 ) -> Response:
     processor = request.app.state.processor
     owner = request.app.state.owner
@@ -154,7 +160,9 @@ def _pay(
     replay = idempotency.check(engine, request_key, owner, recover, found)
     if replay is None:
         try:
-            return _paid(account_id, body, user, engine, processor, settings, owner, request_key, recover)
+            return _paid(
+                account_id, body, user, engine, processor, settings, owner, request_key, recover, planned
+            )
         except idempotency.KeyTaken:  # the same key, sent twice at once: what the first one decided
             replay = idempotency.check(engine, request_key, owner, recover)
             if replay is None:
@@ -178,10 +186,13 @@ def _paid(
     owner: Owner,
     request_key: idempotency.RequestKey,
     recover: Callable[[int], object],
+    planned: make.Planned | None = None,
 ) -> Response:
     try:
         command = from_request(body)
-        status, text = make.pay(engine, processor, settings, owner, user, account_id, command, request_key)
+        status, text = make.pay(
+            engine, processor, settings, owner, user, account_id, command, request_key, planned
+        )
     except ApiError as exc:
         answer = idempotency.refused(engine, request_key, owner, exc.status, exc.body(), recover)
         if isinstance(answer, idempotency.Replay):  # another request with the key claimed it meanwhile
