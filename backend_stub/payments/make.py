@@ -18,7 +18,7 @@ from backend_stub.payments.charge import Declined, tokens_for
 from backend_stub.payments.command import PaymentCommand
 from backend_stub.payments.flow import open_intent, run_intent
 from backend_stub.payments.plan import Resolved, plan
-from backend_stub.payments.record import new_confirmation, record_payment
+from backend_stub.payments.record import allocate, new_confirmation, write_payment
 from backend_stub.payments.refusals import balance_changed, declined, fees_changed, to_error
 from backend_stub.processor import Processor
 from backend_stub.settings import Settings
@@ -77,13 +77,26 @@ def pay(
     record_id = request_key.record_id
 
     def record(conn: Connection) -> tuple[int, str]:
-        # What needs no lock is read before it (on PostgreSQL the account's row lock is the payments'
-        # queue: every statement less under it is one round trip less for the payments behind).
+        # On PostgreSQL the account's row lock is the payments' queue: every statement less under it is
+        # one round trip less for each payment behind. So what needs no lock goes before it: the date,
+        # the confirmation number, and the rows that move no money (the payment, its parts, the receipt,
+        # the key's answer), which no plan reads; the re-plan under the lock leaves this payment out, and
+        # a refusal there rolls them back with the rest. On SQLite BEGIN IMMEDIATE is the lock already.
         today = clock.today(conn)
         confirmation = new_confirmation(conn)
-        account = store.lock_account(conn, account_id)
+        sqlite = conn.dialect.name == "sqlite"
+        account = store.lock_account(conn, account_id) if sqlite else store.account_of(conn, account_id)
         assert account is not None
-        again, _ = plan(conn, settings, user, account_id, command, today)
+        written = write_payment(
+            conn, account, user, command, first, resolved, tokens, today, confirmation=confirmation
+        )
+        payload = written.payload
+        notify.payment_made(conn, account, user, payload, first, today)
+        text = json.dumps(payload, separators=(",", ":"))
+        idempotency_store.complete(conn, record_id, 201, text)
+        if not sqlite:
+            store.lock_account(conn, account_id)
+        again, _ = plan(conn, settings, user, account_id, command, today, excluding=written.payment_id)
         if again.problems:
             problem = again.problems[0]
             if problem.status != 409 and problem.code != "card_payment_limit":
@@ -91,13 +104,8 @@ def pay(
             raise to_error(problem)
         if again != first:
             raise to_error(balance_changed())
-        payload = record_payment(
-            conn, account, user, command, first, resolved, tokens, today, confirmation=confirmation
-        )
-        notify.payment_made(conn, account, user, payload, first, today)
-        text = json.dumps(payload, separators=(",", ":"))
-        idempotency_store.complete(conn, record_id, 201, text)
-        return payload["id"], text
+        allocate(conn, written, first)
+        return written.payment_id, text
 
     outcome = run_intent(engine, processor, settings.fault, owner, intent, record, lambda r: r[0])
     if isinstance(outcome, Declined):
