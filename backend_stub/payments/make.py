@@ -5,6 +5,7 @@ answer), then capture (see `payments.flow`)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from sqlalchemy import Connection, Engine
 
@@ -18,7 +19,7 @@ from backend_stub.payments.charge import Declined, tokens_for
 from backend_stub.payments.command import PaymentCommand
 from backend_stub.payments.flow import open_intent, run_intent
 from backend_stub.payments.plan import Resolved, plan
-from backend_stub.payments.record import allocate, new_confirmation, write_payment
+from backend_stub.payments.record import Written, allocate, new_confirmation, write_payment
 from backend_stub.payments.refusals import balance_changed, declined, fees_changed, to_error
 from backend_stub.processor import Processor
 from backend_stub.settings import Settings
@@ -76,7 +77,7 @@ def pay(
     assert intent is not None and request_key.record_id is not None
     record_id = request_key.record_id
 
-    def record(conn: Connection) -> tuple[int, str]:
+    def record(conn: Connection) -> tuple[Written, date, str]:
         # On PostgreSQL the account's row lock is the payments' queue: every statement less under it is
         # one round trip less for each payment behind. So what needs no lock goes before it: the date,
         # the confirmation number, and the rows that move no money (the payment, its parts, the receipt,
@@ -94,7 +95,12 @@ def pay(
         notify.payment_made(conn, account, user, payload, first, today)
         text = json.dumps(payload, separators=(",", ":"))
         idempotency_store.complete(conn, record_id, 201, text)
-        if not sqlite:
+        return written, today, text
+
+    def locked(conn: Connection, recorded: tuple[Written, date, str]) -> None:
+        # After the intent's move (run_intent's `then`): the lock, the re-plan and the money.
+        written, today, _ = recorded
+        if conn.dialect.name != "sqlite":
             store.lock_account(conn, account_id)
         again, _ = plan(conn, settings, user, account_id, command, today, excluding=written.payment_id)
         if again.problems:
@@ -105,9 +111,10 @@ def pay(
         if again != first:
             raise to_error(balance_changed())
         allocate(conn, written, first)
-        return written.payment_id, text
 
-    outcome = run_intent(engine, processor, settings.fault, owner, intent, record, lambda r: r[0])
+    outcome = run_intent(
+        engine, processor, settings.fault, owner, intent, record, lambda r: r[0].payment_id, then=locked
+    )
     if isinstance(outcome, Declined):
         raise declined(outcome.part_index, outcome.decline)
-    return 201, outcome[1]
+    return 201, outcome[2]
