@@ -65,7 +65,10 @@ def utcnow() -> datetime:
 
 
 def today(conn: Connection) -> date:
-    clock = _CLOCKS.get(conn.engine, _UNCONFIGURED)
+    engine = conn.engine
+    # A write transaction's connection comes from the writers' engine (store/db.py), an OptionEngine of
+    # the configured one: look the clock up by that one (else without --dev it honoured a pinned date).
+    clock = _CLOCKS.get(getattr(engine, "_proxied", engine)) or _CLOCKS.get(engine, _UNCONFIGURED)
     if clock.honour_pinned:
         day = pinned(conn)
         if day is not None:

@@ -117,10 +117,13 @@ def run_intent(
     record: Callable[[Connection], T],
     payment_id_of: Callable[[T], int],
     declined: Callable[[Connection, Declined], None] | None = None,
+    then: Callable[[Connection, T], None] | None = None,
 ) -> T | Declined:
     """Steps 2 to 4 for a committed intent. `record` writes the payment in the locked transaction (raising
-    refuses it: everything is given back and the exception goes on); `declined` writes what a decline
-    leaves, in the transaction that fails the intent."""
+    refuses it: everything is given back and the exception goes on); `then`, if given, goes on in the same
+    transaction after the intent's move (what must come last there: on PostgreSQL, the account's lock and
+    what it guards, so that the move is not made under it); `declined` writes what a decline leaves, in
+    the transaction that fails the intent."""
     try:
         faults.reached(fault, "after_intent")
         try:
@@ -148,6 +151,8 @@ def run_intent(
                     payment_id=payment_id_of(result),
                 ):
                     raise IntentTakenOver(f"payment intent {intent.id} was recovered by another process")
+                if then is not None:
+                    then(conn, result)
         except BaseException:
             recorded = _recorded(engine, intent.id)  # a commit that failed in flight may still have landed
             if recorded is False:

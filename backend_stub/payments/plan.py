@@ -52,17 +52,25 @@ def card_window_start(today: date) -> datetime:
 
 
 def plan(
-    conn: Connection, settings: Settings, user: User, account_id: int, command: PaymentCommand, today: date
+    conn: Connection,
+    settings: Settings,
+    user: User,
+    account_id: int,
+    command: PaymentCommand,
+    today: date,
+    excluding: int | None = None,
 ) -> tuple[Quote, list[Resolved]]:
     """What paying `command` on `today` would do, read in `conn`; 404s (foreign ids) are raised, not
-    listed."""
+    listed. `excluding`: the payment itself, already written in `conn`'s transaction (not counted)."""
     target = command.target
     resolved, method_problems = _resolve(conn, account_id, command, today)
     invoices = store.balances(conn, account_id, [s.invoice_id for s in target.invoices])
     # The card limit counts recent card payments; a payment without a card part has no use for the count
     # (and counting walks every payment of the window: thousands on a busy account).
     has_card = any(r.facts.type == "card" for r in resolved)
-    recent = store.card_payments_since(conn, account_id, card_window_start(today)) if has_card else 0
+    recent = (
+        store.card_payments_since(conn, account_id, card_window_start(today), excluding) if has_card else 0
+    )
     request = QuoteRequest(
         target,
         tuple(p.amount_cents for p in command.parts),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Connection, RowMapping
@@ -40,11 +41,43 @@ def record_payment(
     """Write the payment `result` plans and answer it as the API shows it. `channel` is set for payments
     the backend makes itself (autopay, scheduled), whose `created_by` is null; `confirmation` is a number
     `new_confirmation` gave in this transaction (else one is made here)."""
+    written = write_payment(
+        conn, account, user, command, result, resolved, tokens, today, channel, confirmation
+    )
+    allocate(conn, written, result)
+    return written.payload
+
+
+@dataclass(frozen=True)
+class Written:
+    """A payment's own rows, written by `write_payment`; its money goes on by `allocate`."""
+
+    account_id: int
+    payment_id: int
+    part_ids: list[int]
+    payload: dict  # the payment as the API answers it
+
+
+def write_payment(
+    conn: Connection,
+    account: RowMapping,
+    user: User,
+    command: PaymentCommand,
+    result: Quote,
+    resolved: list[Resolved],
+    tokens: list[TokenDetails],
+    today: date,
+    channel: str | None = None,
+    confirmation: str | None = None,
+) -> Written:
+    """`record_payment`'s rows that move no money (the payment, its parts, saved methods, a clerk's audit
+    row): none of them is read by a plan, so on PostgreSQL they go in before the account's lock is
+    taken (the lock is the payments' queue). The invoices' money and the credit are `allocate`'s."""
     pending = result.pending
     created_at = datetime.combine(today, clock.utcnow().time())
     settles_on = add_business_days(today, ACH_SETTLEMENT_BUSINESS_DAYS) if pending else None
     authorization = command.authorization.as_dict() if command.authorization else {"kind": "online"}
-    if user.is_clerk:  # who took it on which identity check, checked again under the lock, and when
+    if user.is_clerk:  # who took it on which identity check, checked again in this transaction, and when
         check_id = command.authorization.identity_check_id if command.authorization else None
         authorization["clerk_id"] = user.id
         authorization["identity_check_id"] = identity_gate.require(conn, user, account["id"], check_id)
@@ -83,7 +116,6 @@ def record_payment(
         for part, token in zip(result.parts, tokens, strict=True)
     ]
     part_ids = [store.insert_part(conn, **part_row) for part_row in part_rows]
-    _allocate_parts(conn, account["id"], payment_id, result, part_ids)
     saved_ids = [
         save_method(conn, account["id"], t)
         for r, t in zip(resolved, tokens, strict=True)
@@ -114,14 +146,14 @@ def record_payment(
     ]
     payload = views.payment(written, part_rows, allocation_rows).model_dump(mode="json")  # type: ignore[arg-type]
     payload["saved_payment_method_ids"] = saved_ids
-    return payload
+    return Written(account["id"], payment_id, part_ids, payload)
 
 
-def _allocate_parts(
-    conn: Connection, account_id: int, payment_id: int, result: Quote, part_ids: list[int]
-) -> None:
+def allocate(conn: Connection, written: Written, result: Quote) -> None:
     """Each part's money on its invoices as the quote planned it (cards on the oldest): a card part's is
-    paid and its overpayment credit at once; a bank part's is pending, its credit granted when it settles."""
+    paid and its overpayment credit at once; a bank part's is pending, its credit granted when it settles.
+    Read-modify-write of the invoices' money: under the account's lock."""
+    account_id, payment_id, part_ids = written.account_id, written.payment_id, written.part_ids
     planned = result.by_part
     store.insert_allocations(
         conn, payment_id, [(a.invoice_id, a.amount_cents, part_ids[a.part_index]) for a in planned]

@@ -4,19 +4,20 @@ A customer pays online on a linked account; a clerk takes a phone payment on any
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import RowMapping
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import Connection, RowMapping
 
-from backend_stub import clock, cursor, idempotency, identity_gate, views
+from backend_stub import clock, cursor, idempotency, identity_gate, shared_read, views
 from backend_stub.billing.dates import history_start
 from backend_stub.clock import utcnow
 from backend_stub.deps import CallerDep, Conn, EngineDep, PathId, SettingsDep, UserDep, account_access
 from backend_stub.errors import ApiError, guest_forbidden, not_authenticated, not_found
-from backend_stub.one_trip import OneTripRoute
+from backend_stub.one_trip import BodyOneTripRoute, in_request_thread
 from backend_stub.owners import Owner
 from backend_stub.payments import make, read_aloud, recovery
 from backend_stub.payments.command import from_request
@@ -41,7 +42,8 @@ from backend_stub.store import refunds as refund_store
 from backend_stub.store.auth import User
 from backend_stub.store.db import reading, writing
 
-router = APIRouter(tags=["payments"], route_class=OneTripRoute)
+# A payment's and a quote's JSON body is validated without FastAPI's solver (see BodyOneTripRoute).
+router = APIRouter(tags=["payments"], route_class=BodyOneTripRoute)
 
 QuotedAccount = Annotated[RowMapping, account_access("payment.quote", guests=True)]
 ListedAccount = Annotated[RowMapping, account_access("payments.list")]
@@ -71,6 +73,39 @@ def quote_payment(
     return Quote.model_validate({**quote_view(result, settings), "script": script})
 
 
+class _FirstRead:
+    """The payment's first read: the read transaction the caller was looked up in, where it was offered
+    (one BEGIN and COMMIT and one pool checkout less), else one of its own. Ended when its block ends,
+    before any write; if the request never opens it, the offer is closed with the request."""
+
+    def __init__(self, engine: EngineDep, offer: shared_read.Offer | None) -> None:
+        self._engine, self._offer = engine, offer
+
+    @contextmanager
+    def open(self) -> Iterator[Connection]:
+        offer, self._offer = self._offer, None
+        with offer.held() if offer is not None else reading(self._engine) as conn:
+            yield conn
+
+    def close(self) -> None:
+        offer, self._offer = self._offer, None
+        if offer is not None:
+            offer.close()
+
+
+@shared_read.claims
+@in_request_thread(on_loop=True)  # only takes over what the caller's lookup began
+def _first_read(caller: CallerDep, engine: EngineDep) -> Iterator[_FirstRead]:
+    first = _FirstRead(engine, shared_read.claim(engine))
+    try:
+        yield first
+    finally:
+        first.close()
+
+
+FirstRead = Annotated[_FirstRead, Depends(_first_read, scope="function")]
+
+
 @router.post(
     "/v1/accounts/{account_id}/payments",
     operation_id="createPayment",
@@ -86,6 +121,7 @@ def create_payment(
     user: CallerDep,
     engine: EngineDep,
     settings: SettingsDep,
+    first_read: FirstRead,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     key = idempotency.check_key(idempotency_key)
@@ -96,19 +132,24 @@ def create_payment(
             request_secret(request, engine, settings), account_id, body.model_dump(mode="json")
         ),
     )
-    with reading(engine) as conn:
+    with first_read.open() as conn:  # the caller's read goes on here, and ends before any write
         if account_store.visible_account(conn, user, account_id) is None:
             raise not_found("No such account.")
         identity_gate.require(conn, user, account_id, _check_id(body))
         # The key's record, read here rather than in a read of its own (a guest's after its spend, below).
         found = idempotency.UNREAD if user.is_guest else idempotency.find(conn, request_key)
+        # A free key: the payment's first plan from this same snapshot (one read transaction less). A key
+        # with a record is replayed, refused or recovered first, and the payment then plans afresh.
+        planned = None
+        if found is None:
+            planned = make.first_plan(conn, settings, user, account_id, from_request(body))
     if user.is_guest:
         _check_guest_methods(body)
         with writing(engine) as conn:  # the session's one payment: claimed before the processor is asked
             if not guest_store.spend(conn, user.session_id or 0, utcnow()):
                 raise not_authenticated()
     try:
-        return _pay(account_id, body, request, user, engine, settings, request_key, found)
+        return _pay(account_id, body, request, user, engine, settings, request_key, found, planned)
     except BaseException:
         if user.is_guest:
             _unspend(engine, user)
@@ -143,6 +184,7 @@ def _pay(
     settings: SettingsDep,
     request_key: idempotency.RequestKey,
     found: object,
+    planned: make.Planned | None = None,
 ) -> Response:
     processor = request.app.state.processor
     owner = request.app.state.owner
@@ -154,7 +196,9 @@ def _pay(
     replay = idempotency.check(engine, request_key, owner, recover, found)
     if replay is None:
         try:
-            return _paid(account_id, body, user, engine, processor, settings, owner, request_key, recover)
+            return _paid(
+                account_id, body, user, engine, processor, settings, owner, request_key, recover, planned
+            )
         except idempotency.KeyTaken:  # the same key, sent twice at once: what the first one decided
             replay = idempotency.check(engine, request_key, owner, recover)
             if replay is None:
@@ -178,10 +222,13 @@ def _paid(
     owner: Owner,
     request_key: idempotency.RequestKey,
     recover: Callable[[int], object],
+    planned: make.Planned | None = None,
 ) -> Response:
     try:
         command = from_request(body)
-        status, text = make.pay(engine, processor, settings, owner, user, account_id, command, request_key)
+        status, text = make.pay(
+            engine, processor, settings, owner, user, account_id, command, request_key, planned
+        )
     except ApiError as exc:
         answer = idempotency.refused(engine, request_key, owner, exc.status, exc.body(), recover)
         if isinstance(answer, idempotency.Replay):  # another request with the key claimed it meanwhile

@@ -80,6 +80,11 @@ def lock_account(conn: Connection, account_id: int) -> dict[str, Any] | None:
     return fast_rows.first(conn, query, {"account_id": account_id})
 
 
+def account_of(conn: Connection, account_id: int) -> dict[str, Any] | None:
+    """The account row, not locked."""
+    return fast_rows.first(conn, _ACCOUNT, {"account_id": account_id})
+
+
 def account_row(conn: Connection, account_id: int) -> RowMapping:
     return conn.execute(select(accounts).where(accounts.c.id == account_id)).mappings().one()
 
@@ -101,8 +106,11 @@ def balances(conn: Connection, account_id: int, named_ids: Iterable[int] = ()) -
     return [InvoiceBalance(**row) for row in conn.execute(query).mappings()]
 
 
-def card_payments_since(conn: Connection, account_id: int, since: datetime) -> int:
-    """Card payments (not failed) the account made at or after `since` (backend-clock time)."""
+def card_payments_since(
+    conn: Connection, account_id: int, since: datetime, excluding: int | None = None
+) -> int:
+    """Card payments (not failed) the account made at or after `since` (backend-clock time), but for
+    the payment `excluding` (one the caller's transaction is writing)."""
     has_card = exists().where(
         payment_parts.c.payment_id == payments.c.id, payment_parts.c.method_type == "card"
     )
@@ -117,6 +125,8 @@ def card_payments_since(conn: Connection, account_id: int, since: datetime) -> i
             has_card,
         )
     )
+    if excluding is not None:
+        query = query.where(payments.c.id != excluding)
     return int(conn.execute(query).scalar_one())
 
 

@@ -1,0 +1,233 @@
+"""Payments in process, beside the naive insert: CPU time per POST, no network, no wrk.
+
+    python benchmarks/payments_inprocess.py [--payments 400] [--rounds 5] [--statements]
+                                            [--clients 1] [--profile OUT.prof]
+
+Far less noisy than wrk on a shared machine. Each payment is one raw ASGI call of
+`POST /v1/accounts/{id}/payments` on this process's event loop (the real app, migrated and seeded
+`demo` on a SQLite file, as `paydesk-stub serve --seed demo` serves it, jobs off), timed by the
+process's CPU clock (all threads: the endpoint runs on the thread pool). The same bank payment of $1.00
+that benchmarks/throughput.py sends with wrk, each with its own Idempotency-Key, all on sam@'s account.
+Printed: the minimum over the rounds of the mean CPU time per request, for the payment and for the naive
+one-INSERT-per-POST endpoint of benchmarks/bare_api.py, and their ratio (naive / payment: the share of
+the naive rate payments would reach when CPU bound, the shape of the issue's 0.3 goal).
+
+`--statements`: also the SQL statements and transactions one payment sends to SQLite (a trace callback
+on each connection; it costs time, so those rounds are not timed). `--clients N`: N payments at once
+(asyncio tasks), as under wrk's connections. `--profile`: a cProfile of the payments' rounds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import cProfile
+import json
+import re
+import secrets
+import sqlite3
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.bare_api import bare_app  # noqa: E402
+from benchmarks.throughput import BANK_PAYMENT, PAYER  # noqa: E402
+
+BODY = json.dumps(BANK_PAYMENT).encode()
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
+
+
+class Answer:
+    def __init__(self) -> None:
+        self.status = 0
+        self.body = b""
+
+
+async def post(app: Callable, path: str, body: bytes, key: str, token: str | None = None) -> Answer:
+    """One POST through the ASGI app, as uvicorn would hand it over."""
+    headers = [
+        (b"host", b"127.0.0.1"),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"idempotency-key", key.encode()),
+    ]
+    if token:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+        "state": {},
+    }
+    answer = Answer()
+    sent = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if sent:  # the body went: what uvicorn answers once the client is done
+            await asyncio.sleep(3600)
+        sent = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            answer.status = message["status"]
+        elif message["type"] == "http.response.body":
+            answer.body += message.get("body", b"")
+
+    await app(scope, receive, send)
+    return answer
+
+
+async def cpu_per_post(
+    app: Callable, path: str, token: str | None, n: int, rounds: int, clients: int, expect: int
+) -> float:
+    """The minimum over `rounds` of the mean CPU seconds per request of `n` requests, `clients` at once."""
+    best = float("inf")
+    tag = secrets.token_hex(4)
+    counter = 0
+
+    async def one() -> None:
+        nonlocal counter
+        counter += 1
+        answer = await post(app, path, BODY, f"inproc-{tag}-{counter}", token)
+        assert answer.status == expect, (path, answer.status, answer.body[:300])
+
+    async def client(share: int) -> None:
+        for _ in range(share):
+            await one()
+
+    for _ in range(rounds):
+        started = time.process_time()
+        await asyncio.gather(*(client(n // clients) for _ in range(clients)))
+        best = min(best, (time.process_time() - started) / (n // clients * clients))
+    return best
+
+
+def real_app(workdir: Path) -> tuple[Any, Any, str, int]:
+    """The app on a `demo` database (jobs off), a token of the payer and the payer's account id."""
+    from backend_stub import cli
+    from backend_stub.clock import utcnow
+    from backend_stub.deps import token_hash
+    from backend_stub.store import accounts as account_store
+    from backend_stub.store import auth as auth_store
+    from backend_stub.store.db import writing
+
+    settings = cli.make_settings(f"sqlite:///{workdir / 'pay.db'}", jobs_every=None, environ={})
+    app, engine = cli.build_app(settings, "demo")
+    token = secrets.token_urlsafe(32)
+    with writing(engine) as conn:
+        user = auth_store.user_by_email(conn, PAYER)
+        assert user is not None
+        now = utcnow()
+        auth_store.create_session(conn, user.id, token_hash(token), now, now + timedelta(days=1))
+        account_id = account_store.linked_accounts(conn, user.id)[0]["id"]
+    return app, engine, token, account_id
+
+
+def trace_statements(engine: Any) -> collections.Counter[str]:
+    """Count what every connection of `engine` sends to SQLite from now on (the pool's connections now
+    open and those opened later)."""
+    from sqlalchemy import event
+
+    seen: collections.Counter[str] = collections.Counter()
+
+    def trace(sql: str) -> None:  # SQLite hands over the statement with its values: left out
+        seen[_LITERALS.sub("?", " ".join(sql.split()))[:100]] += 1
+
+    def hook(dbapi: sqlite3.Connection, _record: Any = None) -> None:
+        dbapi.set_trace_callback(trace)
+
+    event.listen(engine, "connect", hook)
+    pool = engine.pool
+    for record in list(getattr(pool, "_pool").queue):  # noqa: B009 - the idle connections kept open
+        if record.dbapi_connection is not None:
+            hook(record.dbapi_connection)
+    return seen
+
+
+async def measure(
+    n: int, rounds: int, clients: int, statements: bool, profile: str | None, naive_once: bool = False
+) -> None:
+    with tempfile.TemporaryDirectory(prefix="paydesk-payinproc-") as tmp:
+        workdir = Path(tmp)
+        app, engine, token, account_id = real_app(workdir)
+        path = f"/v1/accounts/{account_id}/payments"
+        async with _lifespan(app):
+            await cpu_per_post(app, path, token, 40, 1, 1, 201)  # warm up: statements compiled, pool filled
+            bare = bare_app({}, workdir / "naive.db")
+            await cpu_per_post(bare, "/insert", None, 40, 1, 1, 201)
+            print(
+                f"\npayments in process: CPU per POST, min of {rounds} rounds of {n}, {clients} at once;"
+                " ratio = naive / payment"
+            )
+            bare_s = await cpu_per_post(bare, "/insert", None, n, 1 if naive_once else rounds, clients, 201)
+            profiler = cProfile.Profile() if profile else None
+            if profiler:
+                profiler.enable()
+            real_s = await cpu_per_post(app, path, token, n, rounds, clients, 201)
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(profile)
+            print(f"  naive FastAPI: one INSERT per POST, SQLite      {bare_s * 1e6:8.0f} µs")
+            print(
+                f"  POST /v1/accounts/{{id}}/payments (bank, $1.00)  {real_s * 1e6:8.0f} µs"
+                f"  {bare_s / real_s:6.2f}"
+            )
+            if statements:
+                seen = trace_statements(engine)
+                count = 20
+                await cpu_per_post(app, path, token, count, 1, 1, 201)
+                total = sum(seen.values())
+                begins = sum(v for k, v in seen.items() if k.startswith("BEGIN"))
+                print(f"\n  per payment: {total / count:.1f} statements, {begins / count:.1f} transactions")
+                for sql, times in seen.most_common():
+                    print(f"  {times / count:5.1f}  {sql}")
+
+
+class _lifespan:
+    """The app's lifespan (its owner's heartbeat; jobs are off) around the measurement."""
+
+    def __init__(self, app: Any) -> None:
+        self.context = app.router.lifespan_context(app)
+
+    async def __aenter__(self) -> None:
+        await self.context.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.context.__aexit__(*exc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--payments", type=int, default=400, help="payments per round")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--clients", type=int, default=1, help="payments at once")
+    parser.add_argument("--statements", action="store_true", help="count one payment's SQL statements")
+    parser.add_argument("--profile", help="write a cProfile of the payments' rounds here")
+    parser.add_argument("--naive-once", action="store_true", help="one naive round (to profile)")
+    args = parser.parse_args()
+    asyncio.run(
+        measure(args.payments, args.rounds, args.clients, args.statements, args.profile, args.naive_once)
+    )
+
+
+if __name__ == "__main__":
+    main()
