@@ -48,6 +48,7 @@ IDLE_TICK_SECONDS = 0.25
 # first frame, or before the first other screen, so the sign-in screen never waits for them.
 SCREENS_CSS = Path(__file__).with_name("app.tcss")
 SCREENS_CSS_DELAY = 0.1  # seconds after the sign-in screen's first layout
+SCREENS_CSS_LATEST = 0.5  # seconds after the app's mount
 
 
 # Actions the system commands already offer: not repeated by the screen's own provider.
@@ -225,22 +226,28 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if callable(may_hold_token) and not may_hold_token():
             # Nothing stored, as far as can be told without the keyring: the sign-in screen draws
             # first, and the keyring (an import and a backend probe) is asked after that frame.
-            from tui.screens.login import LoginScreen
-
-            login = LoginScreen()
-            self.push_screen(login)
+            login = self._first_screen_login()
             # Posted to the login screen, it runs once that screen has composed.
             login.call_after_refresh(self._look_in_keyring)
-            login.screen_layout_refresh_signal.subscribe(self, self._after_first_layout)
             return
         self._tell_session_notice(self.token_store.notice)
         token = self.token_store.load()
         if token:
             self._resume_with(token, self.push_screen)
         else:
-            from tui.screens.login import LoginScreen
+            self._first_screen_login()
 
-            self.push_screen(LoginScreen())
+    def _first_screen_login(self) -> Screen[Any]:
+        """The sign-in screen as the first screen: it draws with start.tcss alone, and app.tcss is
+        read a moment after its first layout."""
+        from tui.screens.login import LoginScreen
+
+        login = LoginScreen()
+        self.push_screen(login)
+        login.screen_layout_refresh_signal.subscribe(self, self._after_first_layout)
+        # Should no later layout come to say so (the first one posts Ready instead), in any case.
+        self.set_timer(SCREENS_CSS_LATEST, self.read_screens_css)
+        return login
 
     # ---- the stylesheet: the first frame's rules at start, every other screen's before it shows ----
 
