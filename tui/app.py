@@ -47,8 +47,7 @@ IDLE_TICK_SECONDS = 0.25
 # Every screen's rules but the sign-in screen's (CSS_PATH, start.tcss, has those): parsed after the
 # first frame, or before the first other screen, so the sign-in screen never waits for them.
 SCREENS_CSS = Path(__file__).with_name("app.tcss")
-SCREENS_CSS_DELAY = 0.1  # seconds after the sign-in screen's first layout
-SCREENS_CSS_LATEST = 0.5  # seconds after the app's mount
+SCREENS_CSS_DELAY = 0.05  # seconds after the sign-in screen's first frame
 
 
 # Actions the system commands already offer: not repeated by the screen's own provider.
@@ -189,6 +188,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self._lock_screen: LockScreen | None = None
         self._idle_sources: list[ReportsWorkerErrors] = []
         self._screens_css_read = False
+        self._css_after_frame: Screen[Any] | None = None  # the screen whose first frame reads app.tcss
         self._update_subtitle()
 
     @property
@@ -239,14 +239,12 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
 
     def _first_screen_login(self) -> Screen[Any]:
         """The sign-in screen as the first screen: it draws with start.tcss alone, and app.tcss is
-        read a moment after its first layout."""
+        read a moment after its first frame."""
         from tui.screens.login import LoginScreen
 
         login = LoginScreen()
         self.push_screen(login)
-        login.screen_layout_refresh_signal.subscribe(self, self._after_first_layout)
-        # Should no later layout come to say so (the first one posts Ready instead), in any case.
-        self.set_timer(SCREENS_CSS_LATEST, self.read_screens_css)
+        self._css_after_frame = login
         return login
 
     # ---- the stylesheet: the first frame's rules at start, every other screen's before it shows ----
@@ -267,11 +265,15 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if screen is not None and screen.is_attached:
             stylesheet.update(screen)
 
-    def _after_first_layout(self, screen: Screen[Any]) -> None:
-        screen.screen_layout_refresh_signal.unsubscribe(self)
-        # The sign-in screen is laid out and its frame on its way: the other screens' rules come a
-        # moment later, never in its way (a screen shown before then reads them first).
-        self.set_timer(SCREENS_CSS_DELAY, self.read_screens_css)
+    def _display(self, screen: Screen[Any], renderable: Any) -> None:
+        super()._display(screen, renderable)
+        # The sign-in screen's first frame is on its way to the terminal (Textual 8.2.8's _display
+        # writes it unless an update is batched): the other screens' rules come a moment later, never
+        # in its way, and not on a clock that could run out before that frame (a screen shown before
+        # then reads them first).
+        if screen is self._css_after_frame and renderable is not None and not self._batch_count:
+            self._css_after_frame = None
+            self.set_timer(SCREENS_CSS_DELAY, self.read_screens_css)
 
     def _before_screen(self, screen: Screen[Any] | str) -> None:
         # Any screen but the sign-in screen may use app.tcss: read it before the screen is registered
