@@ -63,12 +63,17 @@ class WindowTable(DataTable[object]):
     def _warm(self, warming: int, lines: list[int]) -> None:
         if warming != self._warming or not lines or not self.is_attached or not self.row_count:
             return
+        if self._require_update_dimensions:
+            # Rows came: Textual measures them when the table is idle, and the lines are drawn after.
+            self.call_after_refresh(self._warm, warming, lines)
+            return
         width, scroll_x, style = self._warm_for_now()
         for y in lines[:WARM_STEP_LINES]:
             self._render_line(y, scroll_x, scroll_x + width, style)
             self._warmed.add(y)
-        # The next step waits behind whatever came meanwhile (a key is handled first).
-        self.call_later(self._warm, warming, lines[WARM_STEP_LINES:])
+        # The next step waits for the screen's next idle moment: keys, frames and the table's own
+        # idle work go first.
+        self.call_after_refresh(self._warm, warming, lines[WARM_STEP_LINES:])
 
     def _warm_for_now(self) -> tuple[int, int, Style]:
         """The width, scroll and style lines are drawn with now; the lines drawn ahead for anything
