@@ -1,6 +1,6 @@
 """Paydesk's speed figures of issue 11, each beside a bare Textual app measured in the same run.
 
-    python benchmarks/screens.py [--runs 5] [--only start,demo,screens,table] [--keys 60]
+    python benchmarks/screens.py [--runs 5] [--only start,demo,screens,table,instructions] [--keys 60]
 
 Every figure is timed in a pseudo-terminal (pty), as a person meets the program: the bytes the app writes
 are read as they come, fed to a terminal emulator (pyte), and a figure ends at the arrival of the bytes
@@ -16,7 +16,11 @@ key). The machine is shared and noisy: compare the ratios, measured in the same 
   w methods), beside the bare app's key to a second screen;
 - table: the 10,000-invoice account's All tab: Down (then PageDown) pressed one after another, each at
   most `KEY_GAP` after the frame of the one before (as a held key repeats), from the key written to the
-  frame showing the cursor on a new row; beside a bare Textual DataTable of 2,000 rows.
+  frame showing the cursor on a new row; beside a bare Textual DataTable of 2,000 rows;
+- instructions (not in the default parts; needs valgrind): the start's work counted, not timed: the
+  instructions each program runs from its start to the first frame with its awaited text, under
+  callgrind, once each (the count varies by about 2% between runs). On a shared, loaded machine the
+  wall-clock ratios move by 0.1 from run to run; this one does not.
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pexpect
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -154,6 +160,58 @@ def wait_for_demo_cache(home: Path, timeout: float = 120.0) -> None:
         if cache.is_dir() and any(p.suffix == ".db" for p in cache.iterdir()):
             return
         time.sleep(0.2)
+
+
+# The program, stopped at its first frame that shows `text`: what `instructions` counts.
+TO_FIRST_FRAME = """
+import os, sys
+from textual.drivers import linux_driver
+text, argv = sys.argv[1], sys.argv[2:]
+write = linux_driver.LinuxDriver.write
+def written(self, data):
+    write(self, data)
+    if text in data:
+        os._exit(0)
+linux_driver.LinuxDriver.write = written
+sys.argv = argv
+if argv[0].endswith("bare_app.py"):
+    import runpy
+    runpy.run_path(argv[0], run_name="__main__")
+else:
+    from tui.cli import main
+    sys.exit(main())
+"""
+
+
+def instructions_to(argv: list[str], env: dict[str, str], text: str) -> int:
+    """Instructions (callgrind's count) from the program's start to its first frame showing `text`.
+
+    The program runs from a script file, as its console script does (`python -c` would put the
+    working directory first on sys.path, and every import would look there first)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log, script = Path(tmp) / "callgrind.log", Path(tmp) / "to_first_frame.py"
+        script.write_text(TO_FIRST_FRAME)
+        command = [
+            "valgrind", "--tool=callgrind", f"--log-file={log}", "--callgrind-out-file=/dev/null",
+            sys.executable, str(script), text, *argv,
+        ]  # fmt: skip
+        term = TimedTerminal(command, env)
+        try:
+            term.child.expect(pexpect.EOF, timeout=600)
+        finally:
+            term.close()
+        match = re.search(r"Collected : (\d+)", log.read_text())
+        if not match:
+            raise SystemExit(f"callgrind counted nothing: {log.read_text()[-400:]}")
+        return int(match.group(1))
+
+
+def instruction_figures(workdir: Path) -> None:
+    env = app_env(workdir)
+    bare = instructions_to([str(ROOT / "benchmarks/bare_app.py")], env, "Hello from")
+    paydesk = instructions_to([PAYDESK, "--server", "http://127.0.0.1:9"], env, SIGN_IN)
+    print("\ninstructions from the start to the sign-in screen's first frame (callgrind, once each):")
+    print(f"  paydesk {paydesk / 1e6:7.0f} M   bare {bare / 1e6:7.0f} M   ratio {paydesk / bare:5.2f}")
 
 
 # ---- screens -----------------------------------------------------------------------------------
@@ -326,6 +384,8 @@ def main() -> None:
             screen_figures(workdir, runs)
         if "table" in parts:
             table_figures(workdir, args.keys)
+        if "instructions" in parts:
+            instruction_figures(workdir)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
@@ -42,6 +43,11 @@ if TYPE_CHECKING:
 
 # How often the idle lock looks at the time since the last key.
 IDLE_TICK_SECONDS = 0.25
+
+# Every screen's rules but the sign-in screen's (CSS_PATH, start.tcss, has those): parsed after the
+# first frame, or before the first other screen, so the sign-in screen never waits for them.
+SCREENS_CSS = Path(__file__).with_name("app.tcss")
+SCREENS_CSS_DELAY = 0.05  # seconds after the sign-in screen's first frame
 
 
 # Actions the system commands already offer: not repeated by the screen's own provider.
@@ -99,7 +105,7 @@ class SavedThemeProvider(ThemeProvider):
 class PaydeskApp(ReportsWorkerErrors, App[None]):
     """The Paydesk terminal portal: customers see their invoices, clerks find an account."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = "start.tcss"
     TITLE = "Paydesk"
     COMMANDS: ClassVar = App.COMMANDS | {ScreenCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -181,6 +187,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self.idle_lock_seconds: float | None = None
         self._lock_screen: LockScreen | None = None
         self._idle_sources: list[ReportsWorkerErrors] = []
+        self._screens_css_read = False
+        self._css_after_frame: Screen[Any] | None = None  # the screen whose first frame reads app.tcss
         self._update_subtitle()
 
     @property
@@ -218,11 +226,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if callable(may_hold_token) and not may_hold_token():
             # Nothing stored, as far as can be told without the keyring: the sign-in screen draws
             # first, and the keyring (an import and a backend probe) is asked after that frame.
-            from tui.screens.login import LoginScreen
-
-            login = LoginScreen()
-            self.push_screen(login)
-            # Posted to the login screen, it runs once that screen has composed and painted.
+            login = self._first_screen_login()
+            # Posted to the login screen, it runs once that screen has composed.
             login.call_after_refresh(self._look_in_keyring)
             return
         self._tell_session_notice(self.token_store.notice)
@@ -230,9 +235,59 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if token:
             self._resume_with(token, self.push_screen)
         else:
-            from tui.screens.login import LoginScreen
+            self._first_screen_login()
 
-            self.push_screen(LoginScreen())
+    def _first_screen_login(self) -> Screen[Any]:
+        """The sign-in screen as the first screen: it draws with start.tcss alone, and app.tcss is
+        read a moment after its first frame."""
+        from tui.screens.login import LoginScreen
+
+        login = LoginScreen()
+        self.push_screen(login)
+        self._css_after_frame = login
+        return login
+
+    # ---- the stylesheet: the first frame's rules at start, every other screen's before it shows ----
+
+    def read_screens_css(self, screen: Screen[Any] | None = None) -> None:
+        """Add app.tcss (every screen's rules but the sign-in screen's) to the stylesheet, once.
+
+        Only that file is parsed (the stylesheet keeps the rules it parsed before) and nothing on
+        screen is styled again: none of its rules matches a node of the sign-in screen (start.tcss's
+        header says so). A `screen` about to be shown that is registered already is styled again;
+        one that is not gets the new rules when it is registered."""
+        if self._screens_css_read:
+            return
+        self._screens_css_read = True
+        stylesheet = self.stylesheet
+        stylesheet.read(SCREENS_CSS)
+        stylesheet.parse()
+        if screen is not None and screen.is_attached:
+            stylesheet.update(screen)
+
+    def _display(self, screen: Screen[Any], renderable: Any) -> None:
+        super()._display(screen, renderable)
+        # The sign-in screen's first frame is on its way to the terminal (Textual 8.2.8's _display
+        # writes it unless an update is batched): the other screens' rules come a moment later, never
+        # in its way, and not on a clock that could run out before that frame (a screen shown before
+        # then reads them first).
+        if screen is self._css_after_frame and renderable is not None and not self._batch_count:
+            self._css_after_frame = None
+            self.set_timer(SCREENS_CSS_DELAY, self.read_screens_css)
+
+    def _before_screen(self, screen: Screen[Any] | str) -> None:
+        # Any screen but the sign-in screen may use app.tcss: read it before the screen is registered
+        # (and so styled) when the first frame has not read it yet.
+        if not self._screens_css_read and getattr(screen, "STYLED_AT_START", False) is not True:
+            self.read_screens_css(screen if isinstance(screen, Screen) else None)
+
+    def push_screen(self, screen: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        self._before_screen(screen)
+        return super().push_screen(screen, *args, **kwargs)
+
+    def switch_screen(self, screen: Any) -> Any:  # type: ignore[override]
+        self._before_screen(screen)
+        return super().switch_screen(screen)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="keyring")
     def _look_in_keyring(self) -> None:

@@ -7,11 +7,8 @@ nothing touches the real home folder).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
-import tempfile
-import tomllib
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +87,8 @@ def load_config(path: Path | None = None) -> Config:
         return Config()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Cannot read the config file {path}: {exc}.") from exc
+    import tomllib  # only with a file to read: every start without one skips the import
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -105,6 +104,8 @@ def load_config(path: Path | None = None) -> Config:
 
 def save_config(config: Config, path: Path | None = None) -> Path:
     """Write config.toml (unset values are left out); returns where it went."""
+    import json
+
     path = path or config_path()
     lines = ["# Paydesk settings. See `paydesk --help`."]
     for key in ("server_url", "theme"):
@@ -136,6 +137,8 @@ def save_setting(key: str, value: str, path: Path | None = None) -> Path:
         old_text = ""
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"Cannot read the config file {path}: {exc}.") from exc
+    import tomllib
+
     try:
         old = tomllib.loads(old_text)
     except tomllib.TOMLDecodeError as exc:
@@ -158,6 +161,8 @@ _TABLE_HEADER = re.compile(r"^\s*\[")
 def _with_setting(text: str, key: str, value: str) -> str:
     """`text` with `key = "value"` replacing the top-level line that sets `key`, or added before the
     first table (a key after a [table] header would belong to that table)."""
+    import json
+
     line = f"{key} = {json.dumps(value, ensure_ascii=False)}"
     lines = text.splitlines()
     first_table = len(lines)
@@ -188,6 +193,8 @@ def _write_atomically(path: Path, text: str) -> None:
         mode: int | None = path.stat().st_mode & 0o777
     except FileNotFoundError:
         mode = None
+    import tempfile
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as tmp:

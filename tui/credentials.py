@@ -9,7 +9,6 @@ is used, `notice` says so once (as gh does), and a marker file remembers that it
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import stat
 from pathlib import Path
@@ -162,7 +161,10 @@ class TokenStore:
 
     def _keyring_note(self) -> set[str]:
         try:
-            servers = json.loads((self.directory / KEYRING_NOTE).read_text(encoding="utf-8"))["servers"]
+            text = (self.directory / KEYRING_NOTE).read_text(encoding="utf-8")
+            import json  # only with a note to read: a start without one skips the import
+
+            servers = json.loads(text)["servers"]
         except (OSError, ValueError, KeyError, TypeError):
             return set()
         return {str(url) for url in servers} if isinstance(servers, list) else set()
@@ -172,6 +174,8 @@ class TokenStore:
         if (self.server_url in servers) == saved:
             return
         servers = servers | {self.server_url} if saved else servers - {self.server_url}
+        import json
+
         with contextlib.suppress(OSError):  # without the note the app only looks a moment later
             _ensure_dir(self.directory)
             (self.directory / KEYRING_NOTE).write_text(
@@ -194,7 +198,10 @@ class TokenStore:
             mode = stat.S_IMODE(path.stat().st_mode)
             if mode & 0o077:
                 os.chmod(path, 0o600)  # someone loosened it: take it back before reading
-            data = json.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            import json  # only with a token file to read
+
+            data = json.loads(text)
         except (OSError, ValueError):
             return {}  # missing or unreadable: as if logged out, the user just logs in again
         tokens = data.get("tokens") if isinstance(data, dict) else None
@@ -203,6 +210,8 @@ class TokenStore:
         return {str(k): v for k, v in tokens.items() if isinstance(v, str)}
 
     def _write_file(self, tokens: dict[str, str]) -> None:
+        import json
+
         _ensure_dir(self.directory)
         path = self.file_path
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual.app import ComposeResult
+from textual import events
+from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Header
@@ -27,6 +28,26 @@ class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
     app: PaydeskApp  # type: ignore[assignment]
     # The clerk console's screens carry more keys than 80 columns hold with the footer's usual spacing.
     COMPACT_FOOTER: ClassVar[bool] = False
+
+    def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        # The app's count of stylesheet changes when this screen's nodes were styled (None: not yet).
+        self._styled_at: int | None = None
+
+    def _post_register(self, app: App[Any]) -> None:
+        super()._post_register(app)
+        self._styled_at = app._css_update_count  # registered: styled now, and its children as they mount
+
+    async def on_event(self, event: events.Event) -> None:
+        # Textual styles every node of a screen again when it is shown. Shown the first time, its nodes
+        # were styled moments ago as they were registered, and nothing changed the stylesheet since:
+        # that second pass was a tenth of the sign-in screen's first frame. Every later showing (a
+        # screen above closed, the theme changed meanwhile) styles them again as Textual does.
+        if isinstance(event, events.ScreenResume) and self._styled_at is not None:
+            if self._styled_at == self.app._css_update_count and event.refresh_styles:
+                event.refresh_styles = False
+            self._styled_at = None
+        await super().on_event(event)
 
     @property
     def client(self) -> PaydeskClient:

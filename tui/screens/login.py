@@ -13,11 +13,14 @@ from textual.widgets import Button, Input, Static
 from tui.api import ApiError
 from tui.checks import EMAIL_HINT, email_problem
 from tui.screens.base import PaydeskScreen
-from tui.widgets.pay_fields import Check
+from tui.widgets.check import Check
 from tui.widgets.status_line import StatusLine
 
 
 class LoginScreen(PaydeskScreen):
+    # Styled by start.tcss alone (the first frame's rules): showing it does not read app.tcss.
+    STYLED_AT_START: ClassVar[bool] = True
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
             "ctrl+s",

@@ -469,6 +469,8 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
     def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         # Where the cursor is now: a redraw passes row 0 on its way (its message comes later).
         table = event.data_table
+        if table.row_count:
+            self.table.warm_around()  # the rows the next key shows, drawn while the person reads this frame
         if self._redrawing or not table.row_count:
             return
         if table.cursor_row >= table.row_count - NEAR_END:

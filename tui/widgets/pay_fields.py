@@ -1,39 +1,25 @@
 """Inputs for the pay wizard: dollars, a masked card number, and a validator built on a plain check.
 
 A check is a function that returns one sentence about what is wrong, or None; the same function
-runs inline (Input validators) and when the person presses Continue.
+runs inline (Input validators) and when the person presses Continue. `Check` lives in
+tui/widgets/check.py (the sign-in screen imports it alone) and is importable from here too.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, MaskedInput
 
 from tui import cards
 from tui.money import parse_dollars
+from tui.widgets.check import Check as Check  # re-exported: the screens import it from here
 
 if TYPE_CHECKING:
     from textual.widget import Widget
-
-Problem = Callable[[str], str | None]
-
-
-class Check(Validator):
-    """Wrap a `value -> sentence | None` check as a Textual validator (the value is not kept)."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__()
-        self.problem = problem
-
-    def validate(self, value: str) -> ValidationResult:
-        sentence = self.problem(value)
-        return self.success() if sentence is None else self.failure(sentence)
 
 
 class FieldProblem(Exception):

@@ -1,6 +1,6 @@
 """The one line a screen or panel speaks through: what just happened, or what went wrong.
 
-Server text is shown as written (never read as markup); an error is styled `-error` by app.tcss.
+Server text is shown as written (never read as markup); an error is styled `-error` by start.tcss.
 """
 
 from __future__ import annotations
