@@ -345,24 +345,7 @@ class OneTripRoute(APIRoute):
                 return await endpoint(**values)
             return await run_in_threadpool(endpoint, **values)
 
-        # An answer that is not a Response yet (a model, a dict) is FastAPI's to serialise: its handler is
-        # given the endpoint's result as the one value it solves.
-        async def result_of(request: Request) -> Any:
-            return request.scope.pop(_RESULT_KEY)
-
-        async def give(result: Any) -> Any:
-            return result
-
-        serialising = Dependant(
-            call=give,
-            path=route.dependant.path,
-            dependencies=[Dependant(call=result_of, name="result", request_param_name="request")],
-        )
-        real, route.dependant = route.dependant, serialising
-        try:
-            serialising_handler = super().get_route_handler()
-        finally:
-            route.dependant = real
+        serialising_handler = self._serialising(route)
         fastapi_handler = super().get_route_handler()
 
         async def handler(request: Request) -> Any:
@@ -384,6 +367,33 @@ class OneTripRoute(APIRoute):
                 return await serialising_handler(request)
 
         return handler, True
+
+    def _serialising(self, route: Any) -> Callable[..., Any]:
+        """FastAPI's handler for a route whose one value is the endpoint's result: an answer that is not a
+        Response yet (a model, a dict) is FastAPI's to serialise, as it would for this route. The route's
+        real tree (OpenAPI reads it) is swapped out only while FastAPI builds that handler."""
+
+        async def result_of(request: Request) -> Any:
+            return request.scope.pop(_RESULT_KEY)
+
+        async def give(result: Any) -> Any:
+            return result
+
+        serialising = Dependant(
+            call=give,
+            path=route.dependant.path,
+            dependencies=[Dependant(call=result_of, name="result", request_param_name="request")],
+        )
+        real, body_field, route.dependant, route.body_field = (
+            route.dependant,
+            route.body_field,
+            serialising,
+            None,
+        )
+        try:
+            return APIRoute.get_route_handler(self)
+        finally:
+            route.dependant, route.body_field = real, body_field
 
 
 class BodyOneTripRoute(OneTripRoute):
@@ -438,32 +448,6 @@ class BodyOneTripRoute(OneTripRoute):
             return await serialising_handler(request)
 
         return handler, False  # FastAPI's handlers it falls back on need request_response's exit stacks
-
-    def _serialising(self, route: Any) -> Callable[..., Any]:
-        """FastAPI's handler for a route whose one value is the endpoint's result (see `_planned_handler`
-        of OneTripRoute)."""
-
-        async def result_of(request: Request) -> Any:
-            return request.scope.pop(_RESULT_KEY)
-
-        async def give(result: Any) -> Any:
-            return result
-
-        serialising = Dependant(
-            call=give,
-            path=route.dependant.path,
-            dependencies=[Dependant(call=result_of, name="result", request_param_name="request")],
-        )
-        real, body_field, route.dependant, route.body_field = (
-            route.dependant,
-            route.body_field,
-            serialising,
-            None,
-        )
-        try:
-            return APIRoute.get_route_handler(self)
-        finally:
-            route.dependant, route.body_field = real, body_field
 
 
 def _direct_app(handler: Callable[[Request], Any]) -> Callable[..., Any]:

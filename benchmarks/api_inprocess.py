@@ -43,30 +43,46 @@ class Answer:
         self.body = b""
 
 
-async def call(app: Callable, path: str, query: str = "", token: str | None = None) -> Answer:
-    """One GET through the ASGI app, as uvicorn would hand it over."""
-    headers = [(b"host", b"127.0.0.1"), (b"accept", b"*/*")]
+async def call(
+    app: Callable,
+    path: str,
+    query: str = "",
+    token: str | None = None,
+    *,
+    method: str = "GET",
+    body: bytes = b"",
+    headers: list[tuple[bytes, bytes]] | None = None,
+) -> Answer:
+    """One request through the ASGI app, as uvicorn would hand it over."""
+    sent_headers = [(b"host", b"127.0.0.1"), (b"accept", b"*/*"), *(headers or [])]
+    if body:
+        sent_headers.append((b"content-length", str(len(body)).encode()))
     if token:
-        headers.append((b"authorization", f"Bearer {token}".encode()))
+        sent_headers.append((b"authorization", f"Bearer {token}".encode()))
     scope = {
         "type": "http",
         "asgi": {"version": "3.0", "spec_version": "2.3"},
         "http_version": "1.1",
-        "method": "GET",
+        "method": method,
         "scheme": "http",
         "path": path,
         "raw_path": path.encode(),
         "query_string": query.encode(),
         "root_path": "",
-        "headers": headers,
+        "headers": sent_headers,
         "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 8000),
         "state": {},
     }
     answer = Answer()
+    received = False
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        nonlocal received
+        if received:  # the body went: what uvicorn answers once the client is done
+            await asyncio.sleep(3600)
+        received = True
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: dict[str, Any]) -> None:
         if message["type"] == "http.response.start":

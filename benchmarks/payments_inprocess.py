@@ -38,6 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.api_inprocess import Answer, call  # noqa: E402
 from benchmarks.bare_api import bare_app  # noqa: E402
 from benchmarks.throughput import BANK_PAYMENT, PAYER  # noqa: E402
 
@@ -45,55 +46,10 @@ BODY = json.dumps(BANK_PAYMENT).encode()
 _LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
 
 
-class Answer:
-    def __init__(self) -> None:
-        self.status = 0
-        self.body = b""
-
-
 async def post(app: Callable, path: str, body: bytes, key: str, token: str | None = None) -> Answer:
-    """One POST through the ASGI app, as uvicorn would hand it over."""
-    headers = [
-        (b"host", b"127.0.0.1"),
-        (b"content-type", b"application/json"),
-        (b"content-length", str(len(body)).encode()),
-        (b"idempotency-key", key.encode()),
-    ]
-    if token:
-        headers.append((b"authorization", f"Bearer {token}".encode()))
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": headers,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-        "state": {},
-    }
-    answer = Answer()
-    sent = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if sent:  # the body went: what uvicorn answers once the client is done
-            await asyncio.sleep(3600)
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            answer.status = message["status"]
-        elif message["type"] == "http.response.body":
-            answer.body += message.get("body", b"")
-
-    await app(scope, receive, send)
-    return answer
+    """One JSON POST with its Idempotency-Key through the ASGI app (benchmarks/api_inprocess.call)."""
+    headers = [(b"content-type", b"application/json"), (b"idempotency-key", key.encode())]
+    return await call(app, path, token=token, method="POST", body=body, headers=headers)
 
 
 async def cpu_per_post(
