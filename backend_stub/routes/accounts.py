@@ -106,7 +106,7 @@ def list_invoices(
         found = invoice_store.with_number(conn, account_id, number, status=status, kind=kind)
         page = views.invoice_page_json(found, today, None, len(found))
         return Response(page, media_type="application/json")
-    version = invoice_store.page_version(conn, account_id)
+    version = _account[account_store.PAGE_VERSION]  # read with the account, in this transaction
     key = (account_id, version, today, status, kind, limit, cursor_)
     cache = page_cache.for_engine(conn.engine)
     if version is not None and (cached := cache.get(key)) is not None:

@@ -6,7 +6,7 @@ from sqlalchemy import Connection, RowMapping, and_, bindparam, exists, func, or
 
 from backend_stub.store import fast_rows
 from backend_stub.store.auth import User
-from backend_stub.store.tables import accounts, payment_methods, user_accounts, users
+from backend_stub.store.tables import accounts, invoice_page_versions, payment_methods, user_accounts, users
 
 ACCOUNT_COLUMNS = (
     accounts.c.id,
@@ -35,7 +35,17 @@ _LINKED = (
     .where(user_accounts.c.user_id == bindparam("user_id"))
     .order_by(accounts.c.account_number)
 )
-_ANY_ACCOUNT = select(*ACCOUNT_COLUMNS).where(accounts.c.id == bindparam("account_id"))
+# The account's invoice data version (migration 0017: None if it has none) comes with the account check,
+# as `invoice_page_version`: the invoice list's cache key (routes/accounts.py) in the same snapshot, with
+# no statement of its own (one of a cached page's three).
+PAGE_VERSION = "invoice_page_version"
+_VERSION = (
+    select(invoice_page_versions.c.version)
+    .where(invoice_page_versions.c.account_id == accounts.c.id)
+    .scalar_subquery()
+    .label(PAGE_VERSION)
+)
+_ANY_ACCOUNT = select(*ACCOUNT_COLUMNS, _VERSION).where(accounts.c.id == bindparam("account_id"))
 _GUESTS_ACCOUNT = _ANY_ACCOUNT.where(accounts.c.id == bindparam("guest_account_id"))
 _LINKED_ACCOUNT = _ANY_ACCOUNT.where(
     exists().where(
@@ -49,7 +59,8 @@ def linked_accounts(conn: Connection, user_id: int) -> list[RowMapping]:
 
 
 def visible_account(conn: Connection, user: User, account_id: int) -> RowMapping | None:
-    """The account if `user` may see it: a clerk sees any, a customer only the linked ones."""
+    """The account if `user` may see it: a clerk sees any, a customer only the linked ones. With its
+    invoice data version (`PAGE_VERSION`)."""
     params = {"account_id": account_id, "user_id": user.id, "guest_account_id": user.account_id}
     query = _GUESTS_ACCOUNT if user.is_guest else _ANY_ACCOUNT if user.is_clerk else _LINKED_ACCOUNT
     return fast_rows.first(conn, query, params)  # every account's request asks

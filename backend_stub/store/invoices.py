@@ -15,7 +15,6 @@ from backend_stub.store import fast_rows
 from backend_stub.store.tables import (
     allocations,
     invoice_counts,
-    invoice_page_versions,
     invoices,
     line_items,
     payment_parts,
@@ -114,18 +113,6 @@ def _count(status: str, kind: str) -> Select:
     if kind != "all":
         conditions.append(invoice_counts.c.multi == (1 if kind == "multi" else 0))
     return select(func.coalesce(func.sum(invoice_counts.c.n), 0)).where(*conditions)
-
-
-_PAGE_VERSION = select(invoice_page_versions.c.version).where(
-    invoice_page_versions.c.account_id == bindparam("account_id")
-)
-
-
-def page_version(conn: Connection, account_id: int) -> int | None:
-    """The account's invoice data version (migration 0017), None if it has none (then pages are built, not
-    cached)."""
-    row = fast_rows.first(conn, _PAGE_VERSION, {"account_id": account_id})
-    return None if row is None else int(row["version"])
 
 
 def with_number(
