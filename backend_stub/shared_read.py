@@ -74,6 +74,8 @@ class loop_reading(AbstractContextManager[Connection]):
                 conn = reader.conn = engine.connect()
             dbapi = conn.connection.dbapi_connection
             assert dbapi is not None
+            if dbapi.in_transaction:  # an end that failed (see __exit__) left it open: not this read's
+                dbapi.rollback()
             dbapi.execute("BEGIN")
         except BaseException:
             reader.busy = False
@@ -100,6 +102,9 @@ class loop_reading(AbstractContextManager[Connection]):
                 conn.commit()
             else:
                 dbapi.commit()
+        except BaseException:
+            conn.invalidate()  # its state is unknown: the next read opens a new connection
+            raise
         finally:
             reader.busy = False
         return None

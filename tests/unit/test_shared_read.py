@@ -94,3 +94,17 @@ def test_reads_on_the_loop_reuse_one_connection_and_see_each_commit(engine: Engi
     with shared_read.loop_reading(engine) as off_the_loop:
         assert off_the_loop is not first
     assert off_the_loop.closed  # a pool thread's read gives its connection back
+
+
+def test_a_kept_connection_left_in_a_transaction_is_rolled_back_before_the_next_read(engine: Engine) -> None:
+    token = shared_read.on_loop.set(True)
+    try:
+        with shared_read.loop_reading(engine) as kept:
+            pass
+        dbapi = kept.connection.dbapi_connection
+        dbapi.execute("BEGIN")  # as an end that failed would leave it
+        with shared_read.loop_reading(engine) as again:
+            assert again is kept and again.execute(text("SELECT 1")).scalar_one() == 1
+        assert not dbapi.in_transaction
+    finally:
+        shared_read.on_loop.reset(token)
