@@ -16,9 +16,8 @@ see them).
 
 from __future__ import annotations
 
-import contextlib
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,17 +47,6 @@ def _run(conn: Connection, compiled: Any, params: Mapping[str, Any], cursor: Any
     except conn.dialect.loaded_dbapi.Error as error:
         dbapi_error = conn.dialect.loaded_dbapi.Error
         raise exc.DBAPIError.instance(compiled.sql, parameters, error, dbapi_error) from error
-
-
-@contextlib.contextmanager
-def _ran(conn: Connection, compiled: Any, params: Mapping[str, Any]) -> Iterator[Any]:
-    """The driver's cursor with `compiled` run on `params`, closed when the block ends."""
-    cursor = _cursor(conn)
-    try:
-        _run(conn, compiled, params, cursor)
-        yield cursor
-    finally:
-        cursor.close()
 
 
 def _cursor(conn: Connection) -> Any:
@@ -104,8 +92,12 @@ def first(conn: Connection, statement: Executable, params: Mapping[str, Any]) ->
 def execute(conn: Connection, statement: Executable, params: Mapping[str, Any]) -> int:
     """Run `statement` (a constant write that returns no rows) with `params`; the rows it changed. A
     write that returns rows (`INSERT ... RETURNING`) goes through `mappings`."""
-    with _ran(conn, _compiled(conn, statement), params) as cursor:
+    cursor = _cursor(conn)
+    try:
+        _run(conn, _compiled(conn, statement), params, cursor)
         return int(cursor.rowcount)
+    finally:
+        cursor.close()
 
 
 def _compiled(conn: Connection, statement: Executable) -> _Compiled:
