@@ -355,16 +355,7 @@ class OneTripRoute(APIRoute):
             # What FastAPI's handler does for a route without a body, less its bookkeeping (a tenth of
             # an invoice page): solve, call, and hand a Response back as it is.
             result = await call_endpoint(await plan.solve(request, _deferring.get()))
-            if isinstance(result, Response):
-                return result
-            request.scope[_RESULT_KEY] = result
-            if "fastapi_inner_astack" in request.scope:
-                return await serialising_handler(request)
-            # Reached by the direct app (below), which has no exit stacks: FastAPI's handler asserts them.
-            async with AsyncExitStack() as inner, AsyncExitStack() as function:
-                request.scope["fastapi_inner_astack"] = inner
-                request.scope["fastapi_function_astack"] = function
-                return await serialising_handler(request)
+            return await _answered(request, result, serialising_handler)
 
         return handler, True
 
@@ -440,14 +431,24 @@ class BodyOneTripRoute(OneTripRoute):
                     recorded.clear()  # only recorded, never run: FastAPI's handler records them afresh
                 return await fastapi_handler(request)
             values[body_field.name] = value
-            result = await run_in_threadpool(endpoint, **values)
-            if isinstance(result, Response):
-                return result
-            # Not a Response already: FastAPI's to serialise, with the body the endpoint was given.
-            request.scope[_RESULT_KEY] = result
-            return await serialising_handler(request)
+            return await _answered(request, await run_in_threadpool(endpoint, **values), serialising_handler)
 
         return handler, False  # FastAPI's handlers it falls back on need request_response's exit stacks
+
+
+async def _answered(request: Request, result: Any, serialising_handler: Callable[..., Any]) -> Any:
+    """A planned endpoint's result as its answer: a Response as it is; anything else FastAPI's to
+    serialise (`OneTripRoute._serialising`), which asserts the exit stacks request_response makes: the
+    direct app (below) has none, so they are made here for it."""
+    if isinstance(result, Response):
+        return result
+    request.scope[_RESULT_KEY] = result
+    if "fastapi_inner_astack" in request.scope:
+        return await serialising_handler(request)
+    async with AsyncExitStack() as inner, AsyncExitStack() as function:
+        request.scope["fastapi_inner_astack"] = inner
+        request.scope["fastapi_function_astack"] = function
+        return await serialising_handler(request)
 
 
 def _direct_app(handler: Callable[[Request], Any]) -> Callable[..., Any]:
