@@ -76,6 +76,8 @@ def pay(
     intent = open_intent(engine, owner, account_id, first.parts, tokens, request_key=request_key)
     assert intent is not None and request_key.record_id is not None
     record_id = request_key.record_id
+    # On SQLite BEGIN IMMEDIATE holds the write lock already: the account is read locked at once.
+    lock_first = engine.dialect.name == "sqlite"
 
     def record(conn: Connection) -> tuple[Written, date, str]:
         # On PostgreSQL the account's row lock is the payments' queue: every statement less under it is
@@ -85,8 +87,7 @@ def pay(
         # a refusal there rolls them back with the rest. On SQLite BEGIN IMMEDIATE is the lock already.
         today = clock.today(conn)
         confirmation = new_confirmation(conn)
-        sqlite = conn.dialect.name == "sqlite"
-        account = store.lock_account(conn, account_id) if sqlite else store.account_of(conn, account_id)
+        account = store.lock_account(conn, account_id) if lock_first else store.account_of(conn, account_id)
         assert account is not None
         written = write_payment(
             conn, account, user, command, first, resolved, tokens, today, confirmation=confirmation
@@ -100,7 +101,7 @@ def pay(
     def locked(conn: Connection, recorded: tuple[Written, date, str]) -> None:
         # After the intent's move (run_intent's `then`): the lock, the re-plan and the money.
         written, today, _ = recorded
-        if conn.dialect.name != "sqlite":
+        if not lock_first:
             store.lock_account(conn, account_id)
         again, _ = plan(conn, settings, user, account_id, command, today, excluding=written.payment_id)
         if again.problems:
