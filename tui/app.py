@@ -584,15 +584,24 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
 
     def action_new_call(self) -> None:
         """Ask for the wrap-up when the call opened an account and none was saved; Ctrl+N on that
-        question (or on any wrap-up) starts the next call without it."""
+        question (or on any wrap-up left empty) starts the next call without it. A wrap-up with a note
+        typed in it asks first whether to drop the note (Ctrl+N again: yes)."""
         if not self.is_clerk() or self.locked:
             raise SkipAction()
-        from tui.screens.clerk.wrap_up import WrapUpDialog
+        from tui.screens.clerk.wrap_up import DiscardWrapUpQuestion, WrapUpDialog
 
-        if self.call.needs_wrap_up and not isinstance(self.screen, WrapUpDialog):
+        screen = self.screen
+        if isinstance(screen, WrapUpDialog) and screen.unsaved_text:
+            self.push_screen(DiscardWrapUpQuestion(), self._discard_wrap_up_answered)
+            return
+        if self.call.needs_wrap_up and not isinstance(screen, WrapUpDialog | DiscardWrapUpQuestion):
             self.open_wrap_up(before_new_call=True)
             return
         self.start_new_call()
+
+    def _discard_wrap_up_answered(self, discard: bool | None) -> None:
+        if discard:
+            self.start_new_call()
 
     def start_new_call(self) -> None:
         """Every screen of the account closes and the call's memory goes: the search starts empty."""

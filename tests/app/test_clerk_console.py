@@ -23,7 +23,7 @@ from tui.screens.clerk.call import Call
 from tui.screens.clerk.identity import IdentityCheckScreen
 from tui.screens.clerk.lock import LockScreen
 from tui.screens.clerk.search import ClerkSearchScreen
-from tui.screens.clerk.wrap_up import WrapUpDialog
+from tui.screens.clerk.wrap_up import DiscardWrapUpQuestion, WrapUpDialog
 from tui.widgets.formatting import format_date
 
 SMALL = (80, 24)
@@ -259,6 +259,36 @@ async def test_new_call_asks_for_the_wrap_up_and_ctrl_n_again_skips_it(pay_serve
         await pilot.pause()
         assert traces_of_dana(screen_text(app), account) == []
         wiped(app)
+
+
+async def test_new_call_over_a_typed_wrap_up_asks_before_it_drops_the_note(pay_server) -> None:
+    clerk = login(pay_server.base_url, CLERK)
+    account = dana_account(pay_server, clerk)
+    app = make_app(pay_server.base_url, clerk)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_dana(pilot)
+        await confirmed(pilot)
+        await pilot.press("w")
+        dialog = await on_screen(pilot, WrapUpDialog)
+        await type_text(pilot, "Promised a call back")
+        await pilot.press("ctrl+n")
+        question = await on_screen(pilot, DiscardWrapUpQuestion)
+        await wait_for_text(pilot, "The wrap-up you typed is not saved.")
+        await pilot.press("escape")  # Keep writing: the note is still there, the call goes on
+        assert await on_screen(pilot, WrapUpDialog) is dialog
+        assert dialog.query_one("#note-body", TextArea).text == "Promised a call back"
+        assert app.call.match is not None
+
+        await pilot.press("ctrl+n")
+        question = await on_screen(pilot, DiscardWrapUpQuestion)
+        assert app.focused is question.query_one("#ok")
+        await pilot.press("ctrl+n")  # Ctrl+N again: start without it, as on an empty wrap-up
+        await on_screen(pilot, ClerkSearchScreen)
+        await pilot.pause()
+        assert traces_of_dana(screen_text(app), account) == []
+        wiped(app)
+    notes = api_get(pay_server, clerk, f"/v1/accounts/{account['id']}/notes")["items"]
+    assert "Promised a call back" not in [note["body"] for note in notes]
 
 
 async def test_the_palette_has_new_call_and_lock_screen(live_server, tokens) -> None:

@@ -16,7 +16,7 @@ from textual.markup import escape
 from textual.widgets import Button, RadioButton, RadioSet, Static, TextArea
 
 from tui.api import ApiError, Note
-from tui.screens.dialogs import Dialog
+from tui.screens.dialogs import Dialog, QuestionDialog
 from tui.widgets.note_list import DISPOSITIONS
 from tui.widgets.status_line import StatusLine
 from tui.workers import ReportsWorkerErrors
@@ -64,6 +64,11 @@ class WrapUpDialog(ReportsWorkerErrors, Dialog[Note | None]):
     def on_mount(self) -> None:
         self.query_one("#note-body", TextArea).focus()
 
+    @property
+    def unsaved_text(self) -> bool:
+        """Whether the clerk typed a note that is not saved (New call then asks before it drops it)."""
+        return not self.saving and bool(self.query_one("#note-body", TextArea).text.strip())
+
     @on(RadioSet.Changed, "#disposition")
     def _chosen(self, event: RadioSet.Changed) -> None:
         self.disposition = (event.pressed.id or "").removeprefix("disposition-") or self.disposition
@@ -103,3 +108,16 @@ class WrapUpDialog(ReportsWorkerErrors, Dialog[Note | None]):
 
     def retry(self) -> None:
         self.action_save()
+
+
+class DiscardWrapUpQuestion(QuestionDialog):
+    """New call over a wrap-up with a note typed in it: the note would be lost, so it asks first.
+    Ctrl+N on this question is its yes (the app's New call), Escape goes back to the note."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Start the next call?",
+            "The wrap-up you typed is not saved. Start the next call without it?",
+            yes="Start without it",
+            no="Keep writing",
+        )
