@@ -10,6 +10,7 @@ import re
 
 import httpx
 import pytest
+from textual import events
 from textual.widgets import DataTable, Input, TextArea
 
 from tests.app.conftest import api_get, make_app, on_screen, screen_text, wait_for, wait_for_text
@@ -186,6 +187,36 @@ async def test_pay_with_nothing_selected_opens_the_wizard_on_the_balance_without
         await on_screen(pilot, PayScreen)
         # No invoice selected is the usual phone payment (the balance), not a mistake to warn about.
         assert [n.title for n in app._notifications if n.title == "Nothing selected"] == []
+
+
+async def test_an_email_typed_into_the_account_number_goes_on_in_the_email_field(pay_server) -> None:
+    clerk = login(pay_server.base_url, CLERK)
+    app = make_app(pay_server.base_url, clerk)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        search = await on_screen(pilot, ClerkSearchScreen)
+        assert app.focused is search.query_one("#account-number", Input)
+        await type_text(pilot, DANA)
+        assert search.query_one("#account-number", Input).value == ""
+        assert search.query_one("#email", Input).value == DANA
+        said = [n.message for n in app._notifications]
+        assert said == ["An account number is digits: that went to the email field."]
+
+        # Keys already on their way to the account number when the focus moved (one terminal read of a
+        # fast typist's keys) go on to the email too, in order.
+        await pilot.press("ctrl+f")
+        number = search.query_one("#account-number", Input)
+        await wait_for(pilot, lambda: app.focused is number, "the account number again")
+        for char in "sam@x":
+            number.post_message(events.Key(char, char))
+        await wait_for(pilot, lambda: search.query_one("#email", Input).value == "sam@x", "all of it moved")
+        assert number.value == ""
+        moved = [n for n in app._notifications if "went to the email field" in n.message]
+        assert len(moved) <= 2  # said once for each move (the first may have gone by now), not per key
+        search.query_one("#email", Input).value = DANA
+        await pilot.press("enter")
+        identity = await on_screen(pilot, IdentityCheckScreen)
+        await wait_for(pilot, lambda: identity.account is not None, "the account's facts")
+        assert identity.account.email == DANA
 
 
 async def test_a_failed_check_allows_a_note_and_new_call_only(pay_server) -> None:

@@ -1,6 +1,7 @@
 """Where a clerk's call starts: find the account by account number and last name, or by email.
 
-The account number moves on to the last name by itself at its tenth digit; the results take the focus
+The account number moves on to the last name by itself at its tenth digit; an email begun in the empty
+account number (a letter or "@" first) moves on to the email field with what was typed; the results take the focus
 when they come, and a single match opens at once. Every search (and New search) first empties the
 results and the message, so the last caller's row never stands under a new query.
 """
@@ -26,6 +27,37 @@ ACCOUNT_NUMBER_LENGTH = 10
 WIDE_MIN = 100
 
 
+# What an email may begin with, as typed (a space or "-" stays a refused character of the number).
+_EMAIL_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ@._+")
+
+
+class AccountNumberInput(SayingInput):
+    """The account number, digits only. Its first key a letter or "@": the clerk is typing the caller's
+    email, which goes on in the email field (said once), instead of a toast for each letter left out.
+    Keys that were already on their way here when the focus moved (a fast typist, a paste of keys) go on
+    there too, in order, until this field has the focus again."""
+
+    _forwarding = False
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        email = self.screen.query_one("#email", Input)
+        if self._forwarding or (
+            not self.value and text and text[0] in _EMAIL_START and not email.value
+        ):
+            if not self._forwarding:
+                self._forwarding = True
+                # Focused now (not later, as `focus()` does), so that the text goes in after the Focus
+                # event (which selects what the field holds) and before the next key.
+                self.screen.set_focus(email)
+                self.notify("An account number is digits: that went to the email field.", timeout=3)
+            email.call_later(email.insert_text_at_cursor, text)
+            return
+        super().replace(text, start, end)
+
+    def _on_focus(self, event: events.Focus) -> None:  # Input's own runs too (Textual calls each class's)
+        self._forwarding = False
+
+
 class ClerkSearchScreen(PaydeskScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -48,7 +80,7 @@ class ClerkSearchScreen(PaydeskScreen):
             yield Static("Find the caller's account", classes="form-title")
             yield Static("Account number and last name, or email.", classes="hint")
             with Horizontal(id="search-fields"):
-                yield SayingInput(  # says what it leaves out (issue 11 item 12)
+                yield AccountNumberInput(  # says what it leaves out (issue 11 item 12)
                     placeholder="Account number",
                     id="account-number",
                     what="an account number",
