@@ -1,9 +1,9 @@
 """Where a clerk's call starts: find the account by account number and last name, or by email.
 
 The account number moves on to the last name by itself at its tenth digit; an email begun in the empty
-account number (a letter or "@" first) moves on to the email field with what was typed; the results take the focus
-when they come, and a single match opens at once. Every search (and New search) first empties the
-results and the message, so the last caller's row never stands under a new query.
+account number (a letter or "@" first) moves on to the email field with what was typed; the results
+take the focus when they come, and a single match opens at once. Every search (and New search) first
+empties the results and the message, so the last caller's row never stands under a new query.
 """
 
 from __future__ import annotations
