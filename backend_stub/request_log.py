@@ -77,9 +77,7 @@ class RequestLog:
             await self.app(scope, receive, send_with_id)
         finally:
             elapsed_ms = (time.perf_counter() - started) * 1000
-            log.info(
-                "%s %s %d %.1f ms %s", scope["method"], _template(scope), status, elapsed_ms, request_id
-            )
+            log.info("%s %s %d %.1f ms %s", scope["method"], _template(scope), status, elapsed_ms, request_id)
 
 
 def _template(scope: Scope) -> str:

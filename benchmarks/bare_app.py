@@ -32,7 +32,6 @@ class Bare(App[None]):
         yield Input(placeholder="you@example.com")
 
 
-
 class BareTable(App[None]):
     def __init__(self, rows: int) -> None:
         super().__init__()

@@ -42,9 +42,20 @@ LARGE = "big@example.com"
 def start_stub(workdir: Path) -> tuple[subprocess.Popen, str, float]:
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [str(BIN / "paydesk-stub"), "serve", "--port", "0", "--seed", "large", "--dev",
-         "--db", str(workdir / "bench.db")],
-        stdout=subprocess.PIPE, stderr=(workdir / "stub.log").open("w"), text=True,
+        [
+            str(BIN / "paydesk-stub"),
+            "serve",
+            "--port",
+            "0",
+            "--seed",
+            "large",
+            "--dev",
+            "--db",
+            str(workdir / "bench.db"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=(workdir / "stub.log").open("w"),
+        text=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -55,9 +66,16 @@ def start_stub(workdir: Path) -> tuple[subprocess.Popen, str, float]:
 
 
 def app_env(workdir: Path, **extra: str) -> dict[str, str]:
-    env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor", "LANG": "C.UTF-8",
-           "PAYDESK_CONFIG_DIR": str(workdir / "config"), "PAYDESK_DATA_DIR": str(workdir / "data"),
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring", **extra}
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
+        "LANG": "C.UTF-8",
+        "PAYDESK_CONFIG_DIR": str(workdir / "config"),
+        "PAYDESK_DATA_DIR": str(workdir / "data"),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+        **extra,
+    }
     env.pop("NO_COLOR", None)
     env.pop("PAYDESK_TOKEN", None) if "PAYDESK_TOKEN" not in extra else None
     return env
@@ -105,8 +123,12 @@ def seen_ids(base: str, email: str) -> set[int]:
 
 def totals(base: str, token: str, account_id: int) -> dict[str, int]:
     h = {"Authorization": f"Bearer {token}"}
-    return {s: httpx.get(f"{base}/v1/accounts/{account_id}/invoices", params={"status": s, "limit": 1},
-                         headers=h).json()["total_count"] for s in ("open", "all")}
+    return {
+        s: httpx.get(
+            f"{base}/v1/accounts/{account_id}/invoices", params={"status": s, "limit": 1}, headers=h
+        ).json()["total_count"]
+        for s in ("open", "all")
+    }
 
 
 def loaded_line(total: int):
@@ -228,8 +250,10 @@ def main() -> None:
             for i, name in enumerate(("start to a filled Open tab", "All tab after pressing 1")):
                 s = [t[i] for t in small_tabs]
                 lg = [t[i] for t in large_tabs]
-                print(f"  {name:28} small {ms(s)}  large {ms(lg)}  ratio "
-                      f"{statistics.median(lg) / statistics.median(s):5.2f}")
+                print(
+                    f"  {name:28} small {ms(s)}  large {ms(lg)}  ratio "
+                    f"{statistics.median(lg) / statistics.median(s):5.2f}"
+                )
 
             print("\nAPI: first page of 100 over loopback, median of 40:")
             for status in ("open", "all"):

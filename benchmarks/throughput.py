@@ -192,8 +192,14 @@ def reads(workdir: Path, seconds: int) -> None:
             "invoices40": (f"{base}{path}?cursor={cursor}", "invoice page 40 of the 10,000-invoice account"),
             "me": (f"{base}/v1/me", "GET /v1/me"),
         }
-        bare_cmd = [sys.executable, str(ROOT / "benchmarks/bare_api.py"), "--pages", str(pages_file),
-                    "--db", str(workdir / "naive.db")]
+        bare_cmd = [
+            sys.executable,
+            str(ROOT / "benchmarks/bare_api.py"),
+            "--pages",
+            str(pages_file),
+            "--db",
+            str(workdir / "naive.db"),
+        ]
         with process(bare_cmd, workdir / "bare.log") as bare_base:
             wrk(f"{base}{path}", 2, token=token)  # warm both up
             wrk(f"{bare_base}/page/invoices", 2)
@@ -219,8 +225,14 @@ def reads_in_process() -> None:
 def payments(workdir: Path, seconds: int, pg_workers: int) -> None:
     no_pages = workdir / "no-pages.json"
     no_pages.write_text("{}")
-    bare_cmd = [sys.executable, str(ROOT / "benchmarks/bare_api.py"), "--pages", str(no_pages),
-                "--db", str(workdir / "naive-insert.db")]
+    bare_cmd = [
+        sys.executable,
+        str(ROOT / "benchmarks/bare_api.py"),
+        "--pages",
+        str(no_pages),
+        "--db",
+        str(workdir / "naive-insert.db"),
+    ]
     print(f"\npayments: wrk -t2 -c16 -d{seconds}s, a new Idempotency-Key per POST; ratio = Paydesk / naive")
     with process(bare_cmd, workdir / "naive.log") as bare_base:
         naive = wrk(f"{bare_base}/insert", seconds, post_body=BANK_PAYMENT)
@@ -235,8 +247,9 @@ def payments(workdir: Path, seconds: int, pg_workers: int) -> None:
 
 
 def serve_has_workers() -> bool:
-    help_text = subprocess.run([str(BIN / "paydesk-stub"), "serve", "--help"], capture_output=True,
-                               text=True).stdout
+    help_text = subprocess.run(
+        [str(BIN / "paydesk-stub"), "serve", "--help"], capture_output=True, text=True
+    ).stdout
     return "--workers" in help_text
 
 
@@ -248,8 +261,10 @@ def postgres_payments(workdir: Path, seconds: int, workers: int, naive: Load) ->
         print(f"  payments on PostgreSQL: skipped, no server at {PG_ADMIN_URL}")
         return
     if workers > 1 and not serve_has_workers():
-        print(f"  payments on PostgreSQL with {workers} workers: skipped, `paydesk-stub serve` has no "
-              "--workers on this branch (run with --pg-workers 1 for one worker)")
+        print(
+            f"  payments on PostgreSQL with {workers} workers: skipped, `paydesk-stub serve` has no "
+            "--workers on this branch (run with --pg-workers 1 for one worker)"
+        )
         return
     import psycopg
 

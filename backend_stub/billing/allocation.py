@@ -189,5 +189,3 @@ def _paid(invoice: InvoiceBalance, param: str) -> Problem:
         f"Invoice {invoice.number} has nothing left to pay (it is paid or a payment on it is pending).",
         f"{param}.invoice_id",
     )
-
-

@@ -251,9 +251,7 @@ allocations = Table(
     Column("amount_cents", Money, nullable=False),
     # 0016: the part of the payment whose money this is (card parts pay the oldest invoices, at once; a
     # bank part's money is pending until it settles). An invoice two parts share has a row for each.
-    Column(
-        "part_id", Integer, ForeignKey("payment_parts.id", ondelete="CASCADE"), nullable=True, index=True
-    ),
+    Column("part_id", Integer, ForeignKey("payment_parts.id", ondelete="CASCADE"), nullable=True, index=True),
 )
 
 idempotency_keys = Table(

@@ -61,9 +61,7 @@ def screen_text(app: PaydeskApp) -> str:
 WAIT_SECONDS = 30.0
 
 
-async def wait_for(
-    pilot: Any, condition: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS
-) -> Any:
+async def wait_for(pilot: Any, condition: Callable[[], Any], what: str, timeout: float = WAIT_SECONDS) -> Any:
     """Poll until `condition()` is truthy (the app keeps running meanwhile); fail after `timeout`."""
     deadline = time.monotonic() + timeout
     while True:

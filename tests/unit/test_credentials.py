@@ -158,9 +158,7 @@ def test_a_keyring_that_fails_on_use_falls_back_to_the_file() -> None:
 def test_the_file_notice_is_said_once() -> None:
     store = TokenStore(URL)
     notice = store.notice
-    assert notice == (
-        f"No keyring is available: your session token is kept in {token_file()} (mode 0600)."
-    )
+    assert notice == (f"No keyring is available: your session token is kept in {token_file()} (mode 0600).")
     assert store.notice == notice  # stable for the life of the store
     assert TokenStore(URL).notice is None  # the next run does not say it again
 

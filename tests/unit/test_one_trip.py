@@ -176,6 +176,7 @@ def test_a_shared_dependency_without_parameters_is_solved_once() -> None:
     assert _size(cut) < _size(full) - 8  # the caller's tree (caller, token, bearer, engine) once, not 4 times
     calls = {id(d.call) for d in _walk(full)}
     assert {id(d.call) for d in _walk(cut)} == calls  # every dependency is still there
+
     # A shared dependency with parameters stays whole wherever it appears (its check may fail).
     async def who(name: Annotated[str, Query()] = "x") -> str:
         return name

@@ -41,9 +41,7 @@ class AccountNumberInput(SayingInput):
 
     def replace(self, text: str, start: int, end: int) -> None:
         email = self.screen.query_one("#email", Input)
-        if self._forwarding or (
-            not self.value and text and text[0] in _EMAIL_START and not email.value
-        ):
+        if self._forwarding or (not self.value and text and text[0] in _EMAIL_START and not email.value):
             if not self._forwarding:
                 self._forwarding = True
                 # Focused now (not later, as `focus()` does), so that the text goes in after the Focus

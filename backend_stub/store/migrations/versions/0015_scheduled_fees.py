@@ -45,7 +45,7 @@ def upgrade() -> None:
     op.add_column("accounts", sa.Column("autopay_fee_terms", sa.Text(), nullable=True))
     op.execute(
         "UPDATE accounts SET autopay_fee_terms = "
-        "'{\"kind\": \"convenience\", \"amount_cents\": 175, \"basis_points\": null}' "
+        '\'{"kind": "convenience", "amount_cents": 175, "basis_points": null}\' '
         "WHERE autopay_enabled AND autopay_method_id IN (SELECT id FROM payment_methods WHERE type = 'card')"
     )
 
