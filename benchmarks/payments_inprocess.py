@@ -13,7 +13,12 @@ one-INSERT-per-POST endpoint of benchmarks/bare_api.py, and their ratio (naive /
 the naive rate payments would reach when CPU bound, the shape of the issue's 0.3 goal).
 
 `--statements`: also the SQL statements and transactions one payment sends to SQLite (a trace callback
-on each connection; it costs time, so those rounds are not timed). `--clients N`: N payments at once
+on each connection; it costs time, so those rounds are not timed). `--sql-floor`: the SQL floor, those
+statements alone: a copy of the database is taken, 50 payments are recorded statement by statement (in
+the order they ran, with their values), and then replayed on the copy through one bare sqlite3
+connection (the same PRAGMAs, each statement prepared once and cached as the app's are), timed by the
+CPU clock; per payment, beside the naive request's whole CPU time. No Python of the app runs in it: what
+the payment's transactions cost SQLite itself. `--clients N`: N payments at once
 (asyncio tasks), as under wrk's connections. `--profile`: a cProfile of the payments' rounds.
 """
 
@@ -98,6 +103,61 @@ def real_app(workdir: Path) -> tuple[Any, Any, str, int]:
     return app, engine, token, account_id
 
 
+def record_statements(engine: Any) -> list[str]:
+    """Every statement any connection of `engine` runs from now on, in order, with its values."""
+    from sqlalchemy import event
+
+    ran: list[str] = []
+
+    def hook(dbapi: sqlite3.Connection, _record: Any = None) -> None:
+        dbapi.set_trace_callback(ran.append)
+
+    event.listen(engine, "connect", hook)
+    for record in list(getattr(engine.pool, "_pool").queue):  # noqa: B009 - the idle connections kept open
+        if record.dbapi_connection is not None:
+            hook(record.dbapi_connection)
+    return ran
+
+
+def _parametrised(sql: str) -> tuple[str, list[Any]]:
+    """A traced statement as a template and its values, so that a replay prepares each shape once."""
+    values: list[Any] = []
+
+    def take(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text.startswith("'"):
+            values.append(text[1:-1].replace("''", "'"))
+        else:
+            values.append(float(text) if "." in text else int(text))
+        return "?"
+
+    return _LITERALS.sub(take, sql), values
+
+
+def replay_seconds(database: Path, statements: list[str]) -> float:
+    """CPU seconds to run `statements` on `database` through one bare sqlite3 connection."""
+    conn = sqlite3.connect(database, isolation_level=None, cached_statements=512)
+    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+        conn.execute(f"PRAGMA {pragma}")
+    shaped = [_parametrised(sql) for sql in statements]
+    started = time.process_time()
+    for sql, values in shaped:
+        conn.execute(sql, values).fetchall()
+    spent = time.process_time() - started
+    conn.close()
+    return spent
+
+
+def backup(source: Path | str, target: Path) -> Path:
+    """A consistent copy of a SQLite file (the online backup API), even while another connection writes."""
+    source_conn = sqlite3.connect(source)
+    target_conn = sqlite3.connect(target)
+    source_conn.backup(target_conn)
+    target_conn.close()
+    source_conn.close()
+    return target
+
+
 def trace_statements(engine: Any) -> collections.Counter[str]:
     """Count what every connection of `engine` sends to SQLite from now on (the pool's connections now
     open and those opened later)."""
@@ -120,7 +180,13 @@ def trace_statements(engine: Any) -> collections.Counter[str]:
 
 
 async def measure(
-    n: int, rounds: int, clients: int, statements: bool, profile: str | None, naive_once: bool = False
+    n: int,
+    rounds: int,
+    clients: int,
+    statements: bool,
+    profile: str | None,
+    naive_once: bool = False,
+    sql_floor: bool = False,
 ) -> None:
     with tempfile.TemporaryDirectory(prefix="paydesk-payinproc-") as tmp:
         workdir = Path(tmp)
@@ -147,6 +213,20 @@ async def measure(
                 f"  POST /v1/accounts/{{id}}/payments (bank, $1.00)  {real_s * 1e6:8.0f} µs"
                 f"  {bare_s / real_s:6.2f}"
             )
+            if sql_floor:
+                copy = backup(engine.url.database, workdir / "floor.db")
+                ran = record_statements(engine)
+                count = 50
+                await cpu_per_post(app, path, token, count, 1, 1, 201)
+                recorded = list(ran)
+                ran.clear()
+                # Each replay on a copy of its own: a replay writes what it replays.
+                copies = [backup(copy, workdir / f"floor-{i}.db") for i in range(3)]
+                best = min(replay_seconds(each, recorded) for each in copies)
+                print(
+                    f"  SQL floor: its {len(recorded) / count:.0f} statements alone, replayed"
+                    f"   {best / count * 1e6:8.0f} µs  {bare_s / (best / count):6.2f}"
+                )
             if statements:
                 seen = trace_statements(engine)
                 count = 20
@@ -179,9 +259,18 @@ def main() -> None:
     parser.add_argument("--statements", action="store_true", help="count one payment's SQL statements")
     parser.add_argument("--profile", help="write a cProfile of the payments' rounds here")
     parser.add_argument("--naive-once", action="store_true", help="one naive round (to profile)")
+    parser.add_argument("--sql-floor", action="store_true", help="replay one payment's SQL alone")
     args = parser.parse_args()
     asyncio.run(
-        measure(args.payments, args.rounds, args.clients, args.statements, args.profile, args.naive_once)
+        measure(
+            args.payments,
+            args.rounds,
+            args.clients,
+            args.statements,
+            args.profile,
+            args.naive_once,
+            args.sql_floor,
+        )
     )
 
 
