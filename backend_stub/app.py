@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -152,6 +153,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if settings.jobs_every_seconds is not None:
         runner = JobRunner(app.state.engine, app.state.processor, settings, settings.jobs_every_seconds)
         app.state.jobs = runner.start()
+    index = app.router.middleware_stack
+    if isinstance(index, route_index.RouteIndex):
+        # Before the first request, not in it; through the thread pool, which its first use imports
+        # (anyio's backend: 14 ms) and starts.
+        await anyio.to_thread.run_sync(index.warm_up)
     try:
         yield
     finally:

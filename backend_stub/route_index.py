@@ -97,6 +97,15 @@ class RouteIndex:
             return
         await context.original_route.handle(scope, receive, send)
 
+    def warm_up(self) -> None:
+        """Build now what FastAPI builds on the first request that reaches each included router: its
+        routes' contexts and handlers (for this app about 45 ms, which a fresh worker's first caller
+        waited for). Called at start, before the first request."""
+        branches = [entry for entry in self.router.routes if isinstance(entry, _IncludedRouter)]
+        while branches:
+            branch = branches.pop()
+            branches.extend(c for c in branch.effective_candidates() if isinstance(c, _IncludedRouter))
+
     def _full_match(self, scope: Scope) -> _Choice | None:
         """What APIRouter.app's scan chooses (the first entry that serves this scope in full; a full match
         wins over a partial one before it), and in an included router what its own scan chooses when
@@ -118,6 +127,8 @@ class RouteIndex:
         return None
 
 
-def install(router: APIRouter) -> None:
+def install(router: APIRouter) -> RouteIndex:
     """Put the index in front of `router` (after its routes are all included)."""
-    router.middleware_stack = RouteIndex(router)
+    index = RouteIndex(router)
+    router.middleware_stack = index
+    return index

@@ -84,3 +84,27 @@ def test_the_index_forgets_the_oldest_path_past_its_bound(tmp_path: Path, monkey
     for n in range(1, 6):
         assert _call(app, "GET", f"/v1/invoices/{n}")[0] == 401
     assert [path for _method, path in index._chosen] == ["/v1/invoices/3", "/v1/invoices/4", "/v1/invoices/5"]
+
+
+def test_the_routes_are_built_at_start_not_by_the_first_request(tmp_path: Path, monkeypatch) -> None:
+    """FastAPI builds an included router's route handlers on the first request that reaches it (a fresh
+    worker's first caller waited about 45 ms for it): the index builds them while the app starts."""
+    app = _app(tmp_path, indexed=True)
+    built: list[str] = []
+    real = APIRoute.get_route_handler
+
+    def counted(route: APIRoute) -> Any:
+        built.append(route.path)
+        return real(route)
+
+    monkeypatch.setattr(APIRoute, "get_route_handler", counted)
+
+    async def started_then_first_request() -> int:
+        async with app.router.lifespan_context(app):
+            at_start = len(built)
+            await asyncio.to_thread(_call, app, "GET", "/v1/me")
+            return at_start
+
+    at_start = asyncio.run(started_then_first_request())
+    assert at_start > 20  # every route of every included router, once
+    assert len(built) == at_start  # and nothing more for the first request
