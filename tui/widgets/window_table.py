@@ -42,11 +42,11 @@ from textual.widgets.data_table import CellKey, CellType, Column, ColumnKey, Row
 _EMPTY = Text(no_wrap=True, end="")  # an empty cell, as Textual draws it
 # Lines drawn ahead per step while nothing else waits: a few milliseconds, so a key waits little.
 WARM_STEP_LINES = 4
-# What the caches keep: the lines of a few screenfuls (the one on show and those drawn ahead), the
+# What the caches keep: the lines of three screenfuls (the one on show and those drawn ahead), the
 # rows of a window of 300 and their sites, and their cells. Textual keeps 1,000 lines, 1,000 rows and
 # 10,000 cells: some 170,000 objects that every full pass of the garbage collector walks (gen2
 # pauses of 55-110 ms, a held PageDown's slowest frames).
-LINES_KEPT = 300
+LINES_KEPT = 160
 ROWS_KEPT = 400
 CELLS_KEPT = 3000
 
@@ -265,9 +265,12 @@ class WindowTable(DataTable[object]):
         if height == 1:
             options = options.update(no_wrap=True)
         padded = Padding(renderable, (0, self.cell_padding))
-        lines = self.app.console.render_lines(
+        rendered = self.app.console.render_lines(
             Styled(padded, pre_style=style + component_style, post_style=post_style), options
         )
+        # Padding and text in one style are one segment (the line is simplified so when drawn): a third
+        # of the segments to keep and to place.
+        lines = [list(Segment.simplify(line)) for line in rendered]
         self._cell_render_cache[cache_key] = lines
         return lines
 
