@@ -232,18 +232,22 @@ class WindowTable(DataTable[object]):
         header: bool,
     ) -> list[list[Segment]]:
         """Textual 8.2.8's DataTable._render_cell for a row-cursor table, without the cell's place in
-        its styles, cached by the row's version instead of its index."""
+        its styles, cached by what it shows (a Text: the same date, amount or status in many rows is
+        drawn once) or else by its row's version and column, instead of its row index."""
         width = column.get_render_width(self)
+        height = self.header_height if header else self.rows[row_key].height
+        shown = _text_key(renderable)
         cache_key = (
-            self._versions.get(row_key, -1),
-            column.key,
+            (self._versions.get(row_key, -1), column.key) if shown is None else shown,
             style,
             cursor,
             hover,
+            self.show_cursor,
             self._show_hover_cursor,
             self._cells_count,
             self._pseudo_class_state,
             width,
+            height,
         )
         if cache_key in self._cell_render_cache:
             return self._cell_render_cache[cache_key]
@@ -258,7 +262,6 @@ class WindowTable(DataTable[object]):
             self.cursor_foreground_priority == "css",
             self.cursor_background_priority == "css",
         )
-        height = self.header_height if header else self.rows[row_key].height
         options = self.app.console_options
         # A row of auto height not measured yet (height 0) is drawn whole, to be measured.
         options = options.update_dimensions(width, height) if height else options.update_width(width)
@@ -363,6 +366,15 @@ class WindowTable(DataTable[object]):
         moved = set(top)
         self._reorder(top + [key for key in self._order() if key not in moved])
         self.refresh()
+
+
+def _text_key(renderable: Any) -> tuple[Any, ...] | None:
+    """Everything a Text draws from (equal keys draw equal segments); None for any other renderable."""
+    if type(renderable) is not Text:
+        return None
+    text = renderable
+    layout = (text.justify, text.overflow, text.no_wrap, text.end, text.tab_size)
+    return (text.plain, text.style, tuple(text.spans), *layout)
 
 
 def _placed(line: list[list[Segment]], index: int) -> list[list[Segment]]:
