@@ -8,8 +8,8 @@ the rows that come or go, through the row order the way `DataTable.sort` does (T
 
 Textual keys its caches of drawn rows and lines by the table's update count, which every row added
 or moved bumps, and the drawn cells carry their row's index (the mouse finds its row through it): a
-page entering the window drew every row on screen again (py-spy: most of a PageDown that crossed a
-page), and every move of the row cursor drew every row on screen too. Here a row is drawn and cached
+page entering the window drew every row on screen again (cProfile: over half of the slow frames of a
+held PageDown), and every move of the row cursor drew every row on screen too. Here a row is drawn and cached
 by what it looks like (its cells' version, whether the cursor or the mouse is on it, its stripe, the
 widths, the focus), and its index is put into the segments' meta when its line is made: rows that
 stay draw once however the window shifts, a cursor move draws the two rows it changes, a scroll
@@ -42,13 +42,14 @@ from textual.widgets.data_table import CellKey, CellType, Column, ColumnKey, Row
 _EMPTY = Text(no_wrap=True, end="")  # an empty cell, as Textual draws it
 # Lines drawn ahead per step while nothing else waits: a few milliseconds, so a key waits little.
 WARM_STEP_LINES = 4
-# What the caches keep: the lines of three screenfuls (the one on show and those drawn ahead), the
-# rows of a window of 300 and their sites, and their cells. Textual keeps 1,000 lines, 1,000 rows and
-# 10,000 cells: some 170,000 objects that every full pass of the garbage collector walks (gen2
-# pauses of 55-110 ms, a held PageDown's slowest frames).
-LINES_KEPT = 160
+# What the caches keep: the lines of two screenfuls (the lines drawn ahead are kept as rows), the
+# rows of a window of 300 and their sites, and the cells they share. With Textual's 1,000 lines,
+# 1,000 rows and 10,000 cells the collector's oldest generation held 174,000 objects after 60
+# PageDowns, 90,000 with 300/400/3,000: each of its full passes walks them all (55-110 ms, a held
+# PageDown's slowest frames).
+LINES_KEPT = 100
 ROWS_KEPT = 400
-CELLS_KEPT = 3000
+CELLS_KEPT = 1500
 
 
 class WindowTable(DataTable[object]):
@@ -94,7 +95,16 @@ class WindowTable(DataTable[object]):
             return
         width, scroll_x, style = self._warm_for_now()
         for y in lines[:WARM_STEP_LINES]:
-            self._render_line(y, scroll_x, scroll_x + width, style)
+            if self._by_content():
+                # The row only: its line (a Strip of some 30 objects the collector walks) is made
+                # when shown, from the row drawn here, in a few microseconds.
+                try:
+                    row_key, line_no = self._get_offsets(y)
+                except LookupError:
+                    continue
+                self._row_line(row_key, self._index_of(row_key), line_no, style)
+            else:
+                self._render_line(y, scroll_x, scroll_x + width, style)
             self._warmed.add(y)
         # The next step waits for the screen's next idle moment: keys, frames and the table's own
         # idle work go first.
@@ -185,10 +195,14 @@ class WindowTable(DataTable[object]):
         if not self._by_content():
             return super()._render_line_in_row(row_key, line_no, base_style, cursor_location, hover_location)
         index = self._index_of(row_key)
+        return [], _placed(self._row_line(row_key, index, line_no, base_style), index)
+
+    def _row_line(self, row_key: RowKey, index: int, line_no: int, base_style: Style) -> list[list[Segment]]:
+        """The row's line as it looks now, without its place: drawn once for each look."""
         look = self._look(row_key, index, line_no, base_style)
         if look not in self._row_render_cache:
             self._row_render_cache[look] = self._draw_row_line(row_key, index, line_no, base_style, look)
-        return [], _placed(self._row_render_cache[look], index)
+        return self._row_render_cache[look]
 
     def _draw_row_line(
         self, row_key: RowKey, index: int, line_no: int, base_style: Style, look: tuple[Any, ...]
