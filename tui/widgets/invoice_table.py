@@ -41,8 +41,8 @@ MAX_SELECTED = 200  # a payment covers at most 200 invoices (docs/WIRE.md)
 # The next page is asked for this many rows before the window's end (the page before, this many after
 # its start): half a page, so a held PageDown finds it arrived, measured and drawn ahead before the
 # cursor gets there (at 20 rows from the end it came with the key that needed it: 60-110 ms frames).
-# A page in shifts the cursor a page away from that end and half a page from the other one: moving
-# back and forth there asks nothing.
+# In a full window a page in moves the cursor a page back from the end it neared: it is then a page
+# of moves from asking again either way, so moving back and forth there asks nothing.
 LOAD_AHEAD = PAGE_SIZE // 2
 WINDOW_PAGES = 3  # the rows held at most: WINDOW_PAGES * PAGE_SIZE (and their open site lists)
 COLUMNS = ("Number", "Site", "Issued", "Due", "Amount", "Balance", "Status")
