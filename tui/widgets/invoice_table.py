@@ -1,7 +1,7 @@
 """A page-by-page invoice list: rows arrive from the server as the person moves near the end.
 
 The table never asks for every invoice at once: it loads `PAGE_SIZE` rows, then the next page when
-the cursor or the scroll position comes within `NEAR_END` rows of the end, and says "N of TOTAL".
+the cursor or the scroll position comes within `LOAD_AHEAD` rows of the end, and says "N of TOTAL".
 It holds a bounded window of at most `WINDOW_PAGES` pages however deep one scrolls (as toolong keeps a
 huge log behind a view): a page that arrives at one end drops the page at the other end, and moving
 back up asks again for the page before the window, by the cursor it was first fetched with.
@@ -38,7 +38,12 @@ if TYPE_CHECKING:
 
 PAGE_SIZE = 100
 MAX_SELECTED = 200  # a payment covers at most 200 invoices (docs/WIRE.md)
-NEAR_END = 20
+# The next page is asked for this many rows before the window's end (the page before, this many after
+# its start): half a page, so a held PageDown finds it arrived, measured and drawn ahead before the
+# cursor gets there (at 20 rows from the end it came with the key that needed it: 60-110 ms frames).
+# In a full window a page in moves the cursor a page back from the end it neared: it is then a page
+# of moves from asking again either way, so moving back and forth there asks nothing.
+LOAD_AHEAD = PAGE_SIZE // 2
 WINDOW_PAGES = 3  # the rows held at most: WINDOW_PAGES * PAGE_SIZE (and their open site lists)
 COLUMNS = ("Number", "Site", "Issued", "Due", "Amount", "Balance", "Status")
 # Below this many columns the table leaves out "Issued" and shortens site names, so every other
@@ -473,18 +478,18 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             self.table.warm_around()  # the rows the next key shows, drawn while the person reads this frame
         if self._redrawing or not table.row_count:
             return
-        if table.cursor_row >= table.row_count - NEAR_END:
+        if table.cursor_row >= table.row_count - LOAD_AHEAD:
             self._maybe_load_more()
-        elif table.cursor_row < NEAR_END:
+        elif table.cursor_row < LOAD_AHEAD:
             self._maybe_load_previous()
 
     def _scrolled(self, scroll_y: float) -> None:
         table = self.table
         if self._redrawing:
             return
-        if scroll_y + table.scrollable_content_region.height >= table.row_count - NEAR_END:
+        if scroll_y + table.scrollable_content_region.height >= table.row_count - LOAD_AHEAD:
             self._maybe_load_more()
-        elif scroll_y < NEAR_END:
+        elif scroll_y < LOAD_AHEAD:
             self._maybe_load_previous()
 
     # ---- rows ----------------------------------------------------------------------------------
@@ -529,7 +534,8 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
         has_rows = bool(self.rows)
         empty.display = not has_rows
         self.table.display = has_rows
-        empty.update(self.empty_text)
+        if empty.content != self.empty_text:
+            empty.update(self.empty_text)
         end = self.window_start + len(self.rows)
         shown = f"{self.window_start + 1}–{end}" if self.window_start else f"{end}"
         text = f"{shown} of {self.total} loaded" if has_rows else ""
@@ -540,7 +546,9 @@ class InvoiceTable(ReportsWorkerErrors, Widget, can_focus=False):
             text += " · loading more…"
         elif self.next_cursor is not None:
             text += " · move down for more"
-        count.update(text)
+        # One line docked at the bottom whatever it says: no layout of the screen (a page's arrival
+        # laid out and drew the whole screen again, twice).
+        count.update(text, layout=False)
 
     def current_row(self) -> InvoiceRow | None:
         table = self.table
