@@ -13,7 +13,7 @@ the switches and the switch goes back to what the server holds.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -24,6 +24,7 @@ from textual.markup import escape
 from textual.widgets import Button, Input, Label, Static, Switch
 
 from tui.api import Account, ApiError
+from tui.api.early import EarlyAnswer
 from tui.checks import email_problem, phone_digits, phone_problem, required
 from tui.screens.base import Command, PaydeskScreen
 from tui.screens.email_dialogs import EmailCodeDialog, pending_sentence
@@ -32,7 +33,7 @@ from tui.widgets.pay_fields import Check, SayingInput, first_problem
 from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from tui.api import AccountRef
+    from tui.api import AccountRef, Page, PaymentMethod
 
 # switch id -> (the account field it saves, its name, what it does)
 SWITCHES = {
@@ -94,6 +95,8 @@ class SettingsScreen(PaydeskScreen):
         # The switch being saved and the value to put back if the server says no.
         # Where the server's refusal is shown: under the switches or under the profile.
         self._errors_to = "notify"
+        # Asked now, answered while the screen is built (tui/api/early.py).
+        self._first = EarlyAnswer(self._ask)
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="settings"):
@@ -160,18 +163,24 @@ class SettingsScreen(PaydeskScreen):
     def on_mount(self) -> None:
         self.load()
 
+    def on_unmount(self) -> None:
+        self._first.drop()
+
     # ---- data ------------------------------------------------------------------------------------
+
+    def _ask(self) -> Awaitable[tuple[Account, Page[PaymentMethod]]]:
+        client, account_id = self.client, self.account_ref.id
+        return asyncio.gather(client.account(account_id), client.payment_methods(account_id))
 
     @work(exclusive=True, exit_on_error=False, group="settings-load")
     async def load(self) -> None:
         body = self.query_one("#settings", VerticalScroll)
-        body.loading = True
+        first = self._first
+        if not first.ready:  # the early answer in already: shown in the first frame, no loading state
+            body.loading = True
         self._errors_to = "notify"
-        client = self.client
         try:
-            account, methods = await asyncio.gather(
-                client.account(self.account_ref.id), client.payment_methods(self.account_ref.id)
-            )
+            account, methods = await first.take()
         finally:
             body.loading = False
         self.show(account)
