@@ -61,6 +61,10 @@ def switch_sentence(name: str, on: bool, account: Account) -> str:
 
 
 class SettingsScreen(PaydeskScreen):
+    # The first switch has the focus from the start. Textual's default focuses the scrolling body
+    # first, and moving the focus from it to the switch once the data came restyled every node of the
+    # body twice: a sixth of the screen's opening (cProfile: 79 ms of 435).
+    AUTO_FOCUS = "#paperless"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="settings.back", tooltip="Back to the invoices"),
         Binding(
