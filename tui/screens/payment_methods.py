@@ -133,8 +133,11 @@ class PaymentMethodsScreen(PaydeskScreen):
         finally:
             table.loading = False
         self._account_loaded(account)
-        self.today = summary.today or dt.date.today()
-        self.methods = list(page.items)
+        # Both keys' inputs set together, then one bindings refresh: each var's own refresh recomposed
+        # the footer once more.
+        self.set_reactive(PaymentMethodsScreen.today, summary.today or dt.date.today())
+        self.set_reactive(PaymentMethodsScreen.methods, list(page.items))
+        self.refresh_bindings()
         self._fill(select if select is not None else keep.id if keep is not None else None)
 
     def _account_loaded(self, account: Account) -> None:

@@ -115,10 +115,13 @@ class ScheduledPaymentsScreen(PaydeskScreen):
             page, methods, invoices, summary, account = await self._first.take()
         finally:
             table.loading = False
-        self.items = list(page.items)
-        self.methods = list(methods.items)
+        # The keys' three inputs set together, then one bindings refresh: each var's own refresh
+        # recomposed the footer once more (three recomposes of every key per opening).
+        self.set_reactive(ScheduledPaymentsScreen.items, list(page.items))
+        self.set_reactive(ScheduledPaymentsScreen.methods, list(methods.items))
+        self.set_reactive(ScheduledPaymentsScreen.today, summary.today or dt.date.today())
+        self.refresh_bindings()
         self.invoices = list(invoices.items)
-        self.today = summary.today or dt.date.today()
         self.balance_cents = summary.balance_due_cents
         self.email = account.email or ""
         self._fill()
