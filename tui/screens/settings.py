@@ -125,12 +125,9 @@ class SettingsScreen(PaydeskScreen):
                     validators=[Check(email_problem)],
                     validate_on=["blur", "submitted"],
                 )
-            with Vertical(id="pending-email"):
-                yield Static("", id="pending-email-words")
-                with Horizontal(classes="form-actions"):
-                    yield Button("Enter code", id="enter-email-code", compact=True)
-                    yield Button("Resend code", id="resend-email-code", compact=True)
-                    yield Button("Cancel change", id="cancel-email-change", compact=True)
+            # Its words and buttons are mounted the first time a change waits for its code (_show_pending):
+            # most openings have none, and build and style five widgets fewer (50k of 590k Python calls).
+            yield Vertical(id="pending-email")
             with Horizontal(classes="field-row"):
                 yield Label("Phone", classes="field-label")
                 yield SayingInput(  # says what it leaves out (issue 11 item 12)
@@ -313,8 +310,20 @@ class SettingsScreen(PaydeskScreen):
 
     def _show_pending(self, account: Account) -> None:
         words = pending_sentence(account, clerk=self.app.is_clerk())
-        self.query_one("#pending-email", Vertical).display = bool(words)
-        self.query_one("#pending-email-words", Static).update(escape(words))
+        box = self.query_one("#pending-email", Vertical)
+        box.display = bool(words)
+        if box.children:
+            self.query_one("#pending-email-words", Static).update(escape(words))
+        elif words:
+            box.mount(
+                Static(escape(words), id="pending-email-words"),
+                Horizontal(
+                    Button("Enter code", id="enter-email-code", compact=True),
+                    Button("Resend code", id="resend-email-code", compact=True),
+                    Button("Cancel change", id="cancel-email-change", compact=True),
+                    classes="form-actions",
+                ),
+            )
 
     @property
     def pending_email(self) -> str | None:
