@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,6 +16,7 @@ from textual.markup import escape
 from textual.widgets import DataTable, Static
 
 from tui.api import ApiError, InvoiceDetail
+from tui.api.early import EarlyAnswer
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import cut, cut_name, format_date, plain_cells, spare_width, status_label
@@ -53,6 +55,8 @@ class InvoiceDetailScreen(PaydeskScreen):
         self.invoice_id = invoice_id
         self.number = number
         self.invoice: InvoiceDetail | None = None
+        # Asked now: answered while the screen is built (tui/api/early.py).
+        self._first = EarlyAnswer(lambda: asyncio.ensure_future(self.client.invoice(self.invoice_id)))
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
@@ -88,12 +92,16 @@ class InvoiceDetailScreen(PaydeskScreen):
             widget.display = False
         self.load()
 
+    def on_unmount(self) -> None:
+        self._first.drop()  # closed before its first load read it
+
     @work(exclusive=True, exit_on_error=False)
     async def load(self) -> None:
         body = self.query_one("#detail", VerticalScroll)
-        body.loading = True
+        if not self._first.ready:  # an early answer in already needs no loading state
+            body.loading = True
         try:
-            invoice = await self.client.invoice(self.invoice_id)
+            invoice = await self._first.take()
         finally:
             body.loading = False
         self.show(invoice)

@@ -7,7 +7,9 @@ statuses they lead to (voided, refunded, partly refunded, with the amounts), nev
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -20,6 +22,7 @@ from textual.reactive import var
 from textual.widgets import DataTable, Static
 
 from tui.api import Payment, Refund
+from tui.api.early import EarlyAnswer
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.widgets.formatting import cut_name, format_date, near_end, plain_cells, spare_width
@@ -27,7 +30,7 @@ from tui.widgets.payment_view import payment_status, payment_view
 from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from tui.api import AccountMatch, AccountRef
+    from tui.api import AccountMatch, AccountRef, Page
 
 PAGE_SIZE = 50
 NEAR_END = 10
@@ -88,6 +91,11 @@ class PaymentHistoryScreen(PaydeskScreen):
         self.next_cursor: str | None = None
         self.loading_more = False
         self.keep_cursor_on: int | None = None  # the payment just undone, found again after the reload
+        # The first page, asked now: answered while the screen is built (tui/api/early.py).
+        self._first = EarlyAnswer(lambda: asyncio.ensure_future(self._ask_page(None)))
+
+    def _ask_page(self, cursor: str | None) -> Awaitable[Page[Payment]]:
+        return self.client.payments(self.account.id, limit=PAGE_SIZE, cursor=cursor)
 
     @property
     def clerk(self) -> bool:
@@ -112,6 +120,9 @@ class PaymentHistoryScreen(PaydeskScreen):
         self.load_page(None)
         if self.clerk:
             self.load_today()
+
+    def on_unmount(self) -> None:
+        self._first.drop()  # closed before its first load read it
 
     def _add_columns(self, table: DataTable, payments: list[Payment]) -> None:
         """Every column whole at 80 columns: a status wraps in its own width ("Refunded" over "$20.00"),
@@ -140,10 +151,10 @@ class PaymentHistoryScreen(PaydeskScreen):
     async def load_page(self, cursor: str | None) -> None:
         table = self.query_one("#history", DataTable)
         self.loading_more = True
-        if cursor is None:
+        if cursor is None and not self._first.ready:  # an early answer in already needs no loading state
             table.loading = True
         try:
-            page = await self.client.payments(self.account.id, limit=PAGE_SIZE, cursor=cursor)
+            page = await (self._first.take() if cursor is None else self._ask_page(cursor))
         finally:
             table.loading = False
             self.loading_more = False

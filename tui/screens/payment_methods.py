@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Awaitable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -22,11 +23,12 @@ from textual.reactive import var
 from textual.widgets import DataTable, Static
 
 from tui.api import ApiError, PaymentMethod
+from tui.api.early import EarlyAnswer
 from tui.screens.base import PaydeskScreen
 from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from tui.api import Account, AccountRef
+    from tui.api import Account, AccountRef, Page, Summary
     from tui.screens.method_dialogs import Kind
 
 COLUMNS = ("Method", "Kind", "Expires", "Default", "Autopay")
@@ -93,6 +95,14 @@ class PaymentMethodsScreen(PaydeskScreen):
         self.account = account
         self.autopay_method_id: int | None = None
         self.holder_name = account.name
+        # Asked now: answered while the screen is built (tui/api/early.py).
+        self._first = EarlyAnswer(self._ask)
+
+    def _ask(self) -> Awaitable[tuple[Page[PaymentMethod], Account, Summary]]:
+        client, account_id = self.client, self.account.id
+        return asyncio.gather(
+            client.payment_methods(account_id), client.account(account_id), client.summary(account_id)
+        )
 
     def compose_body(self) -> ComposeResult:
         yield Static(f"Payment methods · account {escape(self.account.account_number)}", id="methods-title")
@@ -107,23 +117,27 @@ class PaymentMethodsScreen(PaydeskScreen):
             table.add_column(label, key=label.lower())
         self.load()
 
+    def on_unmount(self) -> None:
+        self._first.drop()  # closed before its first load read it
+
     # ---- data ------------------------------------------------------------------------------------
 
     @work(exclusive=True, exit_on_error=False, group="methods")
     async def load(self, select: int | None = None) -> None:
-        client, account_id = self.client, self.account.id
         table = self.query_one("#methods", DataTable)
         keep = self._selected()
-        table.loading = True
+        if not self._first.ready:  # an early answer in already needs no loading state
+            table.loading = True
         try:
-            page, account, summary = await asyncio.gather(
-                client.payment_methods(account_id), client.account(account_id), client.summary(account_id)
-            )
+            page, account, summary = await self._first.take()
         finally:
             table.loading = False
         self._account_loaded(account)
-        self.today = summary.today or dt.date.today()
-        self.methods = list(page.items)
+        # Both keys' inputs set together, then one bindings refresh: each var's own refresh recomposed
+        # the footer once more.
+        self.set_reactive(PaymentMethodsScreen.today, summary.today or dt.date.today())
+        self.set_reactive(PaymentMethodsScreen.methods, list(page.items))
+        self.refresh_bindings()
         self._fill(select if select is not None else keep.id if keep is not None else None)
 
     def _account_loaded(self, account: Account) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+from collections.abc import Awaitable
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar
 
@@ -28,6 +29,7 @@ from tui.api import (
     SavedMethodRef,
     ScheduledPayment,
 )
+from tui.api.early import EarlyAnswer
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.screens.schedule_dialogs import ChangeScheduleDialog, NewSchedule, ScheduleChange, ScheduleDialog
@@ -35,7 +37,7 @@ from tui.widgets.formatting import format_date
 from tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
-    from tui.api import AccountRef, InvoiceRow, PaymentMethod
+    from tui.api import Account, AccountRef, InvoiceRow, Page, PaymentMethod, Summary
 
 STATUS = {
     "scheduled": "Scheduled",
@@ -72,6 +74,20 @@ class ScheduledPaymentsScreen(PaydeskScreen):
         self.invoices: list[InvoiceRow] = []
         self.email = ""
         self.balance_cents = 0
+        # Asked now: answered while the screen is built (tui/api/early.py).
+        self._first = EarlyAnswer(self._ask)
+
+    def _ask(
+        self,
+    ) -> Awaitable[tuple[Page[ScheduledPayment], Page[PaymentMethod], Page[InvoiceRow], Summary, Account]]:
+        client, account_id = self.client, self.account.id
+        return asyncio.gather(
+            client.scheduled_payments(account_id, limit=200),
+            client.payment_methods(account_id),
+            client.invoices(account_id, status="open", limit=200),
+            client.summary(account_id),
+            client.account(account_id),
+        )
 
     def compose_body(self) -> ComposeResult:
         yield Static(
@@ -87,25 +103,25 @@ class ScheduledPaymentsScreen(PaydeskScreen):
             table.add_column(label, key=label.lower())
         self.load()
 
+    def on_unmount(self) -> None:
+        self._first.drop()  # closed before its first load read it
+
     @work(exclusive=True, exit_on_error=False, group="scheduled")
     async def load(self) -> None:
-        client, account_id = self.client, self.account.id
         table = self.query_one("#scheduled", DataTable)
-        table.loading = True
+        if not self._first.ready:  # an early answer in already needs no loading state
+            table.loading = True
         try:
-            page, methods, invoices, summary, account = await asyncio.gather(
-                client.scheduled_payments(account_id, limit=200),
-                client.payment_methods(account_id),
-                client.invoices(account_id, status="open", limit=200),
-                client.summary(account_id),
-                client.account(account_id),
-            )
+            page, methods, invoices, summary, account = await self._first.take()
         finally:
             table.loading = False
-        self.items = list(page.items)
-        self.methods = list(methods.items)
+        # The keys' three inputs set together, then one bindings refresh: each var's own refresh
+        # recomposed the footer once more (three recomposes of every key per opening).
+        self.set_reactive(ScheduledPaymentsScreen.items, list(page.items))
+        self.set_reactive(ScheduledPaymentsScreen.methods, list(methods.items))
+        self.set_reactive(ScheduledPaymentsScreen.today, summary.today or dt.date.today())
+        self.refresh_bindings()
         self.invoices = list(invoices.items)
-        self.today = summary.today or dt.date.today()
         self.balance_cents = summary.balance_due_cents
         self.email = account.email or ""
         self._fill()

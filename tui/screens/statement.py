@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import datetime as dt
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -18,7 +19,8 @@ from textual.markup import escape
 from textual.reactive import var
 from textual.widgets import DataTable, Input, Label, Static
 
-from tui.api import ApiError, Statement
+from tui.api import ApiError, Statement, Summary
+from tui.api.early import EarlyAnswer
 from tui.checks import day_problem, parse_day
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
@@ -89,6 +91,17 @@ class StatementScreen(PaydeskScreen):
         self.loaded = 0
         self.next_cursor: str | None = None
         self.loading_more = False
+        # The summary and the likeliest range's first page, asked now (tui/api/early.py).
+        self._guess = self.today_hint or dt.date.today()
+        self._first = EarlyAnswer(self._ask_first)
+
+    def _ask_first(self) -> Awaitable[list[Summary | Statement | BaseException]]:
+        start, end = preset_range(self._guess, PRESETS["3"])
+        return asyncio.gather(
+            self.client.summary(self.account.id),
+            self.client.statement(self.account.id, start, end, limit=PAGE_SIZE),
+            return_exceptions=True,
+        )
 
     def compose_body(self) -> ComposeResult:
         title = f"Statement · account {escape(self.account.account_number)}"
@@ -131,31 +144,34 @@ class StatementScreen(PaydeskScreen):
         table.focus()
         self.start_up()
 
+    def on_unmount(self) -> None:
+        self._first.drop()
+
     @work(exclusive=True, exit_on_error=False, group="statement")
     async def start_up(self) -> None:
         """The backend's today decides what "the last 3 months" means. The summary that says it and the
         statement of the likeliest today (the opener's, else this machine's) are asked together, so one
         round trip fills the screen; when the server's today is another day, its range is asked next."""
         table = self.query_one("#statement", DataTable)
-        guess = self.today_hint or dt.date.today()
+        guess = self._guess
         start, end = preset_range(guess, PRESETS["3"])
-        table.loading = True
+        first = self._first
+        if not first.ready:  # the early answer in already: shown in the first frame, no loading state
+            table.loading = True
         try:
-            summary, page = await asyncio.gather(
-                self.client.summary(self.account.id),
-                self.client.statement(self.account.id, start, end, limit=PAGE_SIZE),
-                return_exceptions=True,
-            )
+            summary, page = await first.take()
         finally:
             table.loading = False
         if isinstance(summary, BaseException):
             raise summary
+        assert isinstance(summary, Summary)
         self.today = summary.today or dt.date.today()
         if self.today != guess:
             self.action_preset("3")  # the guess was another day: its page is not this range's
             return
         if isinstance(page, BaseException):
             raise page
+        assert isinstance(page, Statement)
         self._show_range(start, end)
         self._show_page(page, first=True)
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
 from textual.binding import Binding, BindingType
@@ -41,6 +42,7 @@ from tui.api import (
     ServerUnavailable,
     Summary,
 )
+from tui.api.early import EarlyAnswer
 from tui.money import format_cents
 from tui.screens.base import PaydeskScreen
 from tui.screens.pay.how import HowYouPay
@@ -140,6 +142,16 @@ class PayScreen(PaydeskScreen):
         self.how = HowYouPay(self.what.amount_to_pay, guest=guest, clerk=clerk, id="how", classes="step")
         self.review = ReviewStep(id="review", classes="step")
         self.receipt = ReceiptStep(id="receipt", classes="step")
+        # What step 1 and 2 show, asked now: answered while the wizard is built (tui/api/early.py).
+        self._first = EarlyAnswer(self._ask_context)
+
+    def _ask_context(self) -> Awaitable[list[Any]]:
+        client, account_id = self.client, self.account.id
+        if self.guest:
+            return asyncio.gather(client.summary(account_id))
+        return asyncio.gather(
+            client.summary(account_id), client.account(account_id), client.payment_methods(account_id)
+        )
 
     # ---- layout --------------------------------------------------------------------------------
 
@@ -157,27 +169,23 @@ class PayScreen(PaydeskScreen):
             yield declined
 
     def on_mount(self) -> None:
-        self.query_one("#steps").loading = True
         self._show_head()
         self.load_context()
 
     @work(exclusive=True, exit_on_error=False, group="context")
     async def load_context(self) -> None:
-        client = self.client
-        if self.guest:
-            summary = await client.summary(self.account.id)
-        else:
-            account, summary, methods = await asyncio.gather(
-                client.account(self.account.id),
-                client.summary(self.account.id),
-                client.payment_methods(self.account.id),
-            )
+        steps = self.query_one("#steps")
+        if not self._first.ready:  # the early answer in already: step 1 drawn filled, no loading state
+            steps.loading = True
+        summary, *rest = await self._first.take()
+        if rest:
+            account, methods = rest
             self.methods = list(methods.items)
             self.customer_name = account.name or f"{account.first_name} {account.last_name}"
             self.email = account.email or ""
         self.summary = summary
         await self.what.fill(summary)
-        self.query_one("#steps").loading = False
+        steps.loading = False
         self.step = "what"
         # Step 2's fields (two method pickers with their card and bank forms: most of the wizard's
         # widgets) are mounted once step 1 is on screen, which needs none of them.
@@ -521,3 +529,4 @@ class PayScreen(PaydeskScreen):
 
     def on_unmount(self) -> None:
         self._request = None
+        self._first.drop()
