@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.widgets import DataTable
+
 from tests.app.clerk_pay import CLERK, DANA, VISA, find_account, identity_check, post_with_key, widget_text
 from tests.app.conftest import api_get, api_post, make_app, on_screen, wait_for, wait_for_text
 from tests.app.test_clerk_undo import history_on, row_of
@@ -135,6 +137,13 @@ async def test_the_card_part_of_a_returned_split_is_refunded_from_history(pay_se
         await pilot.press(*"Bank part bounced", "enter")
         await wait_for(pilot, lambda: app.screen is history, "the dialog closed")
         await wait_for_text(pilot, f"Refunded $40.00 of payment {returned['confirmation_number']}")
+        # History says both: the bank's return and the card part's refund (not "Returned R01" alone).
+        table = history.query_one("#history", DataTable)
+        await wait_for(
+            pilot,
+            lambda: str(table.get_row(str(returned["id"]))[-1]) == "Returned R01\nRefunded $40.00",
+            "the row's status after the refund",
+        )
 
     held = api_get(pay_server, clerk, f"/v1/payments/{returned['id']}")
     assert (held["status"], held["return_code"], held["refunded_cents"]) == ("returned", "R01", 4_000)

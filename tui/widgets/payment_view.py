@@ -27,10 +27,17 @@ BUSINESS_PHONE = "1-800-555-0142"
 
 def payment_status(payment: Payment, *, long: bool = False) -> str:
     """The status as people say it. A refund names how much went back: "Refunded $20.00" in a table
-    (beside the payment's amount), "Part refunded: $20.00 of $82.20" in full (`long`)."""
+    (beside the payment's amount), "Part refunded: $20.00 of $82.20" in full (`long`); a returned split's
+    refunded card part as well as the return ("Returned R01" and "Refunded $40.00")."""
     label = PAYMENT_STATUS.get(payment.status, payment.status.replace("_", " ").capitalize())
     if payment.status == "returned" and payment.return_code:
-        return f"{label} {payment.return_code}"
+        returned = f"{label} {payment.return_code}"
+        if not payment.refunded_cents:
+            return returned
+        # A split whose bank part came back and whose card part was then refunded: the status stays
+        # "returned", and both are said (in a table on a second line of the row).
+        back = format_cents(payment.refunded_cents)
+        return f"{returned} · refunded {back}" if long else f"{returned}\nRefunded {back}"
     if payment.status in ("refunded", "partially_refunded") and payment.refunded_cents:
         back = format_cents(payment.refunded_cents)
         if long:
