@@ -37,6 +37,8 @@ from tui.screens.clerk.call import Call
 from tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
     from tui.api import AccountRef, Me, Note, OutboxEmail, PaydeskClient, Session
     from tui.credentials import TokenStoreLike
     from tui.screens.clerk.lock import LockScreen
@@ -189,6 +191,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self._idle_sources: list[ReportsWorkerErrors] = []
         self._screens_css_read = False
         self._css_after_frame: Screen[Any] | None = None  # the screen whose first frame reads app.tcss
+        self._held_frame: Screen[Any] | None = None  # a frame asked for inside a batch (hold_frame)
         self._update_subtitle()
 
     @property
@@ -274,6 +277,33 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if screen is self._css_after_frame and renderable is not None and not self._batch_count:
             self._css_after_frame = None
             self.set_timer(SCREENS_CSS_DELAY, self.read_screens_css)
+
+    def get_default_screen(self) -> Screen[Any]:
+        # Textual's default screen (always under the others, never shown), styled once at start as
+        # PaydeskScreen is: its first showing restyled it and its toast rack for nothing.
+        from tui.screens.base import StyledOnce
+
+        return StyledOnce(id="_default")
+
+    def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+        # A node not in the DOM yet is styled as it is registered: styling it now (a Button sets its
+        # variant's and compact classes in __init__, two full passes each) is work thrown away.
+        if node is not self and node._parent is None:
+            return
+        super().update_styles(node, animate)
+
+    def hold_frame(self, screen: Screen[Any]) -> None:
+        """`screen` asked for a frame inside a batch, which Textual would render only to drop: it is
+        drawn once the batch ends (with everything that became dirty meanwhile)."""
+        self._held_frame = screen
+
+    def _end_batch(self) -> None:
+        super()._end_batch()
+        if not self._batch_count and self._held_frame is not None:
+            screen, self._held_frame = self._held_frame, None
+            if screen is self.screen:
+                screen._repaint_required = True
+                screen.check_idle()
 
     def _before_screen(self, screen: Screen[Any] | str) -> None:
         # Any screen but the sign-in screen may use app.tcss: read it before the screen is registered

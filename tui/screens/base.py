@@ -22,12 +22,8 @@ if TYPE_CHECKING:
 Command = tuple[str, str, Callable[[], Any]]
 
 
-class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
-    """Subclasses write `compose_body`; workers' errors go to the app's one handler."""
-
-    app: PaydeskApp  # type: ignore[assignment]
-    # The clerk console's screens carry more keys than 80 columns hold with the footer's usual spacing.
-    COMPACT_FOOTER: ClassVar[bool] = False
+class StyledOnce(Screen[Any]):
+    """A screen whose first showing does not style again what its registering styled moments ago."""
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -48,6 +44,26 @@ class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
                 event.refresh_styles = False
             self._styled_at = None
         await super().on_event(event)
+
+
+class PaydeskScreen(ReportsWorkerErrors, StyledOnce, Screen[None]):
+    """Subclasses write `compose_body`; workers' errors go to the app's one handler."""
+
+    app: PaydeskApp  # type: ignore[assignment]
+    # The clerk console's screens carry more keys than 80 columns hold with the footer's usual spacing.
+    COMPACT_FOOTER: ClassVar[bool] = False
+
+    def _compositor_refresh(self) -> None:
+        # Inside a batch (the app's start runs in one, from its Compose to its Ready) Textual renders
+        # the top screen's frame and then drops it in App._display, clearing what was dirty: the sign-in
+        # screen's first full frame was drawn for nothing, and the frame after the batch painted only
+        # what changed since (no border, no input, no footer keys). Held instead, with what is dirty
+        # kept: the app asks for the frame when the batch ends (PaydeskApp._end_batch).
+        app = self.app
+        if app._batch_count and self is app.screen and not app.is_inline:
+            app.hold_frame(self)
+            return
+        super()._compositor_refresh()
 
     @property
     def client(self) -> PaydeskClient:
