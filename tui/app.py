@@ -33,6 +33,7 @@ from textual.theme import ThemeProvider
 # Only the light error types here: the client and its pydantic models load on first use, so the
 # login screen draws without paying for them (see DESIGN.md's performance notes).
 from tui.api.errors import ApiError, NotAuthenticated, ServerUnavailable, SessionIdle
+from tui.kept_css import KeptStylesheet
 from tui.screens.clerk.call import Call
 from tui.workers import ReportsWorkerErrors
 
@@ -170,6 +171,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         save_theme: bool = True,
     ) -> None:
         super().__init__()
+        # Rules parsed by an earlier start are taken, not parsed again (tui/kept_css.py).
+        self.stylesheet = KeptStylesheet(variables=self.stylesheet._variables)
         self.server_url = server_url
         self.demo = demo
         # False under `paydesk web`: the person in the browser may not be the machine's user.
@@ -267,6 +270,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         stylesheet.parse()
         if screen is not None and screen.is_attached:
             stylesheet.update(screen)
+        if isinstance(stylesheet, KeptStylesheet):  # Textual's CSS reload (--dev) makes a plain one
+            stylesheet.save_kept()  # the start's rules and app.tcss's, for the next start
 
     def _display(self, screen: Screen[Any], renderable: Any) -> None:
         super()._display(screen, renderable)
@@ -277,6 +282,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if screen is self._css_after_frame and renderable is not None and not self._batch_count:
             self._css_after_frame = None
             self.set_timer(SCREENS_CSS_DELAY, self.read_screens_css)
+            if isinstance(self.stylesheet, KeptStylesheet):
+                self.stylesheet.save_kept()  # the first frame's rules, for the next start: after it
 
     def get_default_screen(self) -> Screen[Any]:
         # Textual's default screen (always under the others, never shown), styled once at start as

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Header
 
@@ -52,6 +53,7 @@ class PaydeskScreen(ReportsWorkerErrors, StyledOnce, Screen[None]):
     app: PaydeskApp  # type: ignore[assignment]
     # The clerk console's screens carry more keys than 80 columns hold with the footer's usual spacing.
     COMPACT_FOOTER: ClassVar[bool] = False
+    _held_layout_size: Size | None = None  # the size of a layout held inside a batch
 
     def _compositor_refresh(self) -> None:
         # Inside a batch (the app's start runs in one, from its Compose to its Ready) Textual renders
@@ -64,6 +66,21 @@ class PaydeskScreen(ReportsWorkerErrors, StyledOnce, Screen[None]):
             app.hold_frame(self)
             return
         super()._compositor_refresh()
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        # Inside a batch its frame is held (above), so its layout can wait for the batch's end too: the
+        # sign-in screen was laid out twice at start (shown, then resized to the same size), once is enough.
+        app = self.app
+        if app._batch_count and self is app.screen and not app.is_inline:
+            if size is not None:
+                self._held_layout_size = size
+            self._layout_required = True
+            app.hold_frame(self)
+            return
+        if size is None and self._held_layout_size is not None:
+            size = self._held_layout_size
+        self._held_layout_size = None
+        super()._refresh_layout(size, scroll)
 
     @property
     def client(self) -> PaydeskClient:
