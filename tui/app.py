@@ -195,6 +195,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self._screens_css_read = False
         self._css_after_frame: Screen[Any] | None = None  # the screen whose first frame reads app.tcss
         self._held_frame: Screen[Any] | None = None  # a frame asked for inside a batch (hold_frame)
+        self._keyring_after_frame = False  # the keyring is asked once the first frame is written
         self._update_subtitle()
 
     @property
@@ -232,9 +233,11 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if callable(may_hold_token) and not may_hold_token():
             # Nothing stored, as far as can be told without the keyring: the sign-in screen draws
             # first, and the keyring (an import and a backend probe) is asked after that frame.
-            login = self._first_screen_login()
-            # Posted to the login screen, it runs once that screen has composed.
-            login.call_after_refresh(self._look_in_keyring)
+            self._first_screen_login()
+            # Started once the sign-in screen's first frame is written (_display): a screen's
+            # after-refresh callbacks run inside the start batch before any frame, and the keyring's
+            # import in its thread took the GIL from that frame.
+            self._keyring_after_frame = True
             return
         self._tell_session_notice(self.token_store.notice)
         token = self.token_store.load()
@@ -284,6 +287,9 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
             self.set_timer(SCREENS_CSS_DELAY, self.read_screens_css)
             if isinstance(self.stylesheet, KeptStylesheet):
                 self.stylesheet.save_kept()  # the first frame's rules, for the next start: after it
+            if self._keyring_after_frame:
+                self._keyring_after_frame = False
+                self.call_later(self._look_in_keyring)
 
     def get_default_screen(self) -> Screen[Any]:
         # Textual's default screen (always under the others, never shown), styled once at start as

@@ -15,7 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 PROG = "paydesk"
@@ -136,6 +136,9 @@ def _demo_handler(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `paydesk` console script; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    plain = plain_app_options(argv)
+    if plain is not None:  # the app itself, as argparse would read it, without building the parsers
+        return _run_handler(lambda: run_app(*plain), argv)
     parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
@@ -144,11 +147,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version (0) and bad usage (2)
         return exit_.code if isinstance(exit_.code, int) else 2
+    return _run_handler(lambda: args.handler(args), argv, parser)
+
+
+def plain_app_options(argv: Sequence[str]) -> tuple[str | None, str | None] | None:
+    """(server, theme) for `paydesk` with at most `--server URL` and `--theme NAME`, each once and
+    spelled out; None for anything else, which argparse reads. Building the parsers for these was a
+    fiftieth of the instructions to the sign-in screen's first frame."""
+    options: dict[str, str] = {}
+    for at in range(0, len(argv), 2):
+        option, value = argv[at], argv[at + 1] if at + 1 < len(argv) else None
+        if option not in _TAKES_VALUE or option in options or value is None or value.startswith("-"):
+            return None
+        options[option] = value
+    return options.get("--server"), options.get("--theme")
+
+
+def _run_handler(
+    handler: Callable[[], int], argv: Sequence[str], parser: argparse.ArgumentParser | None = None
+) -> int:
     try:
-        return int(args.handler(args))
+        return int(handler())
     except UsageError as exc:
         if exc.usage:
-            parser.print_usage(sys.stderr)
+            (parser or build_parser(argv)).print_usage(sys.stderr)
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except CliError as exc:
