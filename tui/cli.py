@@ -5,18 +5,21 @@ Every subcommand registers itself with a `handler` (`set_defaults(handler=...)`)
 the parsed arguments and returns the exit status (it may raise CliError or UsageError). A package adds
 its own command with one line in `build_parser`, such as `browser_command.register(commands)`.
 
-Only argparse is imported up front so `paydesk --help` is instant; the app, textual, httpx, pydantic,
-rich and the command modules load inside the handlers. This module never imports backend_stub: the
-demo starts it as a child process (tui/demo.py).
+Nothing heavy is imported up front so `paydesk --help` is instant; argparse loads when a parser is
+built (never for the plain `paydesk [--server URL] [--theme NAME]`: plain_app_options), and the app,
+textual, httpx, pydantic, rich and the command modules inside the handlers. This module never
+imports backend_stub: the demo starts it as a child process (tui/demo.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
 
 PROG = "paydesk"
 
@@ -33,17 +36,6 @@ class UsageError(CliError):
     def __init__(self, message: str, *, usage: bool = False) -> None:
         super().__init__(message)
         self.usage = usage
-
-
-class _VersionAction(argparse.Action):
-    """Like argparse's "version" action, but reads the version only when asked."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
-
-    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
-        print(f"{PROG} {version()}")
-        parser.exit()
 
 
 def version() -> str:
@@ -72,15 +64,33 @@ def command_in(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _version_action() -> type[argparse.Action]:
+    import argparse
+
+    class _VersionAction(argparse.Action):
+        """Like argparse's "version" action, but reads the version only when asked."""
+
+        def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+            super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+        def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+            print(f"{PROG} {version()}")
+            parser.exit()
+
+    return _VersionAction
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv`: only the scriptable command it names is built, so `paydesk` alone starts
     without building a dozen parsers (`paydesk --help` lists them all); without `argv`, all of them."""
+    import argparse  # here: the plain `paydesk` start never builds a parser (plain_app_options)
+
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Paydesk: invoices and payments in your terminal.",
         epilog="Try it without a server: `paydesk demo`.",
     )
-    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
+    parser.add_argument("--version", action=_version_action(), help="show the version and exit")
     parser.add_argument(
         "--server", metavar="URL", help="the Paydesk server (default: $PAYDESK_SERVER, then config.toml)"
     )
@@ -109,6 +119,8 @@ def _which(argv: Sequence[str] | None, scriptable: Any) -> object:
 
 
 def _register_demo(commands: Any) -> None:
+    import argparse
+
     demo = commands.add_parser(
         "demo",
         help="run the app against a bundled demo server (offline, nothing saved)",
