@@ -196,6 +196,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self._css_after_frame: Screen[Any] | None = None  # the screen whose first frame reads app.tcss
         self._held_frame: Screen[Any] | None = None  # a frame asked for inside a batch (hold_frame)
         self._keyring_after_frame = False  # the keyring is asked once the first frame is written
+        self.in_start_batch = True  # Textual's batch from the app's Compose to its Ready (_end_batch)
         self._update_subtitle()
 
     @property
@@ -312,6 +313,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
 
     def _end_batch(self) -> None:
         super()._end_batch()
+        if not self._batch_count:
+            self.in_start_batch = False
         if not self._batch_count and self._held_frame is not None:
             screen, self._held_frame = self._held_frame, None
             if screen is self.screen:

@@ -53,7 +53,7 @@ class PaydeskScreen(ReportsWorkerErrors, StyledOnce, Screen[None]):
     app: PaydeskApp  # type: ignore[assignment]
     # The clerk console's screens carry more keys than 80 columns hold with the footer's usual spacing.
     COMPACT_FOOTER: ClassVar[bool] = False
-    _held_layout_size: Size | None = None  # the size of a layout held inside a batch
+    _held_layout_size: Size | None = None  # the size of a layout held inside the start batch
 
     def _compositor_refresh(self) -> None:
         # Inside a batch (the app's start runs in one, from its Compose to its Ready) Textual renders
@@ -68,10 +68,16 @@ class PaydeskScreen(ReportsWorkerErrors, StyledOnce, Screen[None]):
         super()._compositor_refresh()
 
     def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
-        # Inside a batch its frame is held (above), so its layout can wait for the batch's end too: the
-        # sign-in screen was laid out twice at start (shown, then resized to the same size), once is enough.
+        # Inside the app's start batch its frame is held (above), so its layout can wait for the
+        # batch's end too: the first screen was laid out twice (shown, then resized to the same size).
+        # Only then: inside a later batch (a widget recomposing) a screen shown is laid out at once.
         app = self.app
-        if app._batch_count and self is app.screen and not app.is_inline:
+        if (
+            app._batch_count
+            and self is app.screen
+            and getattr(app, "in_start_batch", False)
+            and not app.is_inline
+        ):
             if size is not None:
                 self._held_layout_size = size
             self._layout_required = True
