@@ -33,10 +33,13 @@ from textual.theme import ThemeProvider
 # Only the light error types here: the client and its pydantic models load on first use, so the
 # login screen draws without paying for them (see DESIGN.md's performance notes).
 from tui.api.errors import ApiError, NotAuthenticated, ServerUnavailable, SessionIdle
+from tui.kept_css import KeptStylesheet
 from tui.screens.clerk.call import Call
 from tui.workers import ReportsWorkerErrors
 
 if TYPE_CHECKING:
+    from textual.dom import DOMNode
+
     from tui.api import AccountRef, Me, Note, OutboxEmail, PaydeskClient, Session
     from tui.credentials import TokenStoreLike
     from tui.screens.clerk.lock import LockScreen
@@ -168,6 +171,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         save_theme: bool = True,
     ) -> None:
         super().__init__()
+        # Rules parsed by an earlier start are taken, not parsed again (tui/kept_css.py).
+        self.stylesheet = KeptStylesheet(variables=self.stylesheet._variables)
         self.server_url = server_url
         self.demo = demo
         # False under `paydesk web`: the person in the browser may not be the machine's user.
@@ -189,6 +194,9 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         self._idle_sources: list[ReportsWorkerErrors] = []
         self._screens_css_read = False
         self._css_after_frame: Screen[Any] | None = None  # the screen whose first frame reads app.tcss
+        self._held_frame: Screen[Any] | None = None  # a frame asked for inside a batch (hold_frame)
+        self._keyring_after_frame = False  # the keyring is asked once the first frame is written
+        self.in_start_batch = True  # Textual's batch from the app's Compose to its Ready (_end_batch)
         self._update_subtitle()
 
     @property
@@ -226,9 +234,11 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if callable(may_hold_token) and not may_hold_token():
             # Nothing stored, as far as can be told without the keyring: the sign-in screen draws
             # first, and the keyring (an import and a backend probe) is asked after that frame.
-            login = self._first_screen_login()
-            # Posted to the login screen, it runs once that screen has composed.
-            login.call_after_refresh(self._look_in_keyring)
+            self._first_screen_login()
+            # Started once the sign-in screen's first frame is written (_display): a screen's
+            # after-refresh callbacks run inside the start batch before any frame, and the keyring's
+            # import in its thread took the GIL from that frame.
+            self._keyring_after_frame = True
             return
         self._tell_session_notice(self.token_store.notice)
         token = self.token_store.load()
@@ -264,6 +274,8 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         stylesheet.parse()
         if screen is not None and screen.is_attached:
             stylesheet.update(screen)
+        if isinstance(stylesheet, KeptStylesheet):  # Textual's CSS reload (--dev) makes a plain one
+            stylesheet.save_kept()  # the start's rules and app.tcss's, for the next start
 
     def _display(self, screen: Screen[Any], renderable: Any) -> None:
         super()._display(screen, renderable)
@@ -274,6 +286,40 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if screen is self._css_after_frame and renderable is not None and not self._batch_count:
             self._css_after_frame = None
             self.set_timer(SCREENS_CSS_DELAY, self.read_screens_css)
+            if isinstance(self.stylesheet, KeptStylesheet):
+                self.stylesheet.save_kept()  # the first frame's rules, for the next start: after it
+            if self._keyring_after_frame:
+                self._keyring_after_frame = False
+                self.call_later(self._look_in_keyring)
+
+    def get_default_screen(self) -> Screen[Any]:
+        # Textual's default screen (always under the others, never shown), styled once at start as
+        # PaydeskScreen is: its first showing restyled it and its toast rack for nothing.
+        from tui.screens.base import StyledOnce
+
+        return StyledOnce(id="_default")
+
+    def update_styles(self, node: DOMNode, animate: bool = True) -> None:
+        # A node not in the DOM yet is styled as it is registered: styling it now (a Button sets its
+        # variant's and compact classes in __init__, two full passes each) is work thrown away.
+        if node is not self and node._parent is None:
+            return
+        super().update_styles(node, animate)
+
+    def hold_frame(self, screen: Screen[Any]) -> None:
+        """`screen` asked for a frame inside a batch, which Textual would render only to drop: it is
+        drawn once the batch ends (with everything that became dirty meanwhile)."""
+        self._held_frame = screen
+
+    def _end_batch(self) -> None:
+        super()._end_batch()
+        if not self._batch_count:
+            self.in_start_batch = False
+        if not self._batch_count and self._held_frame is not None:
+            screen, self._held_frame = self._held_frame, None
+            if screen is self.screen:
+                screen._repaint_required = True
+                screen.check_idle()
 
     def _before_screen(self, screen: Screen[Any] | str) -> None:
         # Any screen but the sign-in screen may use app.tcss: read it before the screen is registered

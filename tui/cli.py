@@ -5,18 +5,21 @@ Every subcommand registers itself with a `handler` (`set_defaults(handler=...)`)
 the parsed arguments and returns the exit status (it may raise CliError or UsageError). A package adds
 its own command with one line in `build_parser`, such as `browser_command.register(commands)`.
 
-Only argparse is imported up front so `paydesk --help` is instant; the app, textual, httpx, pydantic,
-rich and the command modules load inside the handlers. This module never imports backend_stub: the
-demo starts it as a child process (tui/demo.py).
+Nothing heavy is imported up front so `paydesk --help` is instant; argparse loads when a parser is
+built (never for the plain `paydesk [--server URL] [--theme NAME]`: plain_app_options), and the app,
+textual, httpx, pydantic, rich and the command modules inside the handlers. This module never
+imports backend_stub: the demo starts it as a child process (tui/demo.py).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
 
 PROG = "paydesk"
 
@@ -33,17 +36,6 @@ class UsageError(CliError):
     def __init__(self, message: str, *, usage: bool = False) -> None:
         super().__init__(message)
         self.usage = usage
-
-
-class _VersionAction(argparse.Action):
-    """Like argparse's "version" action, but reads the version only when asked."""
-
-    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
-        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
-
-    def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
-        print(f"{PROG} {version()}")
-        parser.exit()
 
 
 def version() -> str:
@@ -72,15 +64,33 @@ def command_in(argv: Sequence[str]) -> str | None:
     return None
 
 
+def _version_action() -> type[argparse.Action]:
+    import argparse
+
+    class _VersionAction(argparse.Action):
+        """Like argparse's "version" action, but reads the version only when asked."""
+
+        def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+            super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+        def __call__(self, parser: argparse.ArgumentParser, *_: Any, **__: Any) -> None:
+            print(f"{PROG} {version()}")
+            parser.exit()
+
+    return _VersionAction
+
+
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv`: only the scriptable command it names is built, so `paydesk` alone starts
     without building a dozen parsers (`paydesk --help` lists them all); without `argv`, all of them."""
+    import argparse  # here: the plain `paydesk` start never builds a parser (plain_app_options)
+
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Paydesk: invoices and payments in your terminal.",
         epilog="Try it without a server: `paydesk demo`.",
     )
-    parser.add_argument("--version", action=_VersionAction, help="show the version and exit")
+    parser.add_argument("--version", action=_version_action(), help="show the version and exit")
     parser.add_argument(
         "--server", metavar="URL", help="the Paydesk server (default: $PAYDESK_SERVER, then config.toml)"
     )
@@ -109,6 +119,8 @@ def _which(argv: Sequence[str] | None, scriptable: Any) -> object:
 
 
 def _register_demo(commands: Any) -> None:
+    import argparse
+
     demo = commands.add_parser(
         "demo",
         help="run the app against a bundled demo server (offline, nothing saved)",
@@ -136,6 +148,9 @@ def _demo_handler(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `paydesk` console script; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    plain = plain_app_options(argv)
+    if plain is not None:  # the app itself, as argparse would read it, without building the parsers
+        return _run_handler(lambda: run_app(*plain), argv)
     parser = build_parser(argv)
     try:
         args = parser.parse_args(argv)
@@ -144,11 +159,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = parser.parse_args(argv)
     except SystemExit as exit_:  # --help, --version (0) and bad usage (2)
         return exit_.code if isinstance(exit_.code, int) else 2
+    return _run_handler(lambda: args.handler(args), argv, parser)
+
+
+def plain_app_options(argv: Sequence[str]) -> tuple[str | None, str | None] | None:
+    """(server, theme) for `paydesk` with at most `--server URL` and `--theme NAME`, each once and
+    spelled out; None for anything else, which argparse reads. Building the parsers for these was a
+    fiftieth of the instructions to the sign-in screen's first frame."""
+    options: dict[str, str] = {}
+    for at in range(0, len(argv), 2):
+        option, value = argv[at], argv[at + 1] if at + 1 < len(argv) else None
+        if option not in _TAKES_VALUE or option in options or value is None or value.startswith("-"):
+            return None
+        options[option] = value
+    return options.get("--server"), options.get("--theme")
+
+
+def _run_handler(
+    handler: Callable[[], int], argv: Sequence[str], parser: argparse.ArgumentParser | None = None
+) -> int:
     try:
-        return int(args.handler(args))
+        return int(handler())
     except UsageError as exc:
         if exc.usage:
-            parser.print_usage(sys.stderr)
+            (parser or build_parser(argv)).print_usage(sys.stderr)
         print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 2
     except CliError as exc:

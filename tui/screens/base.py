@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import events
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.screen import Screen
 from textual.widgets import Header
 
@@ -22,12 +23,8 @@ if TYPE_CHECKING:
 Command = tuple[str, str, Callable[[], Any]]
 
 
-class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
-    """Subclasses write `compose_body`; workers' errors go to the app's one handler."""
-
-    app: PaydeskApp  # type: ignore[assignment]
-    # The clerk console's screens carry more keys than 80 columns hold with the footer's usual spacing.
-    COMPACT_FOOTER: ClassVar[bool] = False
+class StyledOnce(Screen[Any]):
+    """A screen whose first showing does not style again what its registering styled moments ago."""
 
     def __init__(self, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -48,6 +45,48 @@ class PaydeskScreen(ReportsWorkerErrors, Screen[None]):
                 event.refresh_styles = False
             self._styled_at = None
         await super().on_event(event)
+
+
+class PaydeskScreen(ReportsWorkerErrors, StyledOnce, Screen[None]):
+    """Subclasses write `compose_body`; workers' errors go to the app's one handler."""
+
+    app: PaydeskApp  # type: ignore[assignment]
+    # The clerk console's screens carry more keys than 80 columns hold with the footer's usual spacing.
+    COMPACT_FOOTER: ClassVar[bool] = False
+    _held_layout_size: Size | None = None  # the size of a layout held inside the start batch
+
+    def _compositor_refresh(self) -> None:
+        # Inside a batch (the app's start runs in one, from its Compose to its Ready) Textual renders
+        # the top screen's frame and then drops it in App._display, clearing what was dirty: the sign-in
+        # screen's first full frame was drawn for nothing, and the frame after the batch painted only
+        # what changed since (no border, no input, no footer keys). Held instead, with what is dirty
+        # kept: the app asks for the frame when the batch ends (PaydeskApp._end_batch).
+        app = self.app
+        if app._batch_count and self is app.screen and not app.is_inline:
+            app.hold_frame(self)
+            return
+        super()._compositor_refresh()
+
+    def _refresh_layout(self, size: Size | None = None, scroll: bool = False) -> None:
+        # Inside the app's start batch its frame is held (above), so its layout can wait for the
+        # batch's end too: the first screen was laid out twice (shown, then resized to the same size).
+        # Only then: inside a later batch (a widget recomposing) a screen shown is laid out at once.
+        app = self.app
+        if (
+            app._batch_count
+            and self is app.screen
+            and getattr(app, "in_start_batch", False)
+            and not app.is_inline
+        ):
+            if size is not None:
+                self._held_layout_size = size
+            self._layout_required = True
+            app.hold_frame(self)
+            return
+        if size is None and self._held_layout_size is not None:
+            size = self._held_layout_size
+        self._held_layout_size = None
+        super()._refresh_layout(size, scroll)
 
     @property
     def client(self) -> PaydeskClient:
