@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from textual.dom import DOMNode
 
     from tui.api import AccountRef, Me, Note, OutboxEmail, PaydeskClient, Session
+    from tui.collector import FullPasses
     from tui.credentials import TokenStoreLike
     from tui.screens.clerk.lock import LockScreen
 
@@ -188,6 +189,7 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         # The clerk's call in progress: the one place the app keeps the caller's account and payments.
         self.call = Call()
         self._last_key = time.monotonic()
+        self.full_passes: FullPasses | None = None  # when the app owns the collector (on_mount)
         # Seconds without a key before the lock (None: nobody signed in); set at sign-in from the config.
         self.idle_lock_seconds: float | None = None
         self._lock_screen: LockScreen | None = None
@@ -219,6 +221,12 @@ class PaydeskApp(ReportsWorkerErrors, App[None]):
         if not gc.isenabled():
             gc.freeze()
             self.call_after_refresh(gc.enable)
+            # And its full passes run between keys, not inside a frame (tui/collector.py).
+            from tui.collector import CHECK_EVERY, FullPasses
+
+            self.full_passes = FullPasses(lambda: self._last_key)
+            self.full_passes.start()
+            self.set_interval(CHECK_EVERY, self.full_passes.tick, name="full collector passes")
         self.apply_config_keymap()
         if self.demo:
             from tui.widgets.demo_inbox import InboxPoller
