@@ -33,6 +33,7 @@ from textual._segment_tools import line_crop
 from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.renderables.styled import Styled
 from textual.strip import Strip
 from textual.widgets import DataTable
@@ -72,6 +73,21 @@ class WindowTable(DataTable[object]):
         self._version_numbers = count()
         # The bumps of Textual's update count that only added rows, moved them or changed one row.
         self._row_moves = 0
+
+    # Textual's DataTable asks `rich_style` for every line it draws, and each ask walks the table's
+    # ancestors blending their colours (a tenth of a PageDown's frame): asked once a frame here.
+    _frame_style: Style | None = None
+
+    @property
+    def rich_style(self) -> Style:
+        return self._frame_style if self._frame_style is not None else super().rich_style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = super().rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
 
     def warm_around(self) -> None:
         """Draw the screenful of lines below the rows on show, then the one above, into the caches,
