@@ -51,6 +51,17 @@ def under_cursor(table: InvoiceTable) -> str:
     return row.number
 
 
+async def all_tab(pilot: Any) -> tuple[HomeScreen, InvoiceTable]:
+    """Home's All tab, its first page in and its rows focused (the account's id known)."""
+    home = await on_home(pilot)
+    assert home.account is not None
+    await pilot.press("1")
+    table = home.query_one("#invoices-all", InvoiceTable)
+    await wait_for(pilot, lambda: table.rows and not table.loading_more, "the first page")
+    await wait_for(pilot, lambda: isinstance(pilot.app.focused, DataTable), "the rows focused")
+    return home, table
+
+
 async def scroll_until(pilot: Any, table: InvoiceTable, key: str, done: Any, what: str) -> None:
     """Press `key` until `done()`, the table never holding more than its window meanwhile."""
     for _ in range(400):
@@ -69,12 +80,7 @@ async def test_deep_in_the_large_table_the_window_stays_bounded_and_home_keeps_t
     token = login(large_server.base_url, BIG)
     app = make_app(large_server.base_url, token)
     async with app.run_test(size=SIZE) as pilot:
-        home = await on_home(pilot)
-        assert home.account is not None
-        await pilot.press("1")
-        table = home.query_one("#invoices-all", InvoiceTable)
-        await wait_for(pilot, lambda: table.rows and not table.loading_more, "the first page")
-        await wait_for(pilot, lambda: isinstance(app.focused, DataTable), "the rows focused")
+        home, table = await all_tab(pilot)
         expected = numbers_on_server(large_server, token, home.account.id, 7 * PAGE_SIZE)
 
         # Deep down: page 6 and 7 are held, the first pages are not.
@@ -123,11 +129,7 @@ async def test_a_page_in_or_out_moves_only_its_rows_and_keeps_the_cursor_on_its_
     token = login(large_server.base_url, BIG)
     app = make_app(large_server.base_url, token)
     async with app.run_test(size=SIZE) as pilot:
-        home = await on_home(pilot)
-        await pilot.press("1")
-        table = home.query_one("#invoices-all", InvoiceTable)
-        await wait_for(pilot, lambda: table.rows and not table.loading_more, "the first page")
-        await wait_for(pilot, lambda: isinstance(app.focused, DataTable), "the rows focused")
+        _, table = await all_tab(pilot)
         await scroll_until(pilot, table, "pagedown", lambda: len(table.rows) == HELD_AT_MOST, "a full window")
 
         for key, step in (("pagedown", 1), ("pageup", -1)):

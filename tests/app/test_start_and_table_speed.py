@@ -144,7 +144,7 @@ class Tables(App[None]):
                 table.add_row(f"INV-{n:05d}", Text("Nov 22"), Text(f"${n}.70", justify="right"), key=str(n))
 
 
-def _drawn(table: DataTable[Any]) -> list[Any]:
+def drawn(table: DataTable[Any]) -> list[Any]:
     """Each line as the table draws it now: text, styles and the row/column each cell says it is."""
     table._pseudo_class_state = table.get_pseudo_class_state()
     return [list(table.render_line(y)) for y in range(table.size.height)]
@@ -156,7 +156,7 @@ async def test_the_window_table_draws_what_textuals_table_draws_and_only_the_row
         stock, window = app.query_one("#stock", DataTable), app.query_one("#window", WindowTable)
         await pilot.pause()
         for table in (stock, window):
-            _drawn(table)  # both drawn once, as on screen
+            drawn(table)  # both drawn once, as on screen
         rows_drawn: list[Any] = []
         draw_row = WindowTable._render_line_in_row
 
@@ -175,7 +175,7 @@ async def test_the_window_table_draws_what_textuals_table_draws_and_only_the_row
                 rows_drawn.clear()
                 assert window.cursor_coordinate == stock.cursor_coordinate
                 assert window.scroll_y == stock.scroll_y
-                assert _drawn(window) == _drawn(stock), f"after {move}"
+                assert drawn(window) == drawn(stock), f"after {move}"
                 if move == "cursor_down" and window.scroll_y == 0:
                     # Only the row the cursor left and the row it reached are drawn again.
                     assert len(rows_drawn) <= 2, rows_drawn
@@ -183,7 +183,7 @@ async def test_the_window_table_draws_what_textuals_table_draws_and_only_the_row
             for table in (stock, window):
                 table.hover_coordinate = table.cursor_coordinate.up()
             await pilot.pause()
-            assert _drawn(window) == _drawn(stock)
+            assert drawn(window) == drawn(stock)
         finally:
             WindowTable._render_line_in_row = draw_row  # type: ignore[method-assign]
 
@@ -194,7 +194,7 @@ async def test_the_rows_a_page_down_brings_are_drawn_before_the_key() -> None:
         window = app.query_one("#window", WindowTable)
         window.focus()
         await pilot.pause()
-        _drawn(window)
+        drawn(window)
         window.warm_around()
         height = window.size.height
         ahead = set(range(window.header_height + height, window.header_height + 2 * height))
@@ -202,7 +202,7 @@ async def test_the_rows_a_page_down_brings_are_drawn_before_the_key() -> None:
         cells_drawn = len(window._cell_render_cache)
         window.action_page_down()
         await pilot.pause()
-        _drawn(window)
+        drawn(window)
         # Only the cursor's new row has cells not drawn before (its cells in the cursor's colours).
         assert len(window._cell_render_cache) - cells_drawn <= len(window.columns)
         # Rows that change (a page leaving the window) draw ahead again, never from stale lines.

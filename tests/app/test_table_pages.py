@@ -19,15 +19,17 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from tests.app.conftest import make_app, on_home, on_screen, screen_text, wait_for
+from tests.app.conftest import make_app, on_screen, screen_text, wait_for
 from tests.app.test_invoice_window import (
     BIG,
     HELD_AT_MOST,
     SIZE,
+    all_tab,
     numbers_on_server,
     scroll_until,
     under_cursor,
 )
+from tests.app.test_start_and_table_speed import drawn
 from tests.conftest import login
 from tests.support.stub import StubServer, serve_stub
 from tui.screens.home import HomeScreen
@@ -85,12 +87,7 @@ async def test_across_pages_down_and_up_the_screen_the_cursor_and_the_mouse_show
     token = login(large_server.base_url, BIG)
     app = make_app(large_server.base_url, token)
     async with app.run_test(size=SIZE) as pilot:
-        home = await on_home(pilot)
-        assert home.account is not None
-        await pilot.press("1")
-        table = home.query_one("#invoices-all", InvoiceTable)
-        await wait_for(pilot, lambda: table.rows and not table.loading_more, "the first page")
-        await wait_for(pilot, lambda: isinstance(app.focused, DataTable), "the rows focused")
+        home, table = await all_tab(pilot)
         expected = numbers_on_server(large_server, token, home.account.id, 8 * PAGE_SIZE)
 
         # Down through pages 1 to 6: after every page that came in, the screen shows the right rows.
@@ -160,12 +157,6 @@ class Tables(App[None]):
             table.add_columns("Number", "Due", "Amount")
             for n in range(ROWS):
                 table.add_row(*cells(n), key=str(n))
-
-
-def drawn(table: DataTable[Any]) -> list[Any]:
-    """Each line as the table draws it now: text, styles and the row/column each cell says it is."""
-    table._pseudo_class_state = table.get_pseudo_class_state()
-    return [list(table.render_line(y)) for y in range(table.size.height)]
 
 
 async def test_a_window_shift_draws_no_kept_row_again_and_each_line_says_its_row_as_textual_does() -> None:
