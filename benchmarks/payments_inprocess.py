@@ -103,19 +103,24 @@ def real_app(workdir: Path) -> tuple[Any, Any, str, int]:
     return app, engine, token, account_id
 
 
-def record_statements(engine: Any) -> list[str]:
-    """Every statement any connection of `engine` runs from now on, in order, with its values."""
+def _trace_every_connection(engine: Any, callback: Callable[[str], object]) -> None:
+    """Hand every statement any connection of `engine` runs from now on to `callback` (the pool's
+    connections now open and those opened later); SQLite hands it over with its values."""
     from sqlalchemy import event
 
-    ran: list[str] = []
-
     def hook(dbapi: sqlite3.Connection, _record: Any = None) -> None:
-        dbapi.set_trace_callback(ran.append)
+        dbapi.set_trace_callback(callback)
 
     event.listen(engine, "connect", hook)
     for record in list(getattr(engine.pool, "_pool").queue):  # noqa: B009 - the idle connections kept open
         if record.dbapi_connection is not None:
             hook(record.dbapi_connection)
+
+
+def record_statements(engine: Any) -> list[str]:
+    """Every statement any connection of `engine` runs from now on, in order, with its values."""
+    ran: list[str] = []
+    _trace_every_connection(engine, ran.append)
     return ran
 
 
@@ -159,23 +164,13 @@ def backup(source: Path | str, target: Path) -> Path:
 
 
 def trace_statements(engine: Any) -> collections.Counter[str]:
-    """Count what every connection of `engine` sends to SQLite from now on (the pool's connections now
-    open and those opened later)."""
-    from sqlalchemy import event
-
+    """Count what every connection of `engine` sends to SQLite from now on, its values left out."""
     seen: collections.Counter[str] = collections.Counter()
 
-    def trace(sql: str) -> None:  # SQLite hands over the statement with its values: left out
+    def trace(sql: str) -> None:
         seen[_LITERALS.sub("?", " ".join(sql.split()))[:100]] += 1
 
-    def hook(dbapi: sqlite3.Connection, _record: Any = None) -> None:
-        dbapi.set_trace_callback(trace)
-
-    event.listen(engine, "connect", hook)
-    pool = engine.pool
-    for record in list(getattr(pool, "_pool").queue):  # noqa: B009 - the idle connections kept open
-        if record.dbapi_connection is not None:
-            hook(record.dbapi_connection)
+    _trace_every_connection(engine, trace)
     return seen
 
 
