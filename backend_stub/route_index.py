@@ -127,8 +127,6 @@ class RouteIndex:
         return None
 
 
-def install(router: APIRouter) -> RouteIndex:
+def install(router: APIRouter) -> None:
     """Put the index in front of `router` (after its routes are all included)."""
-    index = RouteIndex(router)
-    router.middleware_stack = index
-    return index
+    router.middleware_stack = RouteIndex(router)
