@@ -77,22 +77,16 @@ def secret_of(engine: Engine, settings: Settings) -> str:
     """The key of the request fingerprints: from PAYDESK_PEPPER, else one random per database."""
     if settings.pepper:
         return "idempotency:" + settings.pepper
-    with _SECRET_LOCK:  # one thread makes it; another process racing us loses the insert and re-reads
+    with _SECRET_LOCK:  # one thread of this process makes it
         with reading(engine) as conn:
             value = meta.get(conn, "idempotency_secret")
         if value is not None:
             return value
-        try:
-            with writing(engine) as conn:
-                value = meta.get(conn, "idempotency_secret")
-                if value is None:
-                    value = secrets.token_hex(32)
-                    meta.put(conn, "idempotency_secret", value)
-        except IntegrityError:
-            with reading(engine) as conn:
-                value = meta.get(conn, "idempotency_secret")
-        assert value is not None
-        return value
+        # Made once for every process: an insert that does nothing if another process's came first
+        # (a read then an update or insert let a second worker overwrite the first one's secret, so
+        # the two workers' fingerprints of one retried payment differed: 422 for the same body).
+        with writing(engine) as conn:
+            return meta.get_or_create(conn, "idempotency_secret", lambda: secrets.token_hex(32))
 
 
 def fingerprint(secret: str, account_id: int, body: dict) -> str:
