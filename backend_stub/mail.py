@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 
 from backend_stub.clock import utcnow
 from backend_stub.store import fast_rows
-from backend_stub.store.db import insert_returning_id
+from backend_stub.store.db import after_commit, insert_returning_id
 from backend_stub.store.tables import outbox
 
 log = logging.getLogger("backend_stub.mail")
@@ -69,5 +69,6 @@ def _row(to: str, subject: str, body: str, kind: str) -> dict[str, object]:
 def _queued(conn: Connection, outbox_id: int, kind: str) -> int:
     conn.info[OUTBOX_WRITTEN] = True
     # Never the address: the log is read by more people than the outbox (issue 8: no email in logs).
-    log.info("mail queued: #%d %s", outbox_id, kind)
+    # Said once the message is really queued: a payment's record rolled back (a race lost) sends none.
+    after_commit(conn, lambda: log.info("mail queued: #%d %s", outbox_id, kind))
     return outbox_id

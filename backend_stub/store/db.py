@@ -12,7 +12,7 @@ import sqlite3
 import threading
 import weakref
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -194,8 +194,28 @@ def writing(engine: Engine) -> Iterator[Connection]:
             transaction = conn.begin()
         finally:
             del info[_IMMEDIATE]
-        with transaction:
-            yield conn
+        committed: list[Callable[[], object]] = []
+        info[_AFTER_COMMIT] = committed
+        try:
+            with transaction:
+                yield conn
+        finally:
+            del info[_AFTER_COMMIT]
+    for action in committed:  # reached only when the transaction committed
+        action()
+
+
+_AFTER_COMMIT = "paydesk_after_commit"
+
+
+def after_commit(conn: Connection, action: Callable[[], object]) -> None:
+    """Run `action` once the `writing` transaction of `conn` has committed (never if it rolls back); at
+    once on a connection outside one. For what must not claim a write that may yet be undone (a log line)."""
+    waiting = conn.info.get(_AFTER_COMMIT)
+    if waiting is None:
+        action()
+    else:
+        waiting.append(action)
 
 
 _WRITERS = "_paydesk_writers"

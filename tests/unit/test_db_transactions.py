@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from backend_stub.store.db import create_db_engine, reading, writing
+from backend_stub.store.db import after_commit, create_db_engine, reading, writing
 from tests.support.stub import fresh_postgres_database, postgres_available
 
 
@@ -104,3 +104,23 @@ def test_a_sqlite_writer_that_cannot_lock_fails_with_sqlalchemys_error(table: En
     with writing(table) as conn:  # the writer that failed gave its turn back
         conn.execute(text("INSERT INTO t VALUES (2)"))
     assert _rows(table) == [2]
+
+
+def test_after_commit_runs_once_the_write_committed_and_never_after_a_rollback(table: Engine) -> None:
+    done: list[str] = []
+    with writing(table) as conn:
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+        after_commit(conn, lambda: done.append("committed"))
+        assert done == [], "not before the commit"
+    assert done == ["committed"]
+    with pytest.raises(RuntimeError), writing(table) as conn:
+        after_commit(conn, lambda: done.append("rolled back"))
+        raise RuntimeError("refused")
+    with pytest.raises(DBAPIError), writing(table) as conn:
+        after_commit(conn, lambda: done.append("failed statement"))
+        conn.execute(text("INSERT INTO no_such_table VALUES (1)"))
+    with writing(table) as conn:  # the next transaction on a pooled connection has none left over
+        conn.execute(text("INSERT INTO t VALUES (2)"))
+    with reading(table) as conn:  # outside a write transaction: at once
+        after_commit(conn, lambda: done.append("outside"))
+    assert done == ["committed", "outside"]

@@ -3,6 +3,7 @@ connection goes back to the pool or begins its next transaction), never by a rol
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, select
 from backend_stub import mail
 from backend_stub.cli import make_settings, prepare_database
 from backend_stub.mail_worker import MailDelivery, for_settings
+from backend_stub.store.db import writing
 from backend_stub.store.tables import outbox
 from tests.support.smtp_server import MailCatcher, smtp_server
 
@@ -64,3 +66,17 @@ def wait_until_sent(engine: Engine, smtp: MailCatcher) -> None:
 
 def test_no_delivery_without_smtp(engine: Engine) -> None:
     assert for_settings(make_settings(str(engine.url), environ={}), engine) is None
+
+
+def test_the_log_says_mail_queued_only_for_a_message_whose_transaction_committed(
+    engine: Engine, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="backend_stub.mail")
+    with pytest.raises(RuntimeError), writing(engine) as conn:  # a payment's record that lost a race
+        mail.send_constant(conn, "dana@example.com", "rolled back", "never sent", "receipt")
+        raise RuntimeError("refused")
+    with writing(engine) as conn:
+        kept = mail.send(conn, "dana@example.com", "kept", "sent", "test")
+        assert not caplog.records, "said only once committed"
+    assert [r.getMessage() for r in caplog.records] == [f"mail queued: #{kept} test"]
+    assert statuses(engine) == ["pending"]
