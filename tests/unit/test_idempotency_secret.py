@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import event
 
 from backend_stub import idempotency
 from backend_stub.cli import make_settings, prepare_database
