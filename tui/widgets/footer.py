@@ -10,7 +10,8 @@ which leaves nothing for it to change.
 Textual's footer also composes nothing at first and its keys on the next refresh, then again on every
 change of focus, whether or not the keys shown change (a field's own bindings are not shown): a sign-in
 screen composed its footer three times, one of them before its first frame. This one composes its keys
-with the screen, and again only when what it would show differs from what it shows.
+with the screen, and again only when what it would show differs from what it shows, once however many
+changes come before the next refresh.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class PaydeskFooter(Footer):
         # with the screen are compared with the bindings at each change instead.
         self.set_reactive(Footer._bindings_ready, True)
         self._shown: tuple[Any, ...] | None = None
+        self._recompose_waiting = False
 
     def _keys(self) -> tuple[Any, ...]:
         """What compose would show now: the first shown binding of each action (as Footer.compose
@@ -66,4 +68,14 @@ class PaydeskFooter(Footer):
         same_screen = self.is_attached and screen is self.screen
         if same_screen and self._shown is not None and self._shown == self._keys():
             return  # the same keys: composing them again would only mount and style them again
-        super().bindings_changed(screen)
+        if not (same_screen and screen.app.app_focus):
+            super().bindings_changed(screen)  # Textual's rule: nothing to compose now
+        elif not self._recompose_waiting:
+            # As Textual's footer, after the next refresh; but once for every change until then (a screen
+            # shown and its first field focused are two), as the one waiting reads the bindings of then.
+            self._recompose_waiting = True
+            self.call_after_refresh(self._recompose_once)
+
+    async def _recompose_once(self) -> None:
+        self._recompose_waiting = False
+        await self.recompose()
