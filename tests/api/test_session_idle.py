@@ -134,18 +134,23 @@ def test_a_user_request_keeps_the_session_and_a_background_one_does_not(idle_60s
 
 def test_two_idle_seconds_pass_for_real(idle_2s: Api) -> None:
     """User requests every 0.2 s for longer than the idle time keep it; then background ones alone let
-    it end (within the idle time and one write interval, 0.5 s here)."""
+    it end: never before the idle time has passed since the last user request was sent (the server saw
+    it no earlier), at most the idle time and one write interval (0.5 s here) after it.
+
+    Measured from the sending, not from the answer: a loaded machine may take a long while to answer or
+    to wake from a sleep, and either only shortens the time left after it (CI once saw 1.42 s that way).
+    The 0.1 s allowed is for the server's wall clock beside this monotonic one, nothing else."""
     clerk = Session(idle_2s)
     try:
-        started = time.monotonic()
+        started = last_sent = time.monotonic()
         while time.monotonic() - started < 3.5:
+            last_sent = time.monotonic()
             assert clerk.get().status_code == 200
             time.sleep(0.2)
-        quiet_since = time.monotonic()
         response = _poll(
             lambda: (r := clerk.get(background=True)).status_code == 401 and r, "the session idles out"
         )
-        assert time.monotonic() - quiet_since >= 1.5
+        assert time.monotonic() - last_sent >= 2.0 - 0.1
         assert response.json()["error"]["code"] == "session_idle"
         assert clerk.get().json()["error"]["code"] == "session_idle"  # the user's request comes too late
     finally:
